@@ -1,0 +1,68 @@
+// genattn/core/linear.hpp: an affine layer over a batch of columns.
+//
+//   y = W x + b                 W: Out x In, b: Out, x: In x N, y: Out x N
+//   dL/dW = dy x^T,  dL/db = sum_n dy_n,  dL/dx = W^T dy
+//
+// Parameters: <prefix>.W (Glorot), <prefix>.b (zeros; omitted with bias = false).
+#pragma once
+
+#include <string>
+
+#include "genattn/core/check.hpp"
+#include "genattn/core/params.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+template <class T>
+class Linear {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  Linear(ParamLayout& layout, const std::string& prefix, Index input, Index output, bool bias = true)
+      : in_(input), out_(output), has_bias_(bias) {
+    check_arg(input > 0 && output > 0, "Linear",
+              "input size " + std::to_string(input) + " and output size " + std::to_string(output) +
+                  " must be positive");
+    W_ = layout.add(prefix + ".W", output, input, InitSpec::glorot());
+    if (bias) b_ = layout.add(prefix + ".b", output, 1, InitSpec::zeros());
+  }
+
+  Index input_size() const { return in_; }
+  Index output_size() const { return out_; }
+  const Param& weight() const { return W_; }
+  const Param& bias() const { return b_; }
+  bool has_bias() const { return has_bias_; }
+
+  /// y = W x + b (y is overwritten; it must be Out x N).
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y) const {
+    static constexpr const char* where = "Linear::forward";
+    check_shape(where, "x", x, in_, x.cols());
+    check_shape(where, "y", y, out_, x.cols());
+    y.noalias() = p[W_] * x;
+    if (has_bias_) y.colwise() += p[b_].col(0);
+  }
+
+  /// Adds dL/dW, dL/db into `grads` and dL/dx into `dx` (skipped when empty).
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, const ConstMatRef<T>& dy,
+                MatRef<T> dx) const {
+    static constexpr const char* where = "Linear::backward";
+    check_shape(where, "x", x, in_, x.cols());
+    check_shape(where, "dy", dy, out_, x.cols());
+    // dL/dW = dy x^T
+    grads[W_].noalias() += dy * x.transpose();
+    // dL/db = sum over columns of dy
+    if (has_bias_) grads[b_] += dy.rowwise().sum();
+    if (dx.size() != 0) {
+      check_shape(where, "dx", dx, in_, x.cols());
+      // dL/dx = W^T dy
+      dx.noalias() += p[W_].transpose() * dy;
+    }
+  }
+
+ private:
+  Index in_, out_;
+  bool has_bias_;
+  Param W_, b_;
+};
+
+GENATTN_NAMESPACE_END

@@ -1,0 +1,18 @@
+// genattn: header-only attention-based sequence-to-sequence learning on Eigen.
+// This umbrella header gives everything public.
+#pragma once
+
+#include "genattn/version.hpp"
+
+#include "genattn/core/activations.hpp"
+#include "genattn/core/check.hpp"
+#include "genattn/core/embedding.hpp"
+#include "genattn/core/init.hpp"
+#include "genattn/core/linear.hpp"
+#include "genattn/core/params.hpp"
+#include "genattn/core/rng.hpp"
+#include "genattn/core/types.hpp"
+
+#include "genattn/rnn/lstm.hpp"
+#include "genattn/rnn/lstm_cell.hpp"
+#include "genattn/rnn/lstm_layer.hpp"

@@ -1,0 +1,182 @@
+// genattn/rnn/lstm_layer.hpp: one LSTM direction over a padded batch of
+// variable-length sequences.
+//
+// Input x is In x (T*B), column t*B + b = step t of item b; lengths[b] in 1..T.
+// A forward layer visits positions 0..len_b-1 of item b; a reverse layer visits
+// len_b-1..0, so it starts at each sequence's own last token. At step s the
+// layer runs (equations in lstm_cell.hpp)
+//
+//   pos = s (forward) or len_b - 1 - s (reverse),   for s < len_b
+//   (h, c) <- LSTM(x[pos], h, c)                    y[pos] = h
+//
+// and holds (h, c) unchanged once s >= len_b, so the final state of each item
+// is its state at its own length, and y is exactly 0 at padded positions.
+// Padding never leaks: every number equals that of the item run alone.
+//
+// Cost: the input projection W_x x + b for every step is one GEMM before the
+// time loop; per step only W_h h and the fused gate kernel run. Backward runs
+// per step only the gate deltas and W_h^T da; the weight gradients are three
+// large products after the loop.
+#pragma once
+
+#include <string>
+
+#include "genattn/rnn/lstm_cell.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+enum class Direction { forward, reverse };
+
+template <class T>
+class LstmLayer {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  /// Forward values backward needs (position-ordered, 4H or H x T*B) and the
+  /// workspaces both passes reuse. Sized by forward; no allocation when the
+  /// batch shape repeats.
+  struct Cache {
+    Index time = 0;
+    Lengths lengths;
+    Mat<T> gates;          ///< activated [i f g o] at each position
+    Mat<T> h_prev, c_prev; ///< the state each position's step started from
+    Mat<T> tanh_c;         ///< tanh(c_t) at each position
+    LstmState<T> final;    ///< state at each item's own length
+    Mat<T> step;           ///< 4H x B: W_h h (forward), gate deltas of one step (backward)
+    Mat<T> da;             ///< 4H x T*B pre-activation deltas (backward)
+    Mat<T> dh_prev;        ///< H x B (backward)
+    LstmState<T> d;        ///< running dL/dh, dL/dc (backward)
+  };
+
+  LstmLayer(ParamLayout& layout, const std::string& prefix, Index input, Index hidden,
+            Direction direction = Direction::forward)
+      : p_(declare_lstm_params(layout, prefix, input, hidden)), direction_(direction) {}
+
+  Index input_size() const { return p_.input; }
+  Index hidden_size() const { return p_.hidden; }
+  Direction direction() const { return direction_; }
+  const LstmParams& params() const { return p_; }
+
+  /// Runs the layer over x (In x T*B) and writes y (H x T*B, 0 at padding).
+  /// `init` is the initial state (H x B each), zero when null.
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, MatRef<T> y,
+               Cache& cache, const LstmState<T>* init = nullptr) const {
+    static constexpr const char* where = "LstmLayer::forward";
+    const Index H = p_.hidden, B = static_cast<Index>(lengths.size());
+    check_arg(x.rows() == p_.input, where,
+              "argument 'x' has shape " + detail::shape_string(x.rows(), x.cols()) + ", expected " +
+                  std::to_string(p_.input) + " rows (the layer's input size)");
+    const Index time = check_lengths(where, "lengths", lengths, x.cols());
+    check_shape(where, "y", y, H, time * B);
+    if (init != nullptr) {
+      check_shape(where, "init.h", init->h, H, B);
+      check_shape(where, "init.c", init->c, H, B);
+    }
+    cache.time = time;
+    cache.lengths = lengths;
+    cache.gates.resize(4 * H, time * B);
+    cache.h_prev.setZero(H, time * B);  // padded columns meet da = 0 in dW_h: keep them finite
+    cache.c_prev.resize(H, time * B);
+    cache.tanh_c.resize(H, time * B);
+    cache.step.resize(4 * H, B);
+    LstmState<T>& s = cache.final;
+    if (init != nullptr) {
+      s.h = init->h;
+      s.c = init->c;
+    } else {
+      s.h.setZero(H, B);
+      s.c.setZero(H, B);
+    }
+    const auto W_h = p[p_.W_h];
+    // a = W_x x + b for every position: one GEMM.
+    cache.gates.noalias() = p[p_.W_x] * x;
+    cache.gates.colwise() += p[p_.b].col(0);
+    y.setZero();
+    for (Index t = 0; t < time; ++t) {
+      // a += W_h h_{t-1}, for the whole batch at once.
+      cache.step.noalias() = W_h * s.h;
+      for (Index b = 0; b < B; ++b) {
+        if (t >= lengths[static_cast<std::size_t>(b)]) continue;  // finished: state held
+        const Index col = position(t, lengths[static_cast<std::size_t>(b)]) * B + b;
+        cache.gates.col(col) += cache.step.col(b);
+        cache.h_prev.col(col) = s.h.col(b);
+        cache.c_prev.col(col) = s.c.col(b);
+        lstm_kernels::forward_column(cache.gates.col(col).data(), s.c.col(b).data(), s.c.col(b).data(),
+                                     cache.tanh_c.col(col).data(), s.h.col(b).data(), H);
+        y.col(col) = s.h.col(b);
+      }
+    }
+  }
+
+  /// Adds the gradients of the layer's parameters into `grads`, of its input
+  /// into `dx` (In x T*B; skipped when empty) and of its initial state into
+  /// `d_init` (skipped when null). `dy` is dL/dy (H x T*B, or empty when only
+  /// the final state is used; padded columns are ignored); `d_final` is dL/d
+  /// of the final state (zero when null). x and lengths are forward's.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
+                const ConstMatRef<T>& dy, const LstmState<T>* d_final, MatRef<T> dx,
+                LstmState<T>* d_init = nullptr) const {
+    static constexpr const char* where = "LstmLayer::backward";
+    const Index H = p_.hidden, B = static_cast<Index>(cache.lengths.size()), time = cache.time;
+    check_arg(B > 0, where, "called before forward");
+    check_shape(where, "x", x, p_.input, time * B);
+    if (dy.size() != 0) check_shape(where, "dy", dy, H, time * B);
+    if (dx.size() != 0) check_shape(where, "dx", dx, p_.input, time * B);
+    LstmState<T>& d = cache.d;
+    if (d_final != nullptr) {
+      check_shape(where, "d_final.h", d_final->h, H, B);
+      check_shape(where, "d_final.c", d_final->c, H, B);
+      d.h = d_final->h;
+      d.c = d_final->c;
+    } else {
+      d.h.setZero(H, B);
+      d.c.setZero(H, B);
+    }
+    cache.da.setZero(4 * H, time * B);  // padded columns stay 0
+    cache.dh_prev.resize(H, B);
+    const auto W_h = p[p_.W_h];
+    for (Index t = time - 1; t >= 0; --t) {
+      for (Index b = 0; b < B; ++b) {
+        const Index len = cache.lengths[static_cast<std::size_t>(b)];
+        if (t >= len) {  // state was held: the gradient passes through unchanged
+          cache.step.col(b).setZero();
+          continue;
+        }
+        const Index col = position(t, len) * B + b;
+        // dL/dh_t = dL/dy_t + (gradient from step t+1, already in d.h)
+        if (dy.size() != 0) d.h.col(b) += dy.col(col);
+        lstm_kernels::backward_column(cache.gates.col(col).data(), cache.c_prev.col(col).data(),
+                                      cache.tanh_c.col(col).data(), d.h.col(b).data(), d.c.col(b).data(),
+                                      cache.da.col(col).data(), H);
+        cache.step.col(b) = cache.da.col(col);
+      }
+      // dL/dh_{t-1} = W_h^T da_t (for the items still running at t)
+      cache.dh_prev.noalias() = W_h.transpose() * cache.step;
+      for (Index b = 0; b < B; ++b)
+        if (t < cache.lengths[static_cast<std::size_t>(b)]) d.h.col(b) = cache.dh_prev.col(b);
+    }
+    // dL/dW_x = da x^T;  dL/dW_h = da h_prev^T;  dL/db = sum over columns of da
+    grads[p_.W_x].noalias() += cache.da * x.transpose();
+    grads[p_.W_h].noalias() += cache.da * cache.h_prev.transpose();
+    grads[p_.b] += cache.da.rowwise().sum();
+    // dL/dx = W_x^T da
+    if (dx.size() != 0) dx.noalias() += p[p_.W_x].transpose() * cache.da;
+    if (d_init != nullptr) {
+      if (d_init->h.size() == 0) *d_init = LstmState<T>::zeros(H, B);
+      check_shape(where, "d_init.h", d_init->h, H, B);
+      check_shape(where, "d_init.c", d_init->c, H, B);
+      d_init->h += d.h;
+      d_init->c += d.c;
+    }
+  }
+
+ private:
+  Index position(Index step, Index length) const {
+    return direction_ == Direction::forward ? step : length - 1 - step;
+  }
+
+  LstmParams p_;
+  Direction direction_;
+};
+
+GENATTN_NAMESPACE_END
