@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds genattn and runs its whole test suite (CTest): unit tests, gradient
+# checks, PyTorch parity, the ODR test, the three consumer projects, the
+# benchmark smoke run and the examples.
+#
+# Environment (all optional):
+#   GENATTN_CXX        compiler (default g++)
+#   GENATTN_SANITIZE   ON: AddressSanitizer + UndefinedBehaviorSanitizer, no
+#                      recovery (consumer projects and benchmarks are skipped)
+#   GENATTN_BUILD_DIR  build directory (default build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+cxx=${GENATTN_CXX:-g++}
+sanitize=${GENATTN_SANITIZE:-OFF}
+dir=${GENATTN_BUILD_DIR:-build}
+jobs=$(nproc)
+
+args=(-S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DGENATTN_SANITIZE="$sanitize")
+ctest_args=(--test-dir "$dir" --output-on-failure -j "$jobs")
+if [ "$sanitize" = ON ]; then
+  args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENATTN_BUILD_BENCHMARKS=OFF)
+  ctest_args+=(-LE consumer)
+  export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+else
+  args+=(-DCMAKE_BUILD_TYPE=Release)
+fi
+
+cmake "${args[@]}"
+cmake --build "$dir" -j "$jobs"
+ctest "${ctest_args[@]}"

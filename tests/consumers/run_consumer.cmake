@@ -1,0 +1,34 @@
+# Builds and runs one consumer project (cmake -P). Variables:
+#   KIND          find_package | add_subdirectory | fetchcontent
+#   SOURCE_DIR    genattn's source tree
+#   GENATTN_BUILD genattn's build tree (for the install of find_package)
+#   WORK_DIR      scratch directory
+#   CXX_COMPILER  the compiler genattn was configured with
+cmake_minimum_required(VERSION 3.16)
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  message(STATUS "${out}")
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(args -S "${SOURCE_DIR}/tests/consumers/${KIND}" -B "${WORK_DIR}/build"
+         -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release
+         -DGENATTN_SOURCE_DIR=${SOURCE_DIR})
+if(KIND STREQUAL "find_package")
+  run(${CMAKE_COMMAND} --install "${GENATTN_BUILD}" --prefix "${WORK_DIR}/prefix")
+  foreach(f include/genattn/genattn.hpp include/genattn/version.hpp
+            share/cmake/genattn/genattnConfig.cmake share/cmake/genattn/genattnConfigVersion.cmake
+            share/pkgconfig/genattn.pc)
+    if(NOT EXISTS "${WORK_DIR}/prefix/${f}")
+      message(FATAL_ERROR "install did not write ${f}")
+    endif()
+  endforeach()
+  list(APPEND args "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+endif()
+run(${CMAKE_COMMAND} ${args})
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+run("${WORK_DIR}/build/consumer")

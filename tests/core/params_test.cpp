@@ -1,0 +1,50 @@
+#include <gtest/gtest.h>
+
+#include <genattn/core/params.hpp>
+
+using namespace genattn;
+
+TEST(ParamLayout, SlotsAreAlignedAndDisjoint) {
+  ParamLayout layout;
+  const Param a = layout.add("a", 3, 5);
+  const Param b = layout.add("b", 7, 1);
+  const Param c = layout.add("c", 16, 2);
+  EXPECT_EQ(a.offset, 0);
+  EXPECT_EQ(b.offset % ParamLayout::alignment, 0);
+  EXPECT_EQ(c.offset % ParamLayout::alignment, 0);
+  EXPECT_GE(b.offset, a.offset + a.size());
+  EXPECT_GE(c.offset, b.offset + b.size());
+  EXPECT_GE(layout.size(), c.offset + c.size());
+  EXPECT_EQ(layout.parameter_count(), 15 + 7 + 32);
+  ASSERT_NE(layout.find("b"), nullptr);
+  EXPECT_EQ(layout.find("b")->param.offset, b.offset);
+  EXPECT_EQ(layout.find("nope"), nullptr);
+}
+
+TEST(ParamLayout, RejectsDuplicateNamesAndEmptyShapes) {
+  ParamLayout layout;
+  layout.add("w", 2, 2);
+  EXPECT_THROW(layout.add("w", 2, 2), std::invalid_argument);
+  try {
+    layout.add("v", 0, 3);
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'v' has shape 0x3"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ParamBuffer, ViewsAliasTheFlatBuffer) {
+  ParamLayout layout;
+  const Param a = layout.add("a", 2, 3);
+  const Param b = layout.add("b", 4, 1);
+  ParamBuffer<float> buf(layout);
+  EXPECT_EQ(buf.size(), layout.size());
+  EXPECT_EQ(buf.flat().squaredNorm(), 0.0f);
+  buf[a](1, 2) = 5.0f;  // column-major: element 1 + 2*2
+  buf[b](3, 0) = -1.0f;
+  EXPECT_EQ(buf.flat()[a.offset + 5], 5.0f);
+  EXPECT_EQ(buf.flat()[b.offset + 3], -1.0f);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buf[b].data()) % 16, 0u);
+  buf.set_zero();
+  EXPECT_EQ(buf[a](1, 2), 0.0f);
+}
