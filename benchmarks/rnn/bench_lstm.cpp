@@ -1,5 +1,5 @@
 // LSTM and BiLSTM forward, and forward+backward, over a full batch.
-// Arguments: batch B, time T, input E, hidden H. Counters: GFLOP/s of the
+// Arguments: batch B, time T, input E, hidden H. Counters (rates): GFLOP/s of the
 // matrix products (elementwise work not counted) and tokens/s (B*T per pass).
 //
 // FLOPs of one direction's forward: 2*4H*E*T*B (input projection) +
@@ -24,8 +24,8 @@ struct Setup {
 };
 
 void set_counters(benchmark::State& state, const Setup& s, double flops) {
-  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["tokens/s"] =
+  state.counters["GFLOP"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["tokens"] =
       benchmark::Counter(static_cast<double>(s.B * s.time), benchmark::Counter::kIsIterationInvariantRate);
 }
 
