@@ -16,3 +16,10 @@
 #include "genattn/rnn/lstm.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
 #include "genattn/rnn/lstm_layer.hpp"
+
+#include "genattn/attention/additive_score.hpp"
+#include "genattn/attention/attention.hpp"
+#include "genattn/attention/context.hpp"
+#include "genattn/attention/luong_score.hpp"
+#include "genattn/attention/masked_softmax.hpp"
+#include "genattn/attention/source_map.hpp"

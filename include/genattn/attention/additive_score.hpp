@@ -1,0 +1,103 @@
+// genattn/attention/additive_score.hpp: Bahdanau's additive alignment score.
+//
+//   k_j  = W_h h_j                      keys, once per source batch   (A x Ts*Bs)
+//   q_b  = W_s s_b + b                  per decoder step              (A x B)
+//   u_jb = tanh(k_{j,src(b)} + q_b)
+//   e_jb = v . u_jb                     for the valid positions j < n_b
+//
+// Parameters: <prefix>.W_h (A x K), <prefix>.W_s (A x S), <prefix>.b (A),
+// <prefix>.v (A x 1).
+//
+// Backward of a step, given de (Ts x B):
+//   du_jb = de_jb v (1 - u_jb^2)
+//   dv   += sum_jb de_jb u_jb
+//   dk_{j,src(b)} += du_jb         (keys' gradient, summed over all steps)
+//   dq_b  = sum_j du_jb;  dW_s += dq s^T;  db += sum_b dq_b;  ds += W_s^T dq
+// and once per source batch: dW_h += dK H^T, dH += W_h^T dK.
+#pragma once
+
+#include <string>
+
+#include "genattn/attention/source_map.hpp"
+#include "genattn/core/params.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+template <class T>
+class AdditiveScore {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  struct Cache {
+    Mat<T> q;   ///< A x B
+    Mat<T> u;   ///< A x Ts*B: tanh(k + q), column j*B + b
+    Mat<T> dq;  ///< backward workspace
+  };
+
+  AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden)
+      : memory_(memory), query_(query), hidden_(hidden) {
+    W_h_ = layout.add(prefix + ".W_h", hidden, memory, InitSpec::glorot());
+    W_s_ = layout.add(prefix + ".W_s", hidden, query, InitSpec::glorot());
+    b_ = layout.add(prefix + ".b", hidden, 1, InitSpec::zeros());
+    v_ = layout.add(prefix + ".v", hidden, 1, InitSpec::glorot());
+  }
+
+  Index key_size() const { return hidden_; }
+
+  /// keys = W_h H.
+  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
+    keys.noalias() = p[W_h_] * H;
+  }
+  /// dW_h += dK H^T; dH += W_h^T dK (dH skipped when empty).
+  void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
+                     const ConstMatRef<T>& dkeys, MatRef<T> dH) const {
+    grads[W_h_].noalias() += dkeys * H.transpose();
+    if (dH.size() != 0) dH.noalias() += p[W_h_].transpose() * dkeys;
+  }
+
+  /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& keys, const SourceMap& map, const ConstMatRef<T>& s,
+               MatRef<T> e, Cache& cache) const {
+    const Index B = s.cols(), Ts = map.source_time;
+    cache.q.noalias() = p[W_s_] * s;
+    cache.q.colwise() += p[b_].col(0);
+    cache.u.resize(hidden_, Ts * B);
+    const auto v = p[v_].col(0);
+    for (Index b = 0; b < B; ++b)
+      for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
+        auto u = cache.u.col(j * B + b);
+        u = (keys.col(map.column(j, b)) + cache.q.col(b)).array().tanh().matrix();
+        e(j, b) = v.dot(u);
+      }
+  }
+
+  /// Adds the step's gradients; dkeys (A x Ts*Bs) and ds (S x B) accumulate.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const SourceMap& map, const ConstMatRef<T>& s,
+                Cache& cache, const ConstMatRef<T>& de, MatRef<T> dkeys, MatRef<T> ds, const ConstMatRef<T>&) const {
+    const Index B = s.cols();
+    const auto v = p[v_].col(0);
+    auto dv = grads[v_].col(0);
+    cache.dq.setZero(hidden_, B);
+    for (Index b = 0; b < B; ++b)
+      for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
+        const auto u = cache.u.col(j * B + b);
+        const T d = de(j, b);
+        // dv += de_jb u_jb
+        dv += d * u;
+        // du_jb = de_jb v (1 - u^2), into dq_b and dk_j
+        const Vec<T> du = d * (v.array() * (T(1) - u.array().square())).matrix();
+        cache.dq.col(b) += du;
+        dkeys.col(map.column(j, b)) += du;
+      }
+    // dW_s += dq s^T;  db += sum dq;  ds += W_s^T dq
+    grads[W_s_].noalias() += cache.dq * s.transpose();
+    grads[b_] += cache.dq.rowwise().sum();
+    ds.noalias() += p[W_s_].transpose() * cache.dq;
+  }
+
+ private:
+  Index memory_, query_, hidden_;
+  Param W_h_, W_s_, b_, v_;
+};
+
+GENATTN_NAMESPACE_END
