@@ -137,8 +137,169 @@ loss = sum(dh .* h) + sum(dc .* c).""")
     w.close()
 
 
+def seq2seq_fixture(kind):
+    """The whole Seq2Seq loss and every gradient (seq2seq/seq2seq.hpp)."""
+    torch.manual_seed({"additive": 7, "dot": 8, "general": 9}[kind])
+    dt = torch.float64
+    Vs, Vt, E, Hs, Le, S, Ld, A = 11, 9, 4, 3, 2, 6, 2, 5
+    pad, bos, eos = 0, 2, 3
+    eps, lam = 0.1, 0.05
+    sources = [[4, 5, 6, 7], [8, 9], [10, 4, 5]]
+    targets = [[5, 6], [7, 8, 4, 5], []]
+    B = len(sources)
+    Ts = max(len(x) for x in sources)
+    Tt = max(len(y) for y in targets) + 1
+    src = torch.full((Ts, B), pad, dtype=torch.long)
+    tin = torch.full((Tt, B), pad, dtype=torch.long)
+    tout = torch.full((Tt, B), pad, dtype=torch.long)
+    for b, (x, y) in enumerate(zip(sources, targets)):
+        src[:len(x), b] = torch.tensor(x)
+        tin[0, b] = bos
+        for j, w in enumerate(y):
+            tin[j + 1, b] = w
+            tout[j, b] = w
+        tout[len(y), b] = eos
+    src_len = [len(x) for x in sources]
+    K = 2 * Hs
+    if kind == "dot":
+        S = K  # dot attention needs the query size to equal the memory size
+    src_emb = torch.nn.Embedding(Vs, E, padding_idx=pad).double()
+    tgt_emb = torch.nn.Embedding(Vt, E, padding_idx=pad).double()
+    enc = torch.nn.LSTM(E, Hs, num_layers=Le, bidirectional=True).double()
+    bridge_h = [torch.nn.Linear(K, S).double() for _ in range(Ld)]
+    bridge_c = [torch.nn.Linear(K, S).double() for _ in range(Ld)]
+    cells = [torch.nn.LSTMCell(E + K if l == 0 else S, S).double() for l in range(Ld)]
+    combine = torch.nn.Linear(S + K, S).double()
+    out = torch.nn.Linear(S, Vt).double()
+    att = {}
+    if kind == "additive":
+        att["W_h"] = torch.randn(A, K, dtype=dt) * 0.5
+        att["W_s"] = torch.randn(A, S, dtype=dt) * 0.5
+        att["b"] = torch.randn(A, dtype=dt) * 0.5
+        att["v"] = torch.randn(A, 1, dtype=dt) * 0.5
+    elif kind == "general":
+        att["W_a"] = torch.randn(S, K, dtype=dt) * 0.5
+    for t in att.values():
+        t.requires_grad_(True)
+
+    packed = torch.nn.utils.rnn.pack_padded_sequence(src_emb(src), torch.tensor(src_len), enforce_sorted=False)
+    hp, (hn, cn) = enc(packed)
+    H, _ = torch.nn.utils.rnn.pad_packed_sequence(hp, total_length=Ts)  # Ts, B, K
+    top = 2 * (Le - 1)
+    h_in = torch.cat([hn[top], hn[top + 1]], dim=1)
+    c_in = torch.cat([cn[top], cn[top + 1]], dim=1)
+    hs = [torch.tanh(bridge_h[l](h_in)) for l in range(Ld)]
+    cs = [torch.tanh(bridge_c[l](c_in)) for l in range(Ld)]
+    mask = torch.zeros(Ts, B, dtype=torch.bool)
+    for b, n in enumerate(src_len):
+        mask[n:, b] = True
+    if kind == "additive":
+        keys = H @ att["W_h"].t()
+    elif kind == "general":
+        keys = H @ att["W_a"].t()
+    else:
+        keys = H
+    z = torch.zeros(B, K, dtype=dt)
+    logits = []
+    Y = tgt_emb(tin)
+    for t in range(Tt):
+        x = torch.cat([Y[t], z], dim=1)
+        for l in range(Ld):
+            hs[l], cs[l] = cells[l](x if l == 0 else hs[l - 1], (hs[l], cs[l]))
+        s = hs[-1]
+        if kind == "additive":
+            q = s @ att["W_s"].t() + att["b"]
+            e = (torch.tanh(keys + q.unsqueeze(0)) @ att["v"]).squeeze(2)  # Ts, B
+        else:
+            e = (keys * s.unsqueeze(0)).sum(2)
+        e = e.masked_fill(mask, float("-inf"))
+        a = torch.softmax(e, dim=0)
+        z = (a.unsqueeze(2) * H).sum(0)
+        o = torch.tanh(combine(torch.cat([s, z], dim=1)))
+        logits.append(out(o))
+    logits = torch.stack(logits)  # Tt, B, V
+    flat = logits.reshape(-1, Vt)
+    tgt = tout.reshape(-1)
+    ce = torch.nn.functional.cross_entropy(flat, tgt, ignore_index=pad, label_smoothing=eps)
+    logp = torch.log_softmax(flat, dim=1)
+    ent = -(logp.exp() * logp).sum(1)
+    keep = tgt != pad
+    loss = ce - lam * ent[keep].mean()
+    loss.backward()
+
+    w = Writer(os.path.join(OUT, "seq2seq", "seq2seq_%s_torch.txt" % kind), """
+The whole Seq2Seq of seq2seq/seq2seq.hpp with %s attention, built from torch
+modules (Embedding, packed bidirectional LSTM, Linear bridge, LSTMCell decoder
+with input feeding, Linear combine and output), float64.
+loss = cross_entropy(label_smoothing=0.1, ignore_index=pad) - 0.05 * mean entropy.
+config: src_vocab 11, tgt_vocab 9, embedding 4, encoder_hidden 3 x 2 layers,
+decoder_hidden %d x 2 layers, attention_hidden 5.""" % (kind, S))
+    w.mat("config", torch.tensor([Vs, Vt, E, Hs, Le, S, Ld, A], dtype=dt))
+    w.mat("tgt_in", tin.to(dt).reshape(1, -1))
+    w.mat("tgt_out", tout.to(dt).reshape(1, -1))
+    w.mat("src_ids", src.to(dt).reshape(1, -1))
+    w.mat("src_lengths", torch.tensor(src_len, dtype=dt))
+
+    def param(name, t, grad):
+        w.mat(name, t)
+        w.mat("grad." + name, grad)
+
+    param("src_embed.E", src_emb.weight.t(), src_emb.weight.grad.t())
+    param("tgt_embed.E", tgt_emb.weight.t(), tgt_emb.weight.grad.t())
+    for l in range(Le):
+        for d, suffix in enumerate(["", "_reverse"]):
+            base = "encoder.l%d.%s" % (l, "bwd" if d else "fwd")
+            g = lambda n: getattr(enc, n + "_l%d%s" % (l, suffix))
+            param(base + ".W_x", g("weight_ih"), g("weight_ih").grad)
+            param(base + ".W_h", g("weight_hh"), g("weight_hh").grad)
+            param(base + ".b", g("bias_ih") + g("bias_hh"), g("bias_ih").grad)
+    for l in range(Ld):
+        for part, lin in (("h", bridge_h[l]), ("c", bridge_c[l])):
+            param("bridge.l%d.%s.W" % (l, part), lin.weight, lin.weight.grad)
+            param("bridge.l%d.%s.b" % (l, part), lin.bias, lin.bias.grad)
+        c = cells[l]
+        param("decoder.l%d.W_x" % l, c.weight_ih, c.weight_ih.grad)
+        param("decoder.l%d.W_h" % l, c.weight_hh, c.weight_hh.grad)
+        param("decoder.l%d.b" % l, c.bias_ih + c.bias_hh, c.bias_ih.grad)
+    for n, t in att.items():
+        param("decoder.attention." + n, t, t.grad)
+    param("decoder.combine.W", combine.weight, combine.weight.grad)
+    param("decoder.combine.b", combine.bias, combine.bias.grad)
+    param("decoder.out.W", out.weight, out.weight.grad)
+    param("decoder.out.b", out.bias, out.bias.grad)
+    w.mat("loss", loss.detach().reshape(1))
+    w.close()
+
+
+def loss_fixture():
+    """softmax_cross_entropy against torch's cross_entropy with label smoothing."""
+    torch.manual_seed(5)
+    V, N = 7, 6
+    logits = (torch.randn(N, V, dtype=torch.float64) * 3).requires_grad_(True)
+    targets = torch.tensor([1, 0, 6, 3, 0, 2])  # 0 = padding
+    w = Writer(os.path.join(OUT, "seq2seq", "loss_torch.txt"), """
+torch.nn.functional.cross_entropy(logits, targets, ignore_index=0, label_smoothing=eps)
+minus lambda * mean entropy of softmax(logits) over non-padding targets, float64.""")
+    w.mat("logits", logits.detach().t())
+    w.mat("targets", targets.to(torch.float64).reshape(1, -1))
+    for i, (eps, lam) in enumerate([(0.0, 0.0), (0.1, 0.0), (0.0, 0.3), (0.2, 0.1)]):
+        logits.grad = None
+        ce = torch.nn.functional.cross_entropy(logits, targets, ignore_index=0, label_smoothing=eps)
+        logp = torch.log_softmax(logits, dim=1)
+        ent = -(logp.exp() * logp).sum(1)[targets != 0].mean()
+        loss = ce - lam * ent
+        loss.backward()
+        w.mat("case%d.config" % i, torch.tensor([eps, lam], dtype=torch.float64))
+        w.mat("case%d.loss" % i, loss.detach().reshape(1))
+        w.mat("case%d.grad" % i, logits.grad.t())
+    w.close()
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     lstm_fixture()
     lstm_cell_fixture()
+    loss_fixture()
+    for kind in ("additive", "dot", "general"):
+        seq2seq_fixture(kind)
     print("fixtures written to", OUT, file=sys.stderr)

@@ -23,3 +23,10 @@
 #include "genattn/attention/luong_score.hpp"
 #include "genattn/attention/masked_softmax.hpp"
 #include "genattn/attention/source_map.hpp"
+
+#include "genattn/core/dropout.hpp"
+#include "genattn/seq2seq/batch.hpp"
+#include "genattn/seq2seq/bridge.hpp"
+#include "genattn/seq2seq/decoder.hpp"
+#include "genattn/seq2seq/loss.hpp"
+#include "genattn/seq2seq/seq2seq.hpp"

@@ -36,6 +36,14 @@ using TokenIds = std::vector<TokenId>;
 /// Per-item sequence lengths of a padded batch (each in 1..T).
 using Lengths = std::vector<Index>;
 
+namespace detail {
+/// std::type_identity (C++20): keeps a parameter out of template deduction.
+template <class T>
+struct identity {
+  using type = T;
+};
+}  // namespace detail
+
 /// Modules are defined for float and double only.
 template <class T>
 struct is_supported_scalar : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};

@@ -1,0 +1,69 @@
+// genattn/seq2seq/batch.hpp: a padded batch of (source, target) pairs in
+// genattn's layout (position-ordered ids, index t*B + b).
+//
+//   src      x_1 .. x_n                    (Ts = longest source)
+//   tgt_in   <s> y_1 .. y_m                (Tt = longest target + 1)
+//   tgt_out  y_1 .. y_m </s>               padding where tgt_in is padding
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "genattn/core/check.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+/// The special ids every genattn vocabulary reserves.
+struct SpecialIds {
+  TokenId pad = 0;
+  TokenId unk = 1;
+  TokenId bos = 2;
+  TokenId eos = 3;
+};
+
+struct Seq2SeqBatch {
+  Index batch = 0, src_time = 0, tgt_time = 0;
+  TokenIds src;         ///< Ts*B
+  Lengths src_lengths;  ///< B
+  TokenIds tgt_in;      ///< Tt*B
+  TokenIds tgt_out;     ///< Tt*B
+  Lengths tgt_lengths;  ///< B (each m + 1)
+};
+
+/// Pads sources and targets into a batch. Every source needs at least one
+/// token; targets may be empty (the model then learns to stop at once).
+inline Seq2SeqBatch make_batch(const std::vector<TokenIds>& sources, const std::vector<TokenIds>& targets,
+                               const SpecialIds& ids = {}) {
+  static constexpr const char* where = "make_batch";
+  check_arg(!sources.empty(), where, "the batch is empty");
+  check_arg(sources.size() == targets.size(), where,
+            std::to_string(sources.size()) + " sources but " + std::to_string(targets.size()) + " targets");
+  Seq2SeqBatch b;
+  b.batch = static_cast<Index>(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    check_arg(!sources[i].empty(), where, "source " + std::to_string(i) + " is empty");
+    b.src_time = std::max(b.src_time, static_cast<Index>(sources[i].size()));
+    b.tgt_time = std::max(b.tgt_time, static_cast<Index>(targets[i].size()) + 1);
+  }
+  const auto B = static_cast<std::size_t>(b.batch);
+  b.src.assign(static_cast<std::size_t>(b.src_time) * B, ids.pad);
+  b.tgt_in.assign(static_cast<std::size_t>(b.tgt_time) * B, ids.pad);
+  b.tgt_out.assign(static_cast<std::size_t>(b.tgt_time) * B, ids.pad);
+  for (std::size_t i = 0; i < B; ++i) {
+    const auto& s = sources[i];
+    const auto& t = targets[i];
+    for (std::size_t j = 0; j < s.size(); ++j) b.src[j * B + i] = s[j];
+    b.tgt_in[i] = ids.bos;
+    for (std::size_t j = 0; j < t.size(); ++j) {
+      b.tgt_in[(j + 1) * B + i] = t[j];
+      b.tgt_out[j * B + i] = t[j];
+    }
+    b.tgt_out[t.size() * B + i] = ids.eos;
+    b.src_lengths.push_back(static_cast<Index>(s.size()));
+    b.tgt_lengths.push_back(static_cast<Index>(t.size()) + 1);
+  }
+  return b;
+}
+
+GENATTN_NAMESPACE_END

@@ -1,0 +1,239 @@
+// genattn/seq2seq/decoder.hpp: the LSTM decoder that attends at every step.
+//
+// At step t, for a batch of B queries over an encoded source (memory H, keys):
+//   x_t   = [emb(y_{t-1}); z_{t-1}]                 input feeding, z_0 = 0
+//   (h^l_t, c^l_t) = LSTM_l(input^l_t, h^l_{t-1}, c^l_{t-1})
+//                    input^0_t = x_t, input^l_t = h^{l-1}_t
+//   s_t   = h^{L-1}_t
+//   z_t   = Attention(H, s_t)                       (attention/attention.hpp)
+//   o_t   = tanh(W_c [s_t; z_t] + b_c)              attentional hidden
+//   out_t = W_o o_t + b_o                           logits; softmax in loss.hpp
+//
+// Teacher-forced training runs the steps in a loop, then the output layer as
+// one product over all steps. Backward runs that product's transpose once,
+// then steps back in time:
+//   d[s_t; z_t] = W_c^T (d o_t * (1 - o_t^2))       (one product over all steps)
+//   dz_t += (z_t's share of dx_{t+1})               input feeding
+//   ds_t += attention backward of dz_t
+//   dh^{L-1}_t += ds_t;  each cell's backward (lstm_cell.hpp) top-down, layer
+//   l's input gradient feeding layer l-1's dh; layer 0's splits into demb_t and
+//   z_{t-1}'s share.
+//
+// Parameters: <prefix>.l<l>.{W_x,W_h,b}, <prefix>.attention.*, <prefix>.combine.{W,b},
+// <prefix>.out.{W,b}.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "genattn/attention/attention.hpp"
+#include "genattn/core/dropout.hpp"
+#include "genattn/core/linear.hpp"
+#include "genattn/rnn/lstm_cell.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+struct DecoderConfig {
+  Index embedding = 0;  ///< E
+  Index memory = 0;     ///< K (2 x encoder hidden)
+  Index hidden = 0;     ///< S
+  Index layers = 1;
+  Index vocab = 0;      ///< V (target)
+  AttentionKind attention = AttentionKind::additive;
+  Index attention_hidden = 0;  ///< additive score's size (0: S)
+};
+
+template <class T>
+class Decoder {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  /// One step's caches (the cells', the attention's) and its layer-0 input.
+  struct StepCache {
+    std::vector<typename LstmCell<T>::Cache> cell;  ///< per layer
+    typename Attention<T>::StepCache attention;
+  };
+
+  /// Teacher-forced run over all target steps.
+  struct Cache {
+    Index steps = 0, batch = 0;
+    std::vector<StepCache> step;
+    Mat<T> x;                      ///< layer-0 inputs [emb; z_prev], (E+K) x steps*B
+    std::vector<Mat<T>> h, c;      ///< per layer, S x steps*B
+    Mat<T> sz;                     ///< [s_t; z_t], (S+K) x steps*B
+    Mat<T> o;                      ///< attentional hidden after dropout, S x steps*B
+    Mat<T> o_mask;                 ///< dropout mask of o (empty: none)
+    Mat<T> o_raw;                  ///< tanh output before dropout
+    Mat<T> logits;                 ///< V x steps*B
+    Mat<T> alignment;              ///< Ts x steps*B: a_t of every step
+    std::vector<LstmState<T>> init;
+    // backward workspaces
+    Mat<T> d_o, d_sz, dz_next, dx0, dx_up;
+    std::vector<LstmState<T>> d, d_prev;
+  };
+
+  Decoder(ParamLayout& layout, const std::string& prefix, const DecoderConfig& config)
+      : config_(config),
+        attention_(layout, prefix + ".attention",
+                   AttentionConfig{config.attention, config.memory, config.hidden, config.attention_hidden}),
+        combine_(layout, prefix + ".combine", config.hidden + config.memory, config.hidden),
+        out_(layout, prefix + ".out", config.hidden, config.vocab) {
+    check_arg(config.layers >= 1, "Decoder", "layers = " + std::to_string(config.layers) + ", expected at least 1");
+    for (Index l = 0; l < config.layers; ++l)
+      cells_.emplace_back(layout, prefix + ".l" + std::to_string(l),
+                          l == 0 ? config.embedding + config.memory : config.hidden, config.hidden);
+  }
+
+  const DecoderConfig& config() const { return config_; }
+  const Attention<T>& attention() const { return attention_; }
+
+  /// One step for B queries: from the previous states `prev` (per layer) and
+  /// z_prev, writes the new states `next`, z, and o = tanh(W_c [s; z] + b_c)
+  /// (before dropout). `x` (E+K x B) must hold [emb; z_prev] on entry; `sz`
+  /// receives [s; z]. `next` must not alias `prev`.
+  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
+            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
+            std::vector<MatRef<T>>& next_c, MatRef<T> sz, MatRef<T> o, StepCache& cache) const {
+    const Index S = config_.hidden;
+    cache.cell.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) {
+      if (l == 0)
+        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l]);
+      else
+        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l]);
+    }
+    sz.topRows(S) = next_h.back();
+    attention_.forward(p, H, keys, map, sz.topRows(S), sz.bottomRows(config_.memory), cache.attention);
+    combine_.forward(p, sz, o);
+    tanh_inplace(o);
+  }
+
+  /// Teacher-forced forward over target embeddings `emb` (E x steps*B) from
+  /// initial states `init` (per layer). Logits in cache.logits; alignments in
+  /// cache.alignment. Dropout on o when `dropout_rng` is given and p > 0.
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
+               const ConstMatRef<T>& emb, const std::vector<LstmState<T>>& init, Cache& cache, double dropout = 0.0,
+               Rng* dropout_rng = nullptr) const {
+    static constexpr const char* where = "Decoder::forward";
+    const Index B = map.queries(), E = config_.embedding, K = config_.memory, S = config_.hidden;
+    check_arg(emb.rows() == E && B > 0 && emb.cols() % B == 0 && emb.cols() > 0, where,
+              "argument 'emb' has shape " + detail::shape_string(emb.rows(), emb.cols()) + ", expected " +
+                  std::to_string(E) + " x (steps * " + std::to_string(B) + ")");
+    check_arg(static_cast<Index>(init.size()) == config_.layers, where,
+              "argument 'init' holds " + std::to_string(init.size()) + " states, expected " +
+                  std::to_string(config_.layers));
+    const Index steps = emb.cols() / B;
+    cache.steps = steps;
+    cache.batch = B;
+    cache.init = init;
+    cache.step.resize(static_cast<std::size_t>(steps));
+    cache.x.resize(E + K, steps * B);
+    cache.x.topRows(E) = emb;
+    cache.h.resize(cells_.size());
+    cache.c.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) {
+      cache.h[l].resize(S, steps * B);
+      cache.c[l].resize(S, steps * B);
+    }
+    cache.sz.resize(S + K, steps * B);
+    cache.o_raw.resize(S, steps * B);
+    cache.alignment.setZero(map.source_time, steps * B);
+    std::vector<LstmState<T>> prev = init;
+    std::vector<MatRef<T>> nh, nc;
+    for (Index t = 0; t < steps; ++t) {
+      // x_t = [emb_t; z_{t-1}]
+      if (t == 0)
+        cache.x.bottomRows(K).middleCols(0, B).setZero();
+      else
+        cache.x.bottomRows(K).middleCols(t * B, B) = cache.sz.bottomRows(K).middleCols((t - 1) * B, B);
+      nh.clear();
+      nc.clear();
+      for (std::size_t l = 0; l < cells_.size(); ++l) {
+        nh.emplace_back(cache.h[l].middleCols(t * B, B));
+        nc.emplace_back(cache.c[l].middleCols(t * B, B));
+      }
+      step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, cache.sz.middleCols(t * B, B),
+           cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)]);
+      cache.alignment.middleCols(t * B, B) = cache.step[static_cast<std::size_t>(t)].attention.a;
+      for (std::size_t l = 0; l < cells_.size(); ++l) {
+        prev[l].h = nh[l];
+        prev[l].c = nc[l];
+      }
+    }
+    if (dropout_rng != nullptr && dropout > 0.0) {
+      dropout_mask<T>(*dropout_rng, dropout, S, steps * B, cache.o_mask);
+      cache.o = cache.o_raw.cwiseProduct(cache.o_mask);
+    } else {
+      cache.o_mask.resize(0, 0);
+      cache.o = cache.o_raw;
+    }
+    // logits for every step: one product
+    cache.logits.resize(config_.vocab, steps * B);
+    out_.forward(p, cache.o, cache.logits);
+  }
+
+  /// Adds every gradient given dL/dlogits (V x steps*B): parameters, dH
+  /// (skipped when empty), dkeys, demb (E x steps*B, skipped when empty) and
+  /// d_init (per layer, overwritten).
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H, const ConstMatRef<T>& keys,
+                const SourceMap& map, Cache& cache, const ConstMatRef<T>& dlogits, MatRef<T> dH, MatRef<T> dkeys,
+                MatRef<T> demb, std::vector<LstmState<T>>& d_init) const {
+    const Index B = cache.batch, steps = cache.steps, E = config_.embedding, K = config_.memory,
+                S = config_.hidden;
+    check_arg(steps > 0, "Decoder::backward", "called before forward");
+    check_shape("Decoder::backward", "dlogits", dlogits, config_.vocab, steps * B);
+    // dO = W_o^T dlogits (and dW_o, db_o), one product over all steps
+    cache.d_o.setZero(S, steps * B);
+    out_.backward(p, grads, cache.o, dlogits, cache.d_o);
+    if (cache.o_mask.size() != 0) cache.d_o.array() *= cache.o_mask.array();
+    // d(pre) = dO * (1 - o^2);  d[s; z] = W_c^T d(pre)
+    cache.d_o.array() *= (T(1) - cache.o_raw.array().square());
+    cache.d_sz.setZero(S + K, steps * B);
+    combine_.backward(p, grads, cache.sz, cache.d_o, cache.d_sz);
+    const std::size_t L = cells_.size();
+    cache.d.assign(L, LstmState<T>::zeros(S, B));
+    cache.d_prev.assign(L, LstmState<T>::zeros(S, B));
+    cache.dz_next.setZero(K, B);
+    cache.dx0.resize(E + K, B);
+    cache.dx_up.resize(S, B);
+    for (Index t = steps - 1; t >= 0; --t) {
+      StepCache& sc = cache.step[static_cast<std::size_t>(t)];
+      auto ds = cache.d_sz.topRows(S).middleCols(t * B, B);
+      // dz_t = from [s; z] + from x_{t+1} (input feeding)
+      cache.d_sz.bottomRows(K).middleCols(t * B, B) += cache.dz_next;
+      attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), sc.attention,
+                          cache.d_sz.bottomRows(K).middleCols(t * B, B), dH, dkeys, ds);
+      cache.d[L - 1].h += ds;
+      for (std::size_t l = L; l-- > 0;) {
+        cache.d_prev[l].h.setZero();
+        cache.d_prev[l].c.setZero();
+        if (l == 0) {
+          cache.dx0.setZero();
+          cells_[l].backward(p, grads, cache.x.middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
+                             cache.dx0, cache.d_prev[l].h, cache.d_prev[l].c);
+          if (demb.size() != 0) demb.middleCols(t * B, B) += cache.dx0.topRows(E);
+          cache.dz_next = cache.dx0.bottomRows(K);
+        } else {
+          cache.dx_up.setZero();
+          cells_[l].backward(p, grads, cache.h[l - 1].middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
+                             cache.dx_up, cache.d_prev[l].h, cache.d_prev[l].c);
+          cache.d[l - 1].h += cache.dx_up;
+        }
+        std::swap(cache.d[l], cache.d_prev[l]);
+      }
+    }
+    d_init = cache.d;
+  }
+
+  /// The output layer over o (S x B) for inference: logits (V x B).
+  void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits) const { out_.forward(p, o, logits); }
+
+ private:
+  DecoderConfig config_;
+  std::vector<LstmCell<T>> cells_;
+  Attention<T> attention_;
+  Linear<T> combine_;
+  Linear<T> out_;
+};
+
+GENATTN_NAMESPACE_END

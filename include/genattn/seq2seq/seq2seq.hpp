@@ -1,0 +1,398 @@
+// genattn/seq2seq/seq2seq.hpp: the attention-based encoder-decoder.
+//
+//   X = emb_src(x)                           (dropout in training)
+//   H = BiLSTM(X)                            memory, 2H_enc x Ts*B (rnn/lstm.hpp)
+//   keys = attention keys of H               once per batch
+//   (h0, c0) per decoder layer = Bridge(final states of the encoder's top layer)
+//   Y = emb_tgt(<s> y_1 .. y_m)              (dropout in training)
+//   logits = Decoder(Y, H)                   (seq2seq/decoder.hpp)
+//   J = softmax cross-entropy (seq2seq/loss.hpp), averaged over target tokens
+//
+// backward chains the modules' derivatives in reverse: decoder (giving dH,
+// dkeys, dY, d(h0, c0)), attention keys (adding to dH), bridge (giving the
+// encoder's final-state gradients), encoder (giving dX), embeddings.
+//
+// The model owns its ParamLayout; values, gradients and optimizer state are
+// ParamBuffers the caller holds, so one const model serves many threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "genattn/core/embedding.hpp"
+#include "genattn/core/init.hpp"
+#include "genattn/rnn/lstm.hpp"
+#include "genattn/seq2seq/batch.hpp"
+#include "genattn/seq2seq/bridge.hpp"
+#include "genattn/seq2seq/decoder.hpp"
+#include "genattn/seq2seq/loss.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+struct Seq2SeqConfig {
+  Index src_vocab = 0;
+  Index tgt_vocab = 0;
+  Index embedding = 64;
+  Index encoder_hidden = 64;  ///< per direction
+  Index encoder_layers = 1;
+  Index decoder_hidden = 128;
+  Index decoder_layers = 1;
+  AttentionKind attention = AttentionKind::additive;
+  Index attention_hidden = 0;   ///< additive score size (0: decoder_hidden)
+  double dropout = 0.0;         ///< on embeddings and the attentional hidden, training only
+  bool shared_embeddings = false;
+  Index max_source_length = 0;  ///< 0: unlimited
+  Index max_target_length = 0;  ///< 0: unlimited (counts </s>)
+  SpecialIds ids;
+
+  /// Every field as (name, value), in a fixed order: checkpoints store and
+  /// compare configs through this.
+  std::vector<std::pair<std::string, std::int64_t>> fields() const {
+    return {{"src_vocab", src_vocab},
+            {"tgt_vocab", tgt_vocab},
+            {"embedding", embedding},
+            {"encoder_hidden", encoder_hidden},
+            {"encoder_layers", encoder_layers},
+            {"decoder_hidden", decoder_hidden},
+            {"decoder_layers", decoder_layers},
+            {"attention", static_cast<std::int64_t>(attention)},
+            {"attention_hidden", attention_hidden},
+            {"dropout_ppm", static_cast<std::int64_t>(dropout * 1e6 + 0.5)},
+            {"shared_embeddings", shared_embeddings ? 1 : 0},
+            {"max_source_length", max_source_length},
+            {"max_target_length", max_target_length},
+            {"pad", ids.pad},
+            {"unk", ids.unk},
+            {"bos", ids.bos},
+            {"eos", ids.eos}};
+  }
+
+  /// Sets the field `name`; false when there is no such field.
+  bool set_field(const std::string& name, std::int64_t v) {
+    if (name == "src_vocab") src_vocab = v;
+    else if (name == "tgt_vocab") tgt_vocab = v;
+    else if (name == "embedding") embedding = v;
+    else if (name == "encoder_hidden") encoder_hidden = v;
+    else if (name == "encoder_layers") encoder_layers = v;
+    else if (name == "decoder_hidden") decoder_hidden = v;
+    else if (name == "decoder_layers") decoder_layers = v;
+    else if (name == "attention") {
+      if (v < 0 || v > 2) return false;
+      attention = static_cast<AttentionKind>(v);
+    } else if (name == "attention_hidden") attention_hidden = v;
+    else if (name == "dropout_ppm") dropout = static_cast<double>(v) * 1e-6;
+    else if (name == "shared_embeddings") shared_embeddings = v != 0;
+    else if (name == "max_source_length") max_source_length = v;
+    else if (name == "max_target_length") max_target_length = v;
+    else if (name == "pad") ids.pad = static_cast<TokenId>(v);
+    else if (name == "unk") ids.unk = static_cast<TokenId>(v);
+    else if (name == "bos") ids.bos = static_cast<TokenId>(v);
+    else if (name == "eos") ids.eos = static_cast<TokenId>(v);
+    else return false;
+    return true;
+  }
+
+  /// Throws std::invalid_argument naming the first bad field.
+  void validate() const {
+    static constexpr const char* where = "Seq2SeqConfig";
+    auto positive = [&](const char* name, Index v) {
+      check_arg(v > 0, where, std::string(name) + " = " + std::to_string(v) + ", expected a positive size");
+    };
+    positive("src_vocab", src_vocab);
+    positive("tgt_vocab", tgt_vocab);
+    positive("embedding", embedding);
+    positive("encoder_hidden", encoder_hidden);
+    positive("encoder_layers", encoder_layers);
+    positive("decoder_hidden", decoder_hidden);
+    positive("decoder_layers", decoder_layers);
+    check_arg(dropout >= 0.0 && dropout < 1.0, where, "dropout = " + std::to_string(dropout) + " is outside [0, 1)");
+    check_arg(!shared_embeddings || src_vocab == tgt_vocab, where,
+              "shared_embeddings needs src_vocab (" + std::to_string(src_vocab) + ") == tgt_vocab (" +
+                  std::to_string(tgt_vocab) + ")");
+    for (TokenId id : {ids.pad, ids.unk, ids.bos, ids.eos})
+      check_arg(id >= 0 && id < std::min(src_vocab, tgt_vocab), where,
+                "special id " + std::to_string(id) + " is outside the vocabularies");
+  }
+};
+
+template <class T>
+class Seq2Seq {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  struct Cache {
+    Mat<T> src_x, tgt_x, src_mask, tgt_mask;
+    typename Lstm<T>::Cache encoder;
+    Mat<T> keys;
+    SourceMap map;
+    typename Bridge<T>::Cache bridge;
+    std::vector<LstmState<T>> init;
+    typename Decoder<T>::Cache decoder;
+    LossValue loss;
+    // backward workspaces
+    Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
+    std::vector<LstmState<T>> d_init, d_final;
+  };
+
+  /// The encoded source of a batch, shared by every decoding hypothesis.
+  struct Memory {
+    Mat<T> H, keys;
+    SourceMap map;                   ///< identity over the source batch
+    std::vector<LstmState<T>> init;  ///< bridge output, one column per source item
+  };
+
+  /// A decoding state for a set of hypotheses: a value type that search can
+  /// copy and reorder (column k = hypothesis k).
+  struct DecoderState {
+    std::vector<LstmState<T>> layers;  ///< per decoder layer, S x N
+    Mat<T> z;                          ///< previous context, K x N
+    SourceMap map;                     ///< hypothesis -> source item
+
+    Index size() const { return map.queries(); }
+    /// Keeps hypotheses rows[0], rows[1], ... (in that order; repeats allowed).
+    void reorder(const std::vector<Index>& rows) {
+      map = map.select(rows);  // validates rows
+      auto pick = [&](Mat<T>& m) {
+        Mat<T> out(m.rows(), static_cast<Index>(rows.size()));
+        for (std::size_t k = 0; k < rows.size(); ++k) out.col(static_cast<Index>(k)) = m.col(rows[k]);
+        m.swap(out);
+      };
+      for (auto& s : layers) {
+        pick(s.h);
+        pick(s.c);
+      }
+      pick(z);
+    }
+  };
+
+  /// Workspaces of step(); reuse one across steps.
+  struct StepWorkspace {
+    typename Decoder<T>::StepCache cache;
+    Mat<T> emb, x, sz, o;
+    std::vector<LstmState<T>> next;
+  };
+
+  explicit Seq2Seq(const Seq2SeqConfig& config)
+      : config_((config.validate(), config)),
+        src_embed_(layout_, config.shared_embeddings ? "embed" : "src_embed", config.src_vocab, config.embedding,
+                   config.ids.pad),
+        tgt_embed_(config.shared_embeddings ? src_embed_
+                                            : Embedding<T>(layout_, "tgt_embed", config.tgt_vocab, config.embedding,
+                                                           config.ids.pad)),
+        encoder_(layout_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers),
+        bridge_(layout_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden, config.decoder_layers),
+        decoder_(layout_, "decoder",
+                 DecoderConfig{config.embedding, 2 * config.encoder_hidden, config.decoder_hidden,
+                               config.decoder_layers, config.tgt_vocab, config.attention, config.attention_hidden}) {}
+
+  const Seq2SeqConfig& config() const { return config_; }
+  const ParamLayout& layout() const { return layout_; }
+
+  /// Fresh parameters drawn from `seed`.
+  ParamBuffer<T> init_params(std::uint64_t seed) const {
+    ParamBuffer<T> p(layout_);
+    Rng rng(seed);
+    genattn::init_params(layout_, p, rng);
+    return p;
+  }
+
+  /// Teacher-forced forward and loss over a padded batch. Dropout applies
+  /// when `dropout_rng` is given (training). Alignments of every step are in
+  /// cache.decoder.alignment (Ts x Tt*B).
+  LossValue loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config = {},
+                 Rng* dropout_rng = nullptr) const {
+    static constexpr const char* where = "Seq2Seq::loss";
+    check_batch(where, batch);
+    check_arg(p.size() == layout_.size(), where,
+              "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
+                  std::to_string(layout_.size()));
+    const Index B = batch.batch, E = config_.embedding;
+    const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
+    cache.src_x.resize(E, batch.src_time * B);
+    src_embed_.forward(p, batch.src, cache.src_x);
+    if (drop) {
+      dropout_mask<T>(*dropout_rng, config_.dropout, E, cache.src_x.cols(), cache.src_mask);
+      cache.src_x.array() *= cache.src_mask.array();
+    } else {
+      cache.src_mask.resize(0, 0);
+    }
+    encoder_.forward(p, cache.src_x, batch.src_lengths, cache.encoder);
+    const Mat<T>& H = Lstm<T>::output(cache.encoder);
+    decoder_.attention().keys_forward(p, H, cache.keys);
+    cache.map = SourceMap::identity(batch.src_lengths, batch.src_time);
+    bridge_forward(p, cache.encoder, cache.init, cache.bridge);
+    cache.tgt_x.resize(E, batch.tgt_time * B);
+    tgt_embed_.forward(p, batch.tgt_in, cache.tgt_x);
+    if (drop) {
+      dropout_mask<T>(*dropout_rng, config_.dropout, E, cache.tgt_x.cols(), cache.tgt_mask);
+      cache.tgt_x.array() *= cache.tgt_mask.array();
+    } else {
+      cache.tgt_mask.resize(0, 0);
+    }
+    decoder_.forward(p, H, cache.keys, cache.map, cache.tgt_x, cache.init, cache.decoder, config_.dropout,
+                     drop ? dropout_rng : nullptr);
+    // softmax + cross-entropy, fused; dJ/dlogits overwrites the logits
+    cache.loss = softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config,
+                                       &cache.decoder.logits);
+    return cache.loss;
+  }
+
+  /// Adds dJ/dparams of the last loss() call into `grads`.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache) const {
+    static constexpr const char* where = "Seq2Seq::backward";
+    check_arg(grads.size() == layout_.size(), where,
+              "gradient buffer holds " + std::to_string(grads.size()) + " scalars, the model needs " +
+                  std::to_string(layout_.size()));
+    check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
+              "the cache does not hold this batch's forward (call loss first)");
+    const Mat<T>& H = Lstm<T>::output(cache.encoder);
+    cache.dH.setZero(H.rows(), H.cols());
+    cache.dkeys.setZero(cache.keys.rows(), cache.keys.cols());
+    cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
+    decoder_.backward(p, grads, H, cache.keys, cache.map, cache.decoder, cache.decoder.logits, cache.dH, cache.dkeys,
+                      cache.dtgt_x, cache.d_init);
+    decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
+    if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
+    tgt_embed_.backward(grads, batch.tgt_in, cache.dtgt_x);
+    // bridge -> encoder top layer's final states
+    const Index Hs = config_.encoder_hidden, B = batch.batch, L = config_.encoder_layers;
+    cache.dh_in.setZero(2 * Hs, B);
+    cache.dc_in.setZero(2 * Hs, B);
+    bridge_.backward(p, grads, cache.init, cache.d_init, cache.dh_in, cache.dc_in, cache.bridge);
+    cache.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
+    for (Index d = 0; d < 2; ++d) {
+      auto& s = cache.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
+      s.h = cache.dh_in.middleRows(d * Hs, Hs);
+      s.c = cache.dc_in.middleRows(d * Hs, Hs);
+    }
+    cache.dsrc_x.setZero(cache.src_x.rows(), cache.src_x.cols());
+    encoder_.backward(p, grads, cache.src_x, cache.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
+    if (cache.src_mask.size() != 0) cache.dsrc_x.array() *= cache.src_mask.array();
+    src_embed_.backward(grads, batch.src, cache.dsrc_x);
+  }
+
+  // ---- decoding ---------------------------------------------------------
+
+  /// Encodes a padded source batch (ids position-ordered, Ts*B).
+  Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths) const {
+    static constexpr const char* where = "Seq2Seq::encode";
+    const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
+    if (config_.max_source_length > 0)
+      for (std::size_t b = 0; b < lengths.size(); ++b)
+        check_arg(lengths[b] <= config_.max_source_length, where,
+                  "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
+                      " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+    Memory m;
+    Mat<T> x(config_.embedding, static_cast<Index>(src.size()));
+    src_embed_.forward(p, src, x);
+    typename Lstm<T>::Cache enc;
+    encoder_.forward(p, x, lengths, enc);
+    m.H = Lstm<T>::output(enc);
+    decoder_.attention().keys_forward(p, m.H, m.keys);
+    m.map = SourceMap::identity(lengths, time);
+    typename Bridge<T>::Cache bc;
+    bridge_forward(p, enc, m.init, bc);
+    return m;
+  }
+
+  /// The start state of hypotheses attending to source items `items` (one per
+  /// hypothesis; empty: one per source item, in order).
+  DecoderState start(const Memory& m, const std::vector<Index>& items = {}) const {
+    std::vector<Index> rows = items;
+    if (rows.empty())
+      for (Index b = 0; b < m.map.queries(); ++b) rows.push_back(b);
+    DecoderState s;
+    s.map = m.map.select(rows);
+    s.layers = m.init;
+    for (auto& l : s.layers) {
+      Mat<T> h(l.h.rows(), static_cast<Index>(rows.size())), c(l.c.rows(), static_cast<Index>(rows.size()));
+      for (std::size_t k = 0; k < rows.size(); ++k) {
+        h.col(static_cast<Index>(k)) = l.h.col(rows[k]);
+        c.col(static_cast<Index>(k)) = l.c.col(rows[k]);
+      }
+      l.h.swap(h);
+      l.c.swap(c);
+    }
+    s.z.setZero(2 * config_.encoder_hidden, static_cast<Index>(rows.size()));
+    return s;
+  }
+
+  /// One decoding step: feeds `prev` (one token per hypothesis), advances
+  /// `state`, writes logits (V x N) and, when given, the alignment (Ts x N).
+  void step(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev, Mat<T>& logits,
+            Mat<T>* alignment, StepWorkspace& ws) const {
+    static constexpr const char* where = "Seq2Seq::step";
+    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden;
+    check_arg(static_cast<Index>(prev.size()) == N, where,
+              "argument 'prev' has " + std::to_string(prev.size()) + " tokens, expected one per hypothesis (" +
+                  std::to_string(N) + ")");
+    ws.emb.resize(E, N);
+    tgt_embed_.forward(p, prev, ws.emb);
+    ws.x.resize(E + K, N);
+    ws.x.topRows(E) = ws.emb;
+    ws.x.bottomRows(K) = state.z;
+    ws.sz.resize(S + K, N);
+    ws.o.resize(S, N);
+    ws.next.resize(state.layers.size());
+    std::vector<MatRef<T>> nh, nc;
+    for (auto& s : ws.next) {
+      s.h.resize(S, N);
+      s.c.resize(S, N);
+      nh.emplace_back(s.h);
+      nc.emplace_back(s.c);
+    }
+    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, nh, nc, ws.sz, ws.o, ws.cache);
+    std::swap(state.layers, ws.next);
+    state.z = ws.sz.bottomRows(K);
+    logits.resize(config_.tgt_vocab, N);
+    decoder_.output(p, ws.o, logits);
+    if (alignment != nullptr) *alignment = ws.cache.attention.a;
+  }
+
+ private:
+  void check_batch(const char* where, const Seq2SeqBatch& b) const {
+    check_arg(b.batch > 0, where, "the batch is empty");
+    check_lengths(where, "batch.src_lengths", b.src_lengths, static_cast<Index>(b.src.size()));
+    check_lengths(where, "batch.tgt_lengths", b.tgt_lengths, static_cast<Index>(b.tgt_in.size()));
+    check_arg(b.tgt_out.size() == b.tgt_in.size(), where,
+              "batch.tgt_out has " + std::to_string(b.tgt_out.size()) + " ids, batch.tgt_in " +
+                  std::to_string(b.tgt_in.size()));
+    for (std::size_t i = 0; i < b.src_lengths.size(); ++i) {
+      if (config_.max_source_length > 0)
+        check_arg(b.src_lengths[i] <= config_.max_source_length, where,
+                  "source " + std::to_string(i) + " has " + std::to_string(b.src_lengths[i]) +
+                      " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+      if (config_.max_target_length > 0)
+        check_arg(b.tgt_lengths[i] <= config_.max_target_length, where,
+                  "target " + std::to_string(i) + " has " + std::to_string(b.tgt_lengths[i]) +
+                      " tokens (with </s>), more than max_target_length = " +
+                      std::to_string(config_.max_target_length));
+    }
+  }
+
+  void bridge_forward(const ParamBuffer<T>& p, const typename Lstm<T>::Cache& enc, std::vector<LstmState<T>>& out,
+                      typename Bridge<T>::Cache& bc) const {
+    const Index L = config_.encoder_layers, Hs = config_.encoder_hidden;
+    const auto& f = encoder_.final_state(enc, L - 1, 0);
+    const auto& r = encoder_.final_state(enc, L - 1, 1);
+    Mat<T> h_in(2 * Hs, f.h.cols()), c_in(2 * Hs, f.h.cols());
+    h_in << f.h, r.h;
+    c_in << f.c, r.c;
+    bridge_.forward(p, h_in, c_in, out, bc);
+  }
+
+  ParamLayout layout_;
+  Seq2SeqConfig config_;
+  Embedding<T> src_embed_;
+  Embedding<T> tgt_embed_;  ///< a copy of src_embed_'s handles when shared
+  BiLstm<T> encoder_;
+  Bridge<T> bridge_;
+  Decoder<T> decoder_;
+};
+
+using Seq2Seqf = Seq2Seq<float>;
+using Seq2Seqd = Seq2Seq<double>;
+
+GENATTN_NAMESPACE_END

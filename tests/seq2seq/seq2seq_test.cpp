@@ -1,0 +1,197 @@
+#include <gtest/gtest.h>
+
+#include <genattn/seq2seq/seq2seq.hpp>
+
+#include "support/fixture.hpp"
+#include "support/gradcheck.hpp"
+#include "support/scalars.hpp"
+
+using namespace genattn;
+using namespace genattn_test;
+
+namespace {
+
+TokenIds ids_of(const Mat<double>& m) {
+  TokenIds ids;
+  for (Index i = 0; i < m.size(); ++i) ids.push_back(static_cast<TokenId>(m.data()[i]));
+  return ids;
+}
+
+Seq2SeqConfig small_config(AttentionKind kind) {
+  Seq2SeqConfig c;
+  c.src_vocab = 11;
+  c.tgt_vocab = 9;
+  c.embedding = 3;
+  c.encoder_hidden = 2;
+  c.encoder_layers = 2;
+  c.decoder_hidden = kind == AttentionKind::dot ? 4 : 3;
+  c.decoder_layers = 2;
+  c.attention = kind;
+  c.attention_hidden = 3;
+  return c;
+}
+
+Seq2SeqBatch small_batch() { return make_batch({{4, 5, 6}, {7, 8}, {9}}, {{5, 6}, {7}, {4, 5, 8}}); }
+
+class Kinds : public ::testing::TestWithParam<AttentionKind> {};
+
+template <class T>
+void check_torch_parity(AttentionKind kind, double tol) {
+  const Fixture f(std::string("seq2seq/seq2seq_") + to_string(kind) + "_torch.txt");
+  const Mat<double> cfg = f.mat("config");
+  Seq2SeqConfig c;
+  c.src_vocab = static_cast<Index>(cfg(0, 0));
+  c.tgt_vocab = static_cast<Index>(cfg(1, 0));
+  c.embedding = static_cast<Index>(cfg(2, 0));
+  c.encoder_hidden = static_cast<Index>(cfg(3, 0));
+  c.encoder_layers = static_cast<Index>(cfg(4, 0));
+  c.decoder_hidden = static_cast<Index>(cfg(5, 0));
+  c.decoder_layers = static_cast<Index>(cfg(6, 0));
+  c.attention_hidden = static_cast<Index>(cfg(7, 0));
+  c.attention = kind;
+  Seq2Seq<T> model(c);
+  ParamBuffer<T> p(model.layout()), g(model.layout());
+  for (const auto& s : model.layout().slots()) p[s.param] = f.mat<T>(s.name);
+  Seq2SeqBatch batch;
+  batch.src = ids_of(f.mat("src_ids"));
+  batch.tgt_in = ids_of(f.mat("tgt_in"));
+  batch.tgt_out = ids_of(f.mat("tgt_out"));
+  const Mat<double> sl = f.mat("src_lengths");
+  for (Index i = 0; i < sl.rows(); ++i) batch.src_lengths.push_back(static_cast<Index>(sl(i, 0)));
+  batch.batch = static_cast<Index>(batch.src_lengths.size());
+  batch.src_time = static_cast<Index>(batch.src.size()) / batch.batch;
+  batch.tgt_time = static_cast<Index>(batch.tgt_in.size()) / batch.batch;
+  batch.tgt_lengths.assign(static_cast<std::size_t>(batch.batch), batch.tgt_time);
+  typename Seq2Seq<T>::Cache cache;
+  const LossValue v = model.loss(p, batch, cache, LossConfig{0.1, 0.05});
+  const double ref = f.mat("loss")(0, 0);
+  EXPECT_LE(std::abs(v.loss - ref) / std::abs(ref), tol);
+  model.backward(p, g, batch, cache);
+  for (const auto& s : model.layout().slots())
+    EXPECT_LE(relative_difference(g[s.param], f.mat("grad." + s.name)), tol) << s.name;
+}
+
+}  // namespace
+
+TEST_P(Kinds, MatchesTorchLossAndEveryGradientDouble) { check_torch_parity<double>(GetParam(), 1e-10); }
+TEST_P(Kinds, MatchesTorchLossAndEveryGradientFloat) { check_torch_parity<float>(GetParam(), 1e-5); }
+
+TEST_P(Kinds, GradientOfTheWholeLossWithRespectToEveryParameter) {
+  Seq2SeqConfig c = small_config(GetParam());
+  c.dropout = 0.3;
+  Seq2Seq<double> model(c);
+  ParamBuffer<double> p = model.init_params(3), g(model.layout());
+  for (const auto& s : model.layout().slots()) p[s.param] += 0.3 * Mat<double>::Random(s.param.rows, s.param.cols);
+  const Seq2SeqBatch batch = small_batch();
+  Seq2Seq<double>::Cache cache;
+  const LossConfig lc{0.1, 0.2};
+  auto loss = [&] {
+    Rng dropout(99);  // the same masks at every evaluation
+    return model.loss(p, batch, cache, lc, &dropout).loss;
+  };
+  loss();
+  model.backward(p, g, batch, cache);
+  expect_gradients_match<double>(parameter_variables(model.layout(), p, g), loss, kDouble);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Kinds,
+                         ::testing::Values(AttentionKind::additive, AttentionKind::dot, AttentionKind::general),
+                         [](const ::testing::TestParamInfo<AttentionKind>& i) { return std::string(to_string(i.param)); });
+
+TEST(Seq2Seq, SharedEmbeddingsGradient) {
+  Seq2SeqConfig c = small_config(AttentionKind::additive);
+  c.tgt_vocab = c.src_vocab;
+  c.shared_embeddings = true;
+  c.encoder_layers = c.decoder_layers = 1;
+  Seq2Seq<double> model(c);
+  EXPECT_NE(model.layout().find("embed.E"), nullptr);
+  EXPECT_EQ(model.layout().find("tgt_embed.E"), nullptr);
+  ParamBuffer<double> p = model.init_params(4), g(model.layout());
+  const Seq2SeqBatch batch = small_batch();
+  Seq2Seq<double>::Cache cache;
+  auto loss = [&] { return model.loss(p, batch, cache).loss; };
+  loss();
+  model.backward(p, g, batch, cache);
+  expect_gradients_match<double>(parameter_variables(model.layout(), p, g), loss, kDouble);
+}
+
+// The step API reproduces the teacher-forced logits and alignments.
+TEST(Seq2Seq, StepApiMatchesTeacherForcing) {
+  Seq2Seq<double> model(small_config(AttentionKind::additive));
+  const ParamBuffer<double> p = model.init_params(5);
+  const Seq2SeqBatch batch = small_batch();
+  Seq2Seq<double>::Cache cache;
+  model.loss(p, batch, cache);
+  // cache.decoder.logits now holds dJ/dlogits; recompute logits without loss.
+  const auto memory = model.encode(p, batch.src, batch.src_lengths);
+  auto state = model.start(memory);
+  Seq2Seq<double>::StepWorkspace ws;
+  Mat<double> logits, align;
+  const Index B = batch.batch;
+  for (Index t = 0; t < batch.tgt_time; ++t) {
+    const TokenIds prev(batch.tgt_in.begin() + t * B, batch.tgt_in.begin() + (t + 1) * B);
+    model.step(p, memory, state, prev, logits, &align, ws);
+    EXPECT_LE(relative_difference(align, cache.decoder.alignment.middleCols(t * B, B)), 1e-14) << "step " << t;
+    EXPECT_LE(relative_difference(state.layers.back().h, cache.decoder.h.back().middleCols(t * B, B)), 1e-14);
+  }
+  // Reordering keeps each hypothesis' numbers.
+  auto copy = state;
+  copy.reorder({2, 2, 0});
+  EXPECT_EQ(copy.layers[0].h.col(0), state.layers[0].h.col(2));
+  EXPECT_EQ(copy.layers[0].h.col(1), state.layers[0].h.col(2));
+  EXPECT_EQ(copy.z.col(2), state.z.col(0));
+  EXPECT_EQ(copy.map.item, (std::vector<Index>{2, 2, 0}));
+  EXPECT_THROW(copy.reorder({5}), std::invalid_argument);
+}
+
+TEST(Seq2Seq, PaddedBatchEqualsEachPairAlone) {
+  Seq2Seq<double> model(small_config(AttentionKind::additive));
+  const ParamBuffer<double> p = model.init_params(6);
+  const std::vector<TokenIds> src{{4, 5, 6}, {7, 8}, {9}}, tgt{{5, 6}, {7}, {4, 5, 8}};
+  const Seq2SeqBatch batch = make_batch(src, tgt);
+  Seq2Seq<double>::Cache cache;
+  const double sum_loss = model.loss(p, batch, cache).loss * static_cast<double>(cache.loss.tokens);
+  double alone = 0;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    Seq2Seq<double>::Cache ci;
+    const LossValue v = model.loss(p, make_batch({src[i]}, {tgt[i]}), ci);
+    alone += v.loss * static_cast<double>(v.tokens);
+  }
+  EXPECT_NEAR(sum_loss, alone, 1e-12);
+}
+
+TEST(Seq2Seq, BadInputGivesClearErrors) {
+  Seq2SeqConfig c = small_config(AttentionKind::additive);
+  c.max_target_length = 3;
+  Seq2Seq<float> model(c);
+  const ParamBuffer<float> p = model.init_params(1);
+  Seq2Seq<float>::Cache cache;
+  auto message = [](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "(no exception)";
+  };
+  EXPECT_EQ(message([&] { make_batch({}, {}); }), "make_batch: the batch is empty");
+  EXPECT_EQ(message([&] { make_batch({{}}, {{1}}); }), "make_batch: source 0 is empty");
+  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4, 40}}, {{5}}), cache); }),
+            "Embedding::forward: argument 'ids'[1] = 40 is outside the vocabulary 0..10");
+  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4}}, {{5, 6, 7}}), cache); }),
+            "Seq2Seq::loss: target 0 has 4 tokens (with </s>), more than max_target_length = 3");
+  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4}}, {{5, 60}}), cache); }),
+            "Embedding::forward: argument 'ids'[2] = 60 is outside the vocabulary 0..8");
+  ParamLayout other;
+  other.add("x", 2, 2);
+  EXPECT_EQ(message([&] { model.loss(ParamBuffer<float>(other), make_batch({{4}}, {{5}}), cache); }),
+            "Seq2Seq::loss: parameter buffer holds 16 scalars, the model needs " +
+                std::to_string(model.layout().size()));
+  Seq2SeqConfig bad = c;
+  bad.encoder_hidden = 0;
+  EXPECT_EQ(message([&] { Seq2Seq<float> m(bad); }), "Seq2SeqConfig: encoder_hidden = 0, expected a positive size");
+  bad = c;
+  bad.shared_embeddings = true;
+  EXPECT_EQ(message([&] { Seq2Seq<float> m(bad); }),
+            "Seq2SeqConfig: shared_embeddings needs src_vocab (11) == tgt_vocab (9)");
+}
