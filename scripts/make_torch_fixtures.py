@@ -295,11 +295,42 @@ minus lambda * mean entropy of softmax(logits) over non-padding targets, float64
     w.close()
 
 
+def optimizer_fixture():
+    """Five steps of torch.optim's SGD (momentum), Adagrad, Adam (L2) and AdamW
+    on one parameter vector with a fixed sequence of gradients."""
+    torch.manual_seed(11)
+    n, steps = 7, 5
+    w0 = torch.randn(n, dtype=torch.float64)
+    grads = [torch.randn(n, dtype=torch.float64) for _ in range(steps)]
+    w = Writer(os.path.join(OUT, "train", "optimizer_torch.txt"), """
+torch.optim on one float64 vector, 5 steps, lr 0.1, gradients g0..g4:
+sgd momentum 0.9; adagrad initial_accumulator_value 0.1; adam betas (0.9, 0.999)
+eps 1e-8 weight_decay 0.01 (L2); adamw the same with decoupled weight decay 0.01.""")
+    w.mat("w0", w0)
+    for k, g in enumerate(grads):
+        w.mat("g%d" % k, g)
+    makers = {
+        "sgd": lambda p: torch.optim.SGD([p], lr=0.1, momentum=0.9),
+        "adagrad": lambda p: torch.optim.Adagrad([p], lr=0.1, initial_accumulator_value=0.1),
+        "adam": lambda p: torch.optim.Adam([p], lr=0.1, weight_decay=0.01),
+        "adamw": lambda p: torch.optim.AdamW([p], lr=0.1, weight_decay=0.01),
+    }
+    for name, make in makers.items():
+        p = w0.clone().requires_grad_(True)
+        opt = make(p)
+        for k, g in enumerate(grads):
+            p.grad = g.clone()
+            opt.step()
+            w.mat("%s.w%d" % (name, k + 1), p.detach())
+    w.close()
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     lstm_fixture()
     lstm_cell_fixture()
     loss_fixture()
+    optimizer_fixture()
     for kind in ("additive", "dot", "general"):
         seq2seq_fixture(kind)
     print("fixtures written to", OUT, file=sys.stderr)

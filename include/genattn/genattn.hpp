@@ -28,5 +28,12 @@
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
 #include "genattn/seq2seq/decoder.hpp"
+#include "genattn/seq2seq/greedy.hpp"
 #include "genattn/seq2seq/loss.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
+
+#include "genattn/train/checkpoint.hpp"
+#include "genattn/train/clip.hpp"
+#include "genattn/train/optimizer.hpp"
+#include "genattn/train/schedule.hpp"
+#include "genattn/train/trainer.hpp"

@@ -7,8 +7,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
 
-#include "genattn/core/types.hpp"
+#include "genattn/core/check.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -19,6 +22,19 @@ class Rng {
   void reseed(std::uint64_t seed) {
     for (auto& s : state_) s = splitmix64(seed);
     has_spare_ = false;
+  }
+
+  /// The full generator state as words (for checkpoints), and its restore.
+  std::vector<std::uint64_t> state() const {
+    std::uint64_t spare;
+    std::memcpy(&spare, &spare_, 8);
+    return {state_[0], state_[1], state_[2], state_[3], spare, has_spare_ ? 1u : 0u};
+  }
+  void set_state(const std::vector<std::uint64_t>& words) {
+    check_arg(words.size() == 6, "Rng::set_state", "expected 6 words, got " + std::to_string(words.size()));
+    for (int i = 0; i < 4; ++i) state_[i] = words[static_cast<std::size_t>(i)];
+    std::memcpy(&spare_, &words[4], 8);
+    has_spare_ = words[5] != 0;
   }
 
   /// 64 uniformly random bits.

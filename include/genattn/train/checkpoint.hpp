@@ -1,0 +1,403 @@
+// genattn/train/checkpoint.hpp: the checkpoint file format.
+//
+// Layout (all integers little-endian; format version 1):
+//   magic        8 bytes  "GENATTN\x1a"
+//   version      u32      1
+//   scalar       u8       4 (float) or 8 (double): the type of every value below
+//   config       u32 n, then n x (str name, i64 value)        the model config's fields()
+//   slots        u32 n, then n x (str name, i64 rows, i64 cols) the parameter table
+//   values       every slot's rows*cols scalars, column-major, in table order
+//   optimizer    u8 present; if 1: u8 kind, 6 x f64 (momentum, initial_accumulator,
+//                beta1, beta2, eps, weight_decay), i64 step, u32 m, m x (values as above)
+//   state        u32 n, then n x (str name, u64 word)         trainer state (rng, schedule, ...)
+//   checksum     u64      FNV-1a 64 of every byte before it
+// where str = u32 length + bytes (at most 4096).
+//
+// Saving writes `<path>.tmp-<pid>`, flushes it to disk and renames it over
+// `path`, so a crash leaves either the old file or the new one. Loading
+// checks the size, magic, version, checksum and every count against the bytes
+// that remain before it allocates, and throws CheckpointError saying what is
+// wrong. Values convert between float and double on load.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+#include "genattn/core/params.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CheckpointSlot {
+  std::string name;
+  std::int64_t rows = 0, cols = 0;
+};
+
+/// A checkpoint in memory, independent of the scalar type (values held as
+/// double: float -> double -> float is exact).
+struct Checkpoint {
+  static constexpr std::uint32_t format_version = 1;
+  static constexpr std::size_t max_string = 4096;
+
+  int scalar_bytes = 4;
+  std::vector<std::pair<std::string, std::int64_t>> config;
+  std::vector<CheckpointSlot> slots;
+  std::vector<double> values;  ///< all slots, in table order
+  bool has_optimizer = false;
+  std::uint8_t optimizer_kind = 0;
+  double optimizer_config[6] = {};
+  std::int64_t optimizer_step = 0;
+  std::vector<std::vector<double>> moments;
+  std::vector<std::pair<std::string, std::uint64_t>> state;
+
+  /// The state word `name`; throws when absent.
+  std::uint64_t state_word(const std::string& name) const {
+    for (const auto& [k, v] : state)
+      if (k == name) return v;
+    throw CheckpointError("checkpoint has no trainer state '" + name + "'");
+  }
+};
+
+namespace detail {
+
+inline std::uint64_t fnv1a64(const unsigned char* p, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+class ByteWriter {
+ public:
+  std::vector<unsigned char> bytes;
+  void u8(std::uint8_t v) { bytes.push_back(v); }
+  void u32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  void u64(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  void f64(double v) {
+    std::uint64_t u;
+    std::memcpy(&u, &v, 8);
+    u64(u);
+  }
+  void f32(float v) {
+    std::uint32_t u;
+    std::memcpy(&u, &v, 4);
+    u32(u);
+  }
+  void str(const std::string& s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    bytes.insert(bytes.end(), s.begin(), s.end());
+  }
+  void scalars(const std::vector<double>& v, int scalar_bytes) {
+    for (double x : v) {
+      if (scalar_bytes == 4)
+        f32(static_cast<float>(x));
+      else
+        f64(x);
+    }
+  }
+};
+
+class ByteReader {
+ public:
+  ByteReader(const unsigned char* p, std::size_t n, std::string path) : p_(p), n_(n), path_(std::move(path)) {}
+  std::size_t remaining() const { return n_ - pos_; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw CheckpointError(path_ + ": " + what + " (at byte " + std::to_string(pos_) + ")");
+  }
+  void need(std::size_t k, const char* what) const {
+    if (k > remaining()) fail(std::string("truncated: ") + what + " needs " + std::to_string(k) + " bytes, " +
+                              std::to_string(remaining()) + " remain");
+  }
+  std::uint8_t u8(const char* what) {
+    need(1, what);
+    return p_[pos_++];
+  }
+  std::uint32_t u32(const char* what) {
+    need(4, what);
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  std::uint64_t u64(const char* what) {
+    need(8, what);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  std::int64_t i64(const char* what) { return static_cast<std::int64_t>(u64(what)); }
+  double f64(const char* what) {
+    const std::uint64_t u = u64(what);
+    double d;
+    std::memcpy(&d, &u, 8);
+    return d;
+  }
+  float f32(const char* what) {
+    const std::uint32_t u = u32(what);
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  std::string str(const char* what) {
+    const std::uint32_t len = u32(what);
+    if (len > Checkpoint::max_string) fail(std::string(what) + " has length " + std::to_string(len) + ", over the limit");
+    need(len, what);
+    std::string s(reinterpret_cast<const char*>(p_ + pos_), len);
+    pos_ += len;
+    return s;
+  }
+  /// A count of entries each at least `min_bytes` long: rejects counts the
+  /// remaining bytes cannot hold, before anything is allocated.
+  std::size_t count(const char* what, std::size_t min_bytes) {
+    const std::uint32_t n = u32(what);
+    if (static_cast<std::uint64_t>(n) * min_bytes > remaining())
+      fail(std::string(what) + " = " + std::to_string(n) + " cannot fit in the " + std::to_string(remaining()) +
+           " bytes that remain");
+    return n;
+  }
+  std::vector<double> scalars(std::uint64_t n, int scalar_bytes, const char* what) {
+    const auto sb = static_cast<std::uint64_t>(scalar_bytes);
+    if (n > remaining() / sb) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * sb) + " bytes");
+    std::vector<double> v(static_cast<std::size_t>(n));
+    for (auto& x : v) x = scalar_bytes == 4 ? static_cast<double>(f32(what)) : f64(what);
+    return v;
+  }
+
+ private:
+  const unsigned char* p_;
+  std::size_t n_;
+  std::size_t pos_ = 0;
+  std::string path_;
+};
+
+inline std::string errno_text() { return std::strerror(errno); }
+
+/// Writes `bytes` to `path` atomically: temporary file, flush to disk, rename.
+inline void write_file_atomically(const std::string& path, const std::vector<unsigned char>& bytes) {
+#if defined(__unix__) || defined(__APPLE__)
+  const std::string tmp = path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw CheckpointError("cannot write checkpoint " + path + ": cannot create " + tmp + ": " + errno_text());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ::ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const std::string why = w < 0 ? errno_text() : "no progress";
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw CheckpointError("cannot write checkpoint " + path + ": " + why + "; the previous file is unchanged");
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw CheckpointError("cannot write checkpoint " + path + ": " + why + "; the previous file is unchanged");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw CheckpointError("cannot write checkpoint " + path + ": rename failed: " + why);
+  }
+#else
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) throw CheckpointError("cannot write checkpoint " + path);
+  }
+  std::remove(path.c_str());
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError("cannot write checkpoint " + path);
+#endif
+}
+
+}  // namespace detail
+
+/// Serializes `c` (format above).
+inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
+  detail::ByteWriter w;
+  for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
+  w.u32(Checkpoint::format_version);
+  w.u8(static_cast<std::uint8_t>(c.scalar_bytes));
+  w.u32(static_cast<std::uint32_t>(c.config.size()));
+  for (const auto& [k, v] : c.config) {
+    w.str(k);
+    w.i64(v);
+  }
+  w.u32(static_cast<std::uint32_t>(c.slots.size()));
+  for (const auto& s : c.slots) {
+    w.str(s.name);
+    w.i64(s.rows);
+    w.i64(s.cols);
+  }
+  w.scalars(c.values, c.scalar_bytes);
+  w.u8(c.has_optimizer ? 1 : 0);
+  if (c.has_optimizer) {
+    w.u8(c.optimizer_kind);
+    for (double x : c.optimizer_config) w.f64(x);
+    w.i64(c.optimizer_step);
+    w.u32(static_cast<std::uint32_t>(c.moments.size()));
+    for (const auto& m : c.moments) w.scalars(m, c.scalar_bytes);
+  }
+  w.u32(static_cast<std::uint32_t>(c.state.size()));
+  for (const auto& [k, v] : c.state) {
+    w.str(k);
+    w.u64(v);
+  }
+  w.u64(detail::fnv1a64(w.bytes.data(), w.bytes.size()));
+  return std::move(w.bytes);
+}
+
+/// Parses a checkpoint; `path` only names the source in messages.
+inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, const std::string& path) {
+  if (bytes.size() < 8 + 4 + 1 + 8) throw CheckpointError(path + ": not a genattn checkpoint (only " +
+                                                          std::to_string(bytes.size()) + " bytes)");
+  if (std::memcmp(bytes.data(), "GENATTN\x1a", 8) != 0)
+    throw CheckpointError(path + ": not a genattn checkpoint (bad magic number)");
+  const std::size_t body = bytes.size() - 8;
+  detail::ByteReader tail(bytes.data() + body, 8, path);
+  const std::uint64_t stored = tail.u64("checksum");
+  detail::ByteReader r(bytes.data(), body, path);
+  for (int i = 0; i < 8; ++i) r.u8("magic");
+  const std::uint32_t version = r.u32("version");
+  if (version != Checkpoint::format_version)
+    throw CheckpointError(path + ": checkpoint format version " + std::to_string(version) +
+                          " is not supported (this genattn reads version " +
+                          std::to_string(Checkpoint::format_version) + ")");
+  if (detail::fnv1a64(bytes.data(), body) != stored)
+    throw CheckpointError(path + ": checksum mismatch: the file is corrupt or truncated");
+  Checkpoint c;
+  c.scalar_bytes = r.u8("scalar type");
+  if (c.scalar_bytes != 4 && c.scalar_bytes != 8)
+    r.fail("scalar type " + std::to_string(c.scalar_bytes) + " is neither float (4) nor double (8)");
+  const std::size_t nconfig = r.count("config count", 4 + 8);
+  for (std::size_t i = 0; i < nconfig; ++i) {
+    std::string k = r.str("config name");
+    c.config.emplace_back(std::move(k), r.i64("config value"));
+  }
+  const std::size_t nslots = r.count("slot count", 4 + 16);
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < nslots; ++i) {
+    CheckpointSlot s;
+    s.name = r.str("slot name");
+    s.rows = r.i64("slot rows");
+    s.cols = r.i64("slot cols");
+    if (s.rows <= 0 || s.cols <= 0 || s.rows > (std::int64_t{1} << 31) || s.cols > (std::int64_t{1} << 31))
+      r.fail("slot '" + s.name + "' has an impossible shape " + std::to_string(s.rows) + "x" + std::to_string(s.cols));
+    total += static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+    c.slots.push_back(std::move(s));
+  }
+  c.values = r.scalars(total, c.scalar_bytes, "parameter values");
+  c.has_optimizer = r.u8("optimizer flag") != 0;
+  if (c.has_optimizer) {
+    c.optimizer_kind = r.u8("optimizer kind");
+    if (c.optimizer_kind > 3) r.fail("unknown optimizer kind " + std::to_string(c.optimizer_kind));
+    for (double& x : c.optimizer_config) x = r.f64("optimizer config");
+    c.optimizer_step = r.i64("optimizer step");
+    const std::size_t nm = r.count("moment count", total == 0 ? 1 : static_cast<std::size_t>(c.scalar_bytes));
+    if (nm > 2) r.fail("moment count " + std::to_string(nm) + " is more than any optimizer keeps");
+    for (std::size_t m = 0; m < nm; ++m) c.moments.push_back(r.scalars(total, c.scalar_bytes, "optimizer moments"));
+  }
+  const std::size_t nstate = r.count("state count", 4 + 8);
+  for (std::size_t i = 0; i < nstate; ++i) {
+    std::string k = r.str("state name");
+    c.state.emplace_back(std::move(k), r.u64("state word"));
+  }
+  if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " unexpected bytes before the checksum");
+  return c;
+}
+
+/// Writes `c` to `path` atomically (the previous file survives any failure).
+inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  detail::write_file_atomically(path, encode_checkpoint(c));
+}
+
+/// Reads and validates the checkpoint at `path`.
+inline Checkpoint load_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw CheckpointError("cannot open checkpoint " + path + ": " + detail::errno_text());
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw CheckpointError("cannot read checkpoint " + path);
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw CheckpointError("cannot read checkpoint " + path);
+  return decode_checkpoint(bytes, path);
+}
+
+/// Copies the slots of `layout` from `values` into `c` (table and values).
+template <class T>
+void store_params(const ParamLayout& layout, const ParamBuffer<T>& values, Checkpoint& c) {
+  c.scalar_bytes = static_cast<int>(sizeof(T));
+  c.slots.clear();
+  c.values.clear();
+  for (const auto& s : layout.slots()) {
+    c.slots.push_back({s.name, s.param.rows, s.param.cols});
+    const auto m = values[s.param];
+    for (Index i = 0; i < m.size(); ++i) c.values.push_back(static_cast<double>(m.data()[i]));
+  }
+}
+
+/// Gathers one flat buffer in checkpoint order (slots without padding).
+template <class T>
+std::vector<double> gather_slots(const ParamLayout& layout, const ParamBuffer<T>& buf) {
+  std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(layout.parameter_count()));
+  for (const auto& s : layout.slots()) {
+    const auto m = buf[s.param];
+    for (Index i = 0; i < m.size(); ++i) out.push_back(static_cast<double>(m.data()[i]));
+  }
+  return out;
+}
+
+/// Checks that `c`'s parameter table equals `layout`'s (names, order, shapes).
+inline void check_slots(const ParamLayout& layout, const Checkpoint& c, const std::string& path) {
+  const auto& slots = layout.slots();
+  if (slots.size() != c.slots.size())
+    throw CheckpointError(path + ": the checkpoint has " + std::to_string(c.slots.size()) +
+                          " parameters, the model has " + std::to_string(slots.size()));
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const auto& a = slots[i];
+    const auto& b = c.slots[i];
+    if (a.name != b.name || a.param.rows != b.rows || a.param.cols != b.cols)
+      throw CheckpointError(path + ": parameter " + std::to_string(i) + " is '" + b.name + "' " +
+                            std::to_string(b.rows) + "x" + std::to_string(b.cols) + " in the checkpoint but '" +
+                            a.name + "' " + detail::shape_string(a.param.rows, a.param.cols) + " in the model");
+  }
+}
+
+/// Scatters checkpoint-ordered `flat` into `buf` (converting to T).
+template <class T>
+void scatter_slots(const ParamLayout& layout, const std::vector<double>& flat, ParamBuffer<T>& buf) {
+  std::size_t k = 0;
+  for (const auto& s : layout.slots()) {
+    auto m = buf[s.param];
+    for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(flat[k++]);
+  }
+}
+
+GENATTN_NAMESPACE_END

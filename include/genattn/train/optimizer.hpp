@@ -1,0 +1,120 @@
+// genattn/train/optimizer.hpp: optimizers over the flat parameter buffer.
+//
+// Each is one loop over the flat vectors (values w, gradient g, moments), at
+// step k = 1, 2, ... with learning rate lr:
+//   SGD (momentum mu):  m = mu m + g;  w -= lr m                     (mu = 0: plain SGD)
+//   Adagrad:            a += g^2;      w -= lr g / (sqrt(a) + eps)    a starts at initial_accumulator
+//                                                                    (See et al. 2017: 0.1)
+//   Adam:               m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+//                       w -= lr (m / (1-b1^k)) / (sqrt(v / (1-b2^k)) + eps)   (+ L2: g += wd w)
+//   AdamW:              Adam with decoupled decay: w -= lr wd w, before the Adam update
+// (torch.optim's definitions.) The moments are ParamBuffers, saved in checkpoints.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "genattn/core/params.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+enum class OptimizerKind { sgd, adagrad, adam, adamw };
+
+inline const char* to_string(OptimizerKind k) {
+  switch (k) {
+    case OptimizerKind::sgd: return "sgd";
+    case OptimizerKind::adagrad: return "adagrad";
+    case OptimizerKind::adam: return "adam";
+    case OptimizerKind::adamw: return "adamw";
+  }
+  return "?";
+}
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::adam;
+  double momentum = 0.0;             ///< SGD
+  double initial_accumulator = 0.1;  ///< Adagrad
+  double beta1 = 0.9, beta2 = 0.999; ///< Adam, AdamW
+  double eps = 1e-8;                 ///< Adam, AdamW; Adagrad uses 1e-10
+  double weight_decay = 0.0;         ///< Adam: L2 in the gradient; AdamW: decoupled
+};
+
+template <class T>
+class Optimizer {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  Optimizer(const ParamLayout& layout, const OptimizerConfig& config) : config_(config) {
+    const auto n = static_cast<std::size_t>(moment_count(config.kind));
+    moments_.assign(n, ParamBuffer<T>(layout));
+    if (config.kind == OptimizerKind::adagrad) moments_[0].flat().setConstant(static_cast<T>(config.initial_accumulator));
+  }
+
+  static int moment_count(OptimizerKind k) {
+    return k == OptimizerKind::sgd ? 1 : k == OptimizerKind::adagrad ? 1 : 2;
+  }
+
+  const OptimizerConfig& config() const { return config_; }
+  std::int64_t step_count() const { return step_; }
+  std::vector<ParamBuffer<T>>& moments() { return moments_; }
+  const std::vector<ParamBuffer<T>>& moments() const { return moments_; }
+  void set_step_count(std::int64_t k) { step_ = k; }
+
+  /// One update of `values` from `grads` with learning rate `lr`.
+  void step(ParamBuffer<T>& values, const ParamBuffer<T>& grads, double lr) {
+    check_arg(values.size() == grads.size() && values.size() == moments_[0].size(), "Optimizer::step",
+              "buffers of " + std::to_string(values.size()) + " and " + std::to_string(grads.size()) +
+                  " scalars do not fit the optimizer's " + std::to_string(moments_[0].size()));
+    ++step_;
+    auto w = values.flat().array();
+    const auto g = grads.flat().array();
+    const T a = static_cast<T>(lr);
+    switch (config_.kind) {
+      case OptimizerKind::sgd: {
+        auto m = moments_[0].flat().array();
+        // m = mu m + g;  w -= lr m
+        m = static_cast<T>(config_.momentum) * m + g;
+        w -= a * m;
+        break;
+      }
+      case OptimizerKind::adagrad: {
+        auto acc = moments_[0].flat().array();
+        // a += g^2;  w -= lr g / (sqrt(a) + eps)
+        acc += g.square();
+        w -= a * g / (acc.sqrt() + T(1e-10));
+        break;
+      }
+      case OptimizerKind::adam:
+      case OptimizerKind::adamw: {
+        auto m = moments_[0].flat().array();
+        auto v = moments_[1].flat().array();
+        const T b1 = static_cast<T>(config_.beta1), b2 = static_cast<T>(config_.beta2);
+        const T wd = static_cast<T>(config_.weight_decay);
+        const double k = static_cast<double>(step_);
+        const T c1 = static_cast<T>(1.0 - std::pow(config_.beta1, k));
+        const T c2 = static_cast<T>(1.0 - std::pow(config_.beta2, k));
+        const T eps = static_cast<T>(config_.eps);
+        if (config_.kind == OptimizerKind::adamw) {
+          w *= T(1) - a * wd;  // decoupled weight decay
+          m = b1 * m + (T(1) - b1) * g;
+          v = b2 * v + (T(1) - b2) * g.square();
+        } else {
+          // L2: the gradient includes wd w
+          m = b1 * m + (T(1) - b1) * (g + wd * w);
+          v = b2 * v + (T(1) - b2) * (g + wd * w).square();
+        }
+        w -= a * (m / c1) / ((v / c2).sqrt() + eps);
+        break;
+      }
+    }
+  }
+
+ private:
+  OptimizerConfig config_;
+  std::vector<ParamBuffer<T>> moments_;
+  std::int64_t step_ = 0;
+};
+
+GENATTN_NAMESPACE_END

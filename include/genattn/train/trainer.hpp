@@ -1,0 +1,261 @@
+// genattn/train/trainer.hpp: the training step for Seq2Seq<T>, with gradient
+// accumulation, global-norm clipping, a NaN/Inf guard, learning-rate
+// schedules, and checkpoints that resume bit for bit.
+//
+// One update = `accumulate` batches: g = (1/accumulate) sum_batches dJ/dw;
+// if the loss or g holds a NaN or Inf the update is skipped and reported with
+// the parameter's name and the step; else g is clipped to `clip_norm` and the
+// optimizer steps with the schedule's rate.
+//
+// Everything a run depends on is saved: parameters, optimizer moments and
+// step, the schedule, the dropout generator, the update count, and words the
+// caller adds (an epoch, a data cursor). With the same seed, a run resumed
+// from a checkpoint computes exactly the losses the uninterrupted run would.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "genattn/seq2seq/seq2seq.hpp"
+#include "genattn/train/checkpoint.hpp"
+#include "genattn/train/clip.hpp"
+#include "genattn/train/optimizer.hpp"
+#include "genattn/train/schedule.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+/// The model's config and parameters into a checkpoint (no training state).
+template <class T>
+Checkpoint model_checkpoint(const Seq2Seq<T>& model, const ParamBuffer<T>& params) {
+  Checkpoint c;
+  c.config = model.config().fields();
+  store_params(model.layout(), params, c);
+  return c;
+}
+
+/// The Seq2SeqConfig a checkpoint holds; throws on an unknown field.
+inline Seq2SeqConfig checkpoint_config(const Checkpoint& c, const std::string& path) {
+  Seq2SeqConfig cfg;
+  for (const auto& [k, v] : c.config)
+    if (!cfg.set_field(k, v)) throw CheckpointError(path + ": unknown or invalid config field '" + k + "'");
+  try {
+    cfg.validate();
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(path + ": " + e.what());
+  }
+  return cfg;
+}
+
+/// Throws unless `c` was written by a model with `config`, naming the first
+/// field that differs.
+inline void check_config(const Seq2SeqConfig& config, const Checkpoint& c, const std::string& path) {
+  const auto mine = config.fields();
+  for (const auto& [k, v] : mine) {
+    bool found = false;
+    for (const auto& [fk, fv] : c.config)
+      if (fk == k) {
+        found = true;
+        if (fv != v)
+          throw CheckpointError(path + ": the checkpoint's " + k + " is " + std::to_string(fv) + ", the model's is " +
+                                std::to_string(v));
+      }
+    if (!found) throw CheckpointError(path + ": the checkpoint has no config field '" + k + "'");
+  }
+}
+
+/// Saves a model (config + parameters) to `path` atomically.
+template <class T>
+void save_model(const std::string& path, const Seq2Seq<T>& model, const ParamBuffer<T>& params) {
+  save_checkpoint(path, model_checkpoint(model, params));
+}
+
+/// A model read from a file: its config, and parameters converted to T.
+template <class T>
+struct LoadedModel {
+  Seq2Seq<T> model;
+  ParamBuffer<T> params;
+};
+
+template <class T>
+LoadedModel<T> load_model(const std::string& path) {
+  const Checkpoint c = load_checkpoint(path);
+  Seq2Seq<T> model(checkpoint_config(c, path));
+  check_slots(model.layout(), c, path);
+  ParamBuffer<T> params(model.layout());
+  scatter_slots(model.layout(), c.values, params);
+  return {std::move(model), std::move(params)};
+}
+
+struct TrainerConfig {
+  OptimizerConfig optimizer;
+  ScheduleConfig schedule;
+  double clip_norm = 5.0;  ///< <= 0: no clipping
+  int accumulate = 1;      ///< batches per update
+  LossConfig loss;
+  std::uint64_t seed = 1;  ///< dropout masks
+};
+
+/// What one call of Trainer::train_batch did.
+struct TrainStep {
+  LossValue loss;
+  bool updated = false;      ///< an optimizer step happened
+  bool skipped = false;      ///< the update was skipped: non-finite loss or gradient
+  std::string message;       ///< why it was skipped
+  double grad_norm = 0.0;    ///< before clipping (when updated)
+  double lr = 0.0;
+  std::int64_t update = 0;   ///< updates done so far
+};
+
+template <class T>
+class Trainer {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  Trainer(const Seq2Seq<T>& model, ParamBuffer<T>& params, const TrainerConfig& config)
+      : model_(model),
+        params_(params),
+        config_(config),
+        grads_(model.layout()),
+        optimizer_(model.layout(), config.optimizer),
+        schedule_(config.schedule),
+        dropout_rng_(config.seed) {
+    check_arg(config.accumulate >= 1, "Trainer", "accumulate must be at least 1");
+    check_arg(params.size() == model.layout().size(), "Trainer", "parameter buffer does not fit the model");
+  }
+
+  /// Forward and backward on one batch; every `accumulate` batches, an update.
+  TrainStep train_batch(const Seq2SeqBatch& batch) {
+    TrainStep out;
+    out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
+    const std::int64_t step = optimizer_.step_count() + 1;
+    if (!std::isfinite(out.loss.loss)) {
+      poisoned_ = std::string("loss is ") + (std::isnan(out.loss.loss) ? "NaN" : out.loss.loss > 0 ? "+Inf" : "-Inf");
+      const std::string bad = first_non_finite(model_.layout(), params_);
+      if (!bad.empty()) poisoned_ += " (parameter '" + bad + "' holds a NaN or Inf)";
+    } else {
+      model_.backward(params_, grads_, batch, cache_);
+    }
+    if (++pending_ < config_.accumulate) {
+      out.update = optimizer_.step_count();
+      return out;
+    }
+    pending_ = 0;
+    if (poisoned_.empty()) {
+      if (config_.accumulate > 1) grads_.flat() *= static_cast<T>(1.0 / config_.accumulate);
+      const std::string bad = first_non_finite(model_.layout(), grads_);
+      if (!bad.empty()) poisoned_ = "non-finite gradient in parameter '" + bad + "'";
+    }
+    if (!poisoned_.empty()) {
+      out.skipped = true;
+      out.message = "update " + std::to_string(step) + ": " + poisoned_ + "; update skipped";
+      poisoned_.clear();
+      grads_.set_zero();
+      ++skipped_;
+      out.update = optimizer_.step_count();
+      return out;
+    }
+    out.grad_norm = clip_global_norm(grads_, config_.clip_norm);
+    out.lr = schedule_.rate(step);
+    optimizer_.step(params_, grads_, out.lr);
+    grads_.set_zero();
+    out.updated = true;
+    out.update = optimizer_.step_count();
+    if (!params_.flat().allFinite()) {
+      // cannot happen after finite gradients with a sane rate; report loudly
+      out.message = "update " + std::to_string(step) + ": parameter '" + first_non_finite(model_.layout(), params_) +
+                    "' became non-finite";
+    }
+    return out;
+  }
+
+  /// Loss without dropout or updates.
+  LossValue evaluate(const Seq2SeqBatch& batch) {
+    return model_.loss(params_, batch, eval_cache_, config_.loss, nullptr);
+  }
+
+  /// Reports a validation loss to the schedule; true when it decayed the rate.
+  bool on_validation(double loss) { return schedule_.on_validation(loss); }
+
+  std::int64_t updates() const { return optimizer_.step_count(); }
+  std::int64_t skipped() const { return skipped_; }
+  const Schedule& schedule() const { return schedule_; }
+
+  /// Saves everything a resume needs, plus the caller's `extra` words.
+  void save(const std::string& path, const std::vector<std::pair<std::string, std::uint64_t>>& extra = {}) const {
+    Checkpoint c = model_checkpoint(model_, params_);
+    c.has_optimizer = true;
+    const OptimizerConfig& oc = optimizer_.config();
+    c.optimizer_kind = static_cast<std::uint8_t>(oc.kind);
+    const double cfg[6] = {oc.momentum, oc.initial_accumulator, oc.beta1, oc.beta2, oc.eps, oc.weight_decay};
+    std::copy(cfg, cfg + 6, c.optimizer_config);
+    c.optimizer_step = optimizer_.step_count();
+    for (const auto& m : optimizer_.moments()) c.moments.push_back(gather_slots(model_.layout(), m));
+    const auto rng = dropout_rng_.state();
+    for (std::size_t i = 0; i < rng.size(); ++i) c.state.emplace_back("rng." + std::to_string(i), rng[i]);
+    c.state.emplace_back("schedule.current", bits(schedule_.current_base()));
+    c.state.emplace_back("schedule.best", bits(schedule_.best()));
+    c.state.emplace_back("schedule.bad", static_cast<std::uint64_t>(schedule_.bad_validations()));
+    c.state.emplace_back("skipped", static_cast<std::uint64_t>(skipped_));
+    for (const auto& e : extra) c.state.push_back(e);
+    save_checkpoint(path, c);
+  }
+
+  /// Restores a checkpoint that save() wrote for this model; returns it (for
+  /// the caller's extra words). Throws CheckpointError on any mismatch.
+  Checkpoint resume(const std::string& path) {
+    Checkpoint c = load_checkpoint(path);
+    check_config(model_.config(), c, path);
+    check_slots(model_.layout(), c, path);
+    if (!c.has_optimizer) throw CheckpointError(path + ": holds a model only, no training state to resume");
+    if (c.optimizer_kind != static_cast<std::uint8_t>(optimizer_.config().kind))
+      throw CheckpointError(path + ": written by the " +
+                            std::string(to_string(static_cast<OptimizerKind>(c.optimizer_kind))) +
+                            " optimizer, this run uses " + to_string(optimizer_.config().kind));
+    if (c.moments.size() != optimizer_.moments().size())
+      throw CheckpointError(path + ": holds " + std::to_string(c.moments.size()) + " optimizer moments, expected " +
+                            std::to_string(optimizer_.moments().size()));
+    scatter_slots(model_.layout(), c.values, params_);
+    for (std::size_t m = 0; m < c.moments.size(); ++m)
+      scatter_slots(model_.layout(), c.moments[m], optimizer_.moments()[m]);
+    optimizer_.set_step_count(c.optimizer_step);
+    std::vector<std::uint64_t> rng;
+    for (int i = 0; i < 6; ++i) rng.push_back(c.state_word("rng." + std::to_string(i)));
+    dropout_rng_.set_state(rng);
+    schedule_.restore(from_bits(c.state_word("schedule.current")), from_bits(c.state_word("schedule.best")),
+                      static_cast<int>(c.state_word("schedule.bad")));
+    skipped_ = static_cast<std::int64_t>(c.state_word("skipped"));
+    grads_.set_zero();
+    pending_ = 0;
+    poisoned_.clear();
+    return c;
+  }
+
+ private:
+  static std::uint64_t bits(double d) {
+    std::uint64_t u;
+    std::memcpy(&u, &d, 8);
+    return u;
+  }
+  static double from_bits(std::uint64_t u) {
+    double d;
+    std::memcpy(&d, &u, 8);
+    return d;
+  }
+
+  const Seq2Seq<T>& model_;
+  ParamBuffer<T>& params_;
+  TrainerConfig config_;
+  ParamBuffer<T> grads_;
+  Optimizer<T> optimizer_;
+  Schedule schedule_;
+  Rng dropout_rng_;
+  typename Seq2Seq<T>::Cache cache_, eval_cache_;
+  int pending_ = 0;
+  std::string poisoned_;
+  std::int64_t skipped_ = 0;
+};
+
+GENATTN_NAMESPACE_END

@@ -1,0 +1,31 @@
+#include <gtest/gtest.h>
+
+#include <genattn/train/clip.hpp>
+
+using namespace genattn;
+
+TEST(Clip, ScalesToTheGlobalNormOnlyWhenAbove) {
+  ParamLayout layout;
+  const Param a = layout.add("a", 2, 1), b = layout.add("b", 1, 1);
+  ParamBuffer<double> g(layout);
+  g[a] << 3, 0;
+  g[b] << 4;
+  EXPECT_DOUBLE_EQ(clip_global_norm(g, 10.0), 5.0);
+  EXPECT_EQ(g[a](0, 0), 3.0);
+  EXPECT_DOUBLE_EQ(clip_global_norm(g, 1.0), 5.0);
+  EXPECT_NEAR(g.flat().norm(), 1.0, 1e-15);
+  EXPECT_NEAR(g[a](0, 0), 0.6, 1e-15);
+  EXPECT_NEAR(g[b](0, 0), 0.8, 1e-15);
+  EXPECT_DOUBLE_EQ(clip_global_norm(g, 0.0), 1.0);  // 0: no clipping
+}
+
+TEST(Clip, FindsTheFirstNonFiniteParameterByName) {
+  ParamLayout layout;
+  const Param a = layout.add("encoder.W", 2, 2), b = layout.add("decoder.out.b", 3, 1);
+  ParamBuffer<float> g(layout);
+  EXPECT_EQ(first_non_finite(layout, g), "");
+  g[b](2, 0) = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(first_non_finite(layout, g), "decoder.out.b");
+  g[a](1, 1) = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(first_non_finite(layout, g), "encoder.W");
+}

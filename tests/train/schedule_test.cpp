@@ -1,0 +1,45 @@
+#include <gtest/gtest.h>
+
+#include <genattn/train/schedule.hpp>
+
+using namespace genattn;
+
+TEST(Schedule, ConstantAndWarmup) {
+  Schedule constant(ScheduleConfig{0.5});
+  EXPECT_EQ(constant.rate(1), 0.5);
+  EXPECT_EQ(constant.rate(1000), 0.5);
+  ScheduleConfig c;
+  c.base = 1.0;
+  c.warmup_steps = 4;
+  Schedule warm(c);
+  EXPECT_EQ(warm.rate(1), 0.25);
+  EXPECT_EQ(warm.rate(2), 0.5);
+  EXPECT_EQ(warm.rate(4), 1.0);
+  EXPECT_EQ(warm.rate(9), 1.0);
+}
+
+TEST(Schedule, DecaysOnAPlateauAfterPatience) {
+  ScheduleConfig c;
+  c.base = 1.0;
+  c.plateau = true;
+  c.factor = 0.5;
+  c.patience = 2;
+  Schedule s(c);
+  EXPECT_FALSE(s.on_validation(3.0));
+  EXPECT_FALSE(s.on_validation(2.0));  // improved
+  EXPECT_FALSE(s.on_validation(2.5));  // 1 bad
+  EXPECT_TRUE(s.on_validation(2.1));   // 2 bad: decay
+  EXPECT_EQ(s.rate(1), 0.5);
+  EXPECT_FALSE(s.on_validation(1.0));
+  EXPECT_EQ(s.best(), 1.0);
+  Schedule no_plateau(ScheduleConfig{1.0});
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(no_plateau.on_validation(9.0));
+  EXPECT_EQ(no_plateau.rate(1), 1.0);
+}
+
+TEST(Schedule, RejectsBadSettings) {
+  EXPECT_THROW(Schedule(ScheduleConfig{0.0}), std::invalid_argument);
+  ScheduleConfig c;
+  c.factor = 1.5;
+  EXPECT_THROW(Schedule{c}, std::invalid_argument);
+}

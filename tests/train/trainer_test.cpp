@@ -1,0 +1,116 @@
+#include <gtest/gtest.h>
+
+#include <genattn/train/trainer.hpp>
+
+#include <filesystem>
+
+#include "support/gradcheck.hpp"
+
+using namespace genattn;
+
+namespace {
+
+Seq2SeqConfig tiny() {
+  Seq2SeqConfig c;
+  c.src_vocab = 12;
+  c.tgt_vocab = 12;
+  c.embedding = 4;
+  c.encoder_hidden = 4;
+  c.decoder_hidden = 5;
+  c.dropout = 0.2;
+  return c;
+}
+
+std::vector<Seq2SeqBatch> batches() {
+  Rng rng(17);
+  std::vector<Seq2SeqBatch> out;
+  for (int k = 0; k < 8; ++k) {
+    std::vector<TokenIds> src, tgt;
+    for (int b = 0; b < 4; ++b) {
+      TokenIds s;
+      for (std::uint64_t j = 0, n = 2 + rng.below(4); j < n; ++j) s.push_back(static_cast<TokenId>(4 + rng.below(8)));
+      src.push_back(s);
+      tgt.push_back(s);
+    }
+    out.push_back(make_batch(src, tgt));
+  }
+  return out;
+}
+
+TrainerConfig adam() {
+  TrainerConfig c;
+  c.optimizer.kind = OptimizerKind::adam;
+  c.schedule.base = 0.01;
+  c.seed = 3;
+  return c;
+}
+
+}  // namespace
+
+// Resume: 4 updates, save, a fresh trainer (other initial weights) resumes and
+// does 4 more: identical losses and parameters, bit for bit, to 8 straight.
+TEST(Trainer, ResumingContinuesExactlyAsTheUninterruptedRun) {
+  const auto data = batches();
+  Seq2Seq<float> model(tiny());
+  ParamBuffer<float> straight = model.init_params(1);
+  Trainer<float> a(model, straight, adam());
+  std::vector<double> losses_a;
+  for (const auto& b : data) losses_a.push_back(a.train_batch(b).loss.loss);
+
+  const std::string path = (std::filesystem::temp_directory_path() / "genattn-resume.ckpt").string();
+  ParamBuffer<float> first = model.init_params(1);
+  Trainer<float> b1(model, first, adam());
+  std::vector<double> losses_b;
+  for (std::size_t i = 0; i < 4; ++i) losses_b.push_back(b1.train_batch(data[i]).loss.loss);
+  b1.save(path, {{"cursor", 4}});
+
+  ParamBuffer<float> resumed = model.init_params(99);
+  Trainer<float> b2(model, resumed, adam());
+  const Checkpoint c = b2.resume(path);
+  EXPECT_EQ(c.state_word("cursor"), 4u);
+  EXPECT_EQ(b2.updates(), 4);
+  for (std::size_t i = 4; i < data.size(); ++i) losses_b.push_back(b2.train_batch(data[i]).loss.loss);
+  std::filesystem::remove(path);
+  EXPECT_EQ(losses_a, losses_b);
+  EXPECT_EQ(straight.flat(), resumed.flat());
+}
+
+TEST(Trainer, AccumulatingTheSameBatchTwiceEqualsOneBatch) {
+  const auto data = batches();
+  Seq2SeqConfig cfg = tiny();
+  cfg.dropout = 0.0;
+  Seq2Seq<double> model(cfg);
+  ParamBuffer<double> one = model.init_params(2), two = model.init_params(2);
+  TrainerConfig c1 = adam(), c2 = adam();
+  c2.accumulate = 2;
+  Trainer<double> t1(model, one, c1), t2(model, two, c2);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(t1.train_batch(data[static_cast<std::size_t>(i)]).updated);
+    EXPECT_FALSE(t2.train_batch(data[static_cast<std::size_t>(i)]).updated);
+    EXPECT_TRUE(t2.train_batch(data[static_cast<std::size_t>(i)]).updated);
+  }
+  // (g + g) / 2 is summed in another order than g, so equal to rounding only.
+  EXPECT_LE((one.flat() - two.flat()).cwiseAbs().maxCoeff(), 1e-10 * one.flat().cwiseAbs().maxCoeff());
+  EXPECT_GT((one.flat() - model.init_params(2).flat()).norm(), 0.0);
+  EXPECT_EQ(t2.updates(), 3);
+}
+
+TEST(Trainer, NonFiniteLossSkipsTheUpdateAndNamesTheParameter) {
+  const auto data = batches();
+  Seq2Seq<float> model(tiny());
+  ParamBuffer<float> p = model.init_params(1);
+  const Param out_b = model.layout().find("decoder.out.b")->param;
+  p[out_b](0, 0) = std::numeric_limits<float>::quiet_NaN();
+  const Vec<float> before = p.flat();
+  Trainer<float> t(model, p, adam());
+  const TrainStep s = t.train_batch(data[0]);
+  EXPECT_TRUE(s.skipped);
+  EXPECT_FALSE(s.updated);
+  EXPECT_EQ(s.message, "update 1: loss is NaN (parameter 'decoder.out.b' holds a NaN or Inf); update skipped");
+  EXPECT_TRUE(p.flat().cwiseEqual(before).count() + 1 == p.size());  // only the NaN differs from itself
+  EXPECT_EQ(t.skipped(), 1);
+  p[out_b](0, 0) = 0.0f;
+  const TrainStep ok = t.train_batch(data[1]);
+  EXPECT_TRUE(ok.updated);
+  EXPECT_TRUE(p.flat().allFinite());
+}
