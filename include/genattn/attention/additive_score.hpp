@@ -32,6 +32,7 @@ class AdditiveScore {
     Mat<T> q;   ///< A x B
     Mat<T> u;   ///< A x Ts*B: tanh(k + q), column j*B + b
     Mat<T> dq;  ///< backward workspace
+    Vec<T> du;  ///< backward workspace
   };
 
   AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden)
@@ -78,6 +79,7 @@ class AdditiveScore {
     const auto v = p[v_].col(0);
     auto dv = grads[v_].col(0);
     cache.dq.setZero(hidden_, B);
+    cache.du.resize(hidden_);
     for (Index b = 0; b < B; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
         const auto u = cache.u.col(j * B + b);
@@ -85,9 +87,9 @@ class AdditiveScore {
         // dv += de_jb u_jb
         dv += d * u;
         // du_jb = de_jb v (1 - u^2), into dq_b and dk_j
-        const Vec<T> du = d * (v.array() * (T(1) - u.array().square())).matrix();
-        cache.dq.col(b) += du;
-        dkeys.col(map.column(j, b)) += du;
+        cache.du = d * (v.array() * (T(1) - u.array().square())).matrix();
+        cache.dq.col(b) += cache.du;
+        dkeys.col(map.column(j, b)) += cache.du;
       }
     // dW_s += dq s^T;  db += sum dq;  ds += W_s^T dq
     grads[W_s_].noalias() += cache.dq * s.transpose();

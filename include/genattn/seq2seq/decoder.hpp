@@ -70,6 +70,8 @@ class Decoder {
     // backward workspaces
     Mat<T> d_o, d_sz, dz_next, dx0, dx_up;
     std::vector<LstmState<T>> d, d_prev;
+    std::vector<LstmState<T>> prev;      ///< forward: the previous step's states
+    std::vector<MatRef<T>> next_h, next_c;  ///< forward: views of this step's columns
   };
 
   Decoder(ParamLayout& layout, const std::string& prefix, const DecoderConfig& config)
@@ -138,8 +140,10 @@ class Decoder {
     cache.sz.resize(S + K, steps * B);
     cache.o_raw.resize(S, steps * B);
     cache.alignment.setZero(map.source_time, steps * B);
-    std::vector<LstmState<T>> prev = init;
-    std::vector<MatRef<T>> nh, nc;
+    std::vector<LstmState<T>>& prev = cache.prev;
+    prev = init;
+    std::vector<MatRef<T>>& nh = cache.next_h;
+    std::vector<MatRef<T>>& nc = cache.next_c;
     for (Index t = 0; t < steps; ++t) {
       // x_t = [emb_t; z_{t-1}]
       if (t == 0)

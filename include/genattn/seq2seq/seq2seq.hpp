@@ -172,6 +172,7 @@ class Seq2Seq {
     typename Decoder<T>::StepCache cache;
     Mat<T> emb, x, sz, o;
     std::vector<LstmState<T>> next;
+    std::vector<MatRef<T>> next_h, next_c;  ///< views of `next`
   };
 
   explicit Seq2Seq(const Seq2SeqConfig& config)
@@ -336,14 +337,15 @@ class Seq2Seq {
     ws.sz.resize(S + K, N);
     ws.o.resize(S, N);
     ws.next.resize(state.layers.size());
-    std::vector<MatRef<T>> nh, nc;
+    ws.next_h.clear();
+    ws.next_c.clear();
     for (auto& s : ws.next) {
       s.h.resize(S, N);
       s.c.resize(S, N);
-      nh.emplace_back(s.h);
-      nc.emplace_back(s.c);
+      ws.next_h.emplace_back(s.h);
+      ws.next_c.emplace_back(s.c);
     }
-    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, nh, nc, ws.sz, ws.o, ws.cache);
+    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, ws.sz, ws.o, ws.cache);
     std::swap(state.layers, ws.next);
     state.z = ws.sz.bottomRows(K);
     logits.resize(config_.tgt_vocab, N);
