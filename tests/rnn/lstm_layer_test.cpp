@@ -3,6 +3,7 @@
 #include <genattn/rnn/lstm_layer.hpp>
 
 #include "support/batch.hpp"
+#include "support/errors.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace genattn;
@@ -129,34 +130,26 @@ TEST(LstmLayer, BadInputNamesTheArgument) {
   ParamBuffer<float> p(layout);
   LstmLayer<float>::Cache cache;
   Mat<float> x(3, 8), y(2, 8), y_bad(2, 6);
-  auto message = [&](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "(no exception)";
-  };
-  EXPECT_EQ(message([&] { layer.forward(p, Mat<float>(4, 8), {4, 4}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, Mat<float>(4, 8), {4, 4}, y, cache); }),
             "LstmLayer::forward: argument 'x' has shape 4x8, expected 3 rows (the layer's input size)");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {5, 4}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {5, 4}, y, cache); }),
             "LstmLayer::forward: argument 'lengths'[0] = 5 is outside 1..4 (the batch's time dimension is 4)");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {4, 0}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {4, 0}, y, cache); }),
             "LstmLayer::forward: argument 'lengths'[1] = 0 is outside 1..4 (the batch's time dimension is 4)");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {-1, 2}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {-1, 2}, y, cache); }),
             "LstmLayer::forward: argument 'lengths'[0] = -1 is outside 1..4 (the batch's time dimension is 4)");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {}, y, cache); }),
             "LstmLayer::forward: argument 'lengths' is empty: a batch needs at least one sequence");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {2, 2, 2}, y, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {2, 2, 2}, y, cache); }),
             "LstmLayer::forward: input has 8 columns, not a multiple of the batch size 3 given by 'lengths'");
-  EXPECT_EQ(message([&] { layer.forward(p, x, {4, 4}, y_bad, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {4, 4}, y_bad, cache); }),
             "LstmLayer::forward: argument 'y' has shape 2x6, expected 2x8");
   const LstmState<float> bad_init{Mat<float>::Zero(2, 3), Mat<float>::Zero(2, 2)};
-  EXPECT_EQ(message([&] { layer.forward(p, x, {4, 4}, y, cache, &bad_init); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.forward(p, x, {4, 4}, y, cache, &bad_init); }),
             "LstmLayer::forward: argument 'init.h' has shape 2x3, expected 2x2");
   LstmLayer<float>::Cache fresh;
   ParamBuffer<float> g(layout);
   Mat<float> none;
-  EXPECT_EQ(message([&] { layer.backward(p, g, x, fresh, none, nullptr, none); }),
+  EXPECT_EQ(invalid_argument_message([&] { layer.backward(p, g, x, fresh, none, nullptr, none); }),
             "LstmLayer::backward: called before forward");
 }

@@ -6,6 +6,7 @@
 
 #include "support/batch.hpp"
 #include "support/fixture.hpp"
+#include "support/errors.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace genattn;
@@ -165,28 +166,20 @@ TEST(Lstm, BadInputNamesTheArgument) {
   BiLstm<float> lstm(layout, "enc", 3, 2, 2);
   ParamBuffer<float> p(layout), g(layout);
   Lstm<float>::Cache cache;
-  auto message = [&](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "(no exception)";
-  };
-  EXPECT_EQ(message([&] { lstm.forward(p, Mat<float>(2, 6), {3, 3}, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.forward(p, Mat<float>(2, 6), {3, 3}, cache); }),
             "Lstm::forward: argument 'x' has shape 2x6, expected 3 rows (the input size)");
-  EXPECT_EQ(message([&] { lstm.forward(p, Mat<float>::Zero(3, 6), {3, 4}, cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.forward(p, Mat<float>::Zero(3, 6), {3, 4}, cache); }),
             "Lstm::forward: argument 'lengths'[1] = 4 is outside 1..3 (the batch's time dimension is 3)");
   const std::vector<LstmState<float>> two(2);
-  EXPECT_EQ(message([&] { lstm.forward(p, Mat<float>::Zero(3, 6), {3, 3}, cache, &two); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.forward(p, Mat<float>::Zero(3, 6), {3, 3}, cache, &two); }),
             "Lstm::forward: argument 'init' holds 2 states, expected layers x directions = 4");
   Mat<float> none;
-  EXPECT_EQ(message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, none, nullptr, none); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, none, nullptr, none); }),
             "Lstm::backward: called before forward");
   lstm.forward(p, Mat<float>::Zero(3, 6), {3, 3}, cache);
-  EXPECT_EQ(message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, Mat<float>::Zero(2, 6), nullptr, none); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, Mat<float>::Zero(2, 6), nullptr, none); }),
             "Lstm::backward: argument 'dy' has shape 2x6, expected 4x6");
-  EXPECT_EQ(message([] {
+  EXPECT_EQ(invalid_argument_message([] {
               ParamLayout l2;
               Lstm<float>(l2, "x", LstmConfig{3, 2, 0, false});
             }),

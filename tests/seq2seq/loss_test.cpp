@@ -8,20 +8,12 @@
 using namespace genattn;
 using namespace genattn_test;
 
-namespace {
-TokenIds ids_of(const Mat<double>& m) {
-  TokenIds ids;
-  for (Index i = 0; i < m.size(); ++i) ids.push_back(static_cast<TokenId>(m.data()[i]));
-  return ids;
-}
-}  // namespace
-
 // torch's cross_entropy(label_smoothing) minus lambda * mean entropy, four
 // (eps, lambda) cases: loss and gradient with respect to the logits.
 TEST(SoftmaxCrossEntropy, MatchesTorchWithSmoothingAndEntropy) {
   const Fixture f("seq2seq/loss_torch.txt");
   const Mat<double> logits = f.mat("logits");
-  const TokenIds targets = ids_of(f.mat("targets"));
+  const TokenIds targets = f.ids("targets");
   for (int i = 0; i < 4; ++i) {
     const std::string c = "case" + std::to_string(i);
     const Mat<double> cfg = f.mat(c + ".config");

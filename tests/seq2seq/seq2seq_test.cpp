@@ -3,6 +3,7 @@
 #include <genattn/seq2seq/seq2seq.hpp>
 
 #include "support/fixture.hpp"
+#include "support/errors.hpp"
 #include "support/gradcheck.hpp"
 #include "support/scalars.hpp"
 
@@ -10,12 +11,6 @@ using namespace genattn;
 using namespace genattn_test;
 
 namespace {
-
-TokenIds ids_of(const Mat<double>& m) {
-  TokenIds ids;
-  for (Index i = 0; i < m.size(); ++i) ids.push_back(static_cast<TokenId>(m.data()[i]));
-  return ids;
-}
 
 Seq2SeqConfig small_config(AttentionKind kind) {
   Seq2SeqConfig c;
@@ -53,9 +48,9 @@ void check_torch_parity(AttentionKind kind, double tol) {
   ParamBuffer<T> p(model.layout()), g(model.layout());
   for (const auto& s : model.layout().slots()) p[s.param] = f.mat<T>(s.name);
   Seq2SeqBatch batch;
-  batch.src = ids_of(f.mat("src_ids"));
-  batch.tgt_in = ids_of(f.mat("tgt_in"));
-  batch.tgt_out = ids_of(f.mat("tgt_out"));
+  batch.src = f.ids("src_ids");
+  batch.tgt_in = f.ids("tgt_in");
+  batch.tgt_out = f.ids("tgt_out");
   const Mat<double> sl = f.mat("src_lengths");
   for (Index i = 0; i < sl.rows(); ++i) batch.src_lengths.push_back(static_cast<Index>(sl(i, 0)));
   batch.batch = static_cast<Index>(batch.src_lengths.size());
@@ -163,35 +158,32 @@ TEST(Seq2Seq, PaddedBatchEqualsEachPairAlone) {
 TEST(Seq2Seq, BadInputGivesClearErrors) {
   Seq2SeqConfig c = small_config(AttentionKind::additive);
   c.max_target_length = 3;
+  c.max_source_length = 4;
   Seq2Seq<float> model(c);
   const ParamBuffer<float> p = model.init_params(1);
   Seq2Seq<float>::Cache cache;
-  auto message = [](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "(no exception)";
-  };
-  EXPECT_EQ(message([&] { make_batch({}, {}); }), "make_batch: the batch is empty");
-  EXPECT_EQ(message([&] { make_batch({{}}, {{1}}); }), "make_batch: source 0 is empty");
-  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4, 40}}, {{5}}), cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { make_batch({}, {}); }), "make_batch: the batch is empty");
+  EXPECT_EQ(invalid_argument_message([&] { make_batch({{}}, {{1}}); }), "make_batch: source 0 is empty");
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(p, make_batch({{4, 40}}, {{5}}), cache); }),
             "Embedding::forward: argument 'ids'[1] = 40 is outside the vocabulary 0..10");
-  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4}}, {{5, 6, 7}}), cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(p, make_batch({{4}}, {{5, 6, 7}}), cache); }),
             "Seq2Seq::loss: target 0 has 4 tokens (with </s>), more than max_target_length = 3");
-  EXPECT_EQ(message([&] { model.loss(p, make_batch({{4}}, {{5, 60}}), cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(p, make_batch({{4}, {4, 5, 6, 7, 8}}, {{5}, {5}}), cache); }),
+            "Seq2Seq::loss: source 1 has 5 tokens, more than max_source_length = 4");
+  EXPECT_EQ(invalid_argument_message([&] { model.encode(p, {4, 5, 6, 7, 8}, {5}); }),
+            "Seq2Seq::encode: source 0 has 5 tokens, more than max_source_length = 4");
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(p, make_batch({{4}}, {{5, 60}}), cache); }),
             "Embedding::forward: argument 'ids'[2] = 60 is outside the vocabulary 0..8");
   ParamLayout other;
   other.add("x", 2, 2);
-  EXPECT_EQ(message([&] { model.loss(ParamBuffer<float>(other), make_batch({{4}}, {{5}}), cache); }),
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(ParamBuffer<float>(other), make_batch({{4}}, {{5}}), cache); }),
             "Seq2Seq::loss: parameter buffer holds 16 scalars, the model needs " +
                 std::to_string(model.layout().size()));
   Seq2SeqConfig bad = c;
   bad.encoder_hidden = 0;
-  EXPECT_EQ(message([&] { Seq2Seq<float> m(bad); }), "Seq2SeqConfig: encoder_hidden = 0, expected a positive size");
+  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }), "Seq2SeqConfig: encoder_hidden = 0, expected a positive size");
   bad = c;
   bad.shared_embeddings = true;
-  EXPECT_EQ(message([&] { Seq2Seq<float> m(bad); }),
+  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),
             "Seq2SeqConfig: shared_embeddings needs src_vocab (11) == tgt_vocab (9)");
 }

@@ -38,6 +38,14 @@ class Fixture {
     }
   }
 
+  /// A matrix of ids, in column-major order.
+  genattn::TokenIds ids(const std::string& name) const {
+    const genattn::Mat<double> m = mat(name);
+    genattn::TokenIds out;
+    for (genattn::Index i = 0; i < m.size(); ++i) out.push_back(static_cast<genattn::TokenId>(m.data()[i]));
+    return out;
+  }
+
   template <class T = double>
   genattn::Mat<T> mat(const std::string& name) const {
     const auto it = mats_.find(name);

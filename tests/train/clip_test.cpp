@@ -29,3 +29,17 @@ TEST(Clip, FindsTheFirstNonFiniteParameterByName) {
   g[a](1, 1) = std::numeric_limits<float>::quiet_NaN();
   EXPECT_EQ(first_non_finite(layout, g), "encoder.W");
 }
+
+TEST(Clip, NonFiniteReasonNamesTheLossOrTheGradient) {
+  ParamLayout layout;
+  const Param a = layout.add("decoder.l0.W_h", 2, 2);
+  ParamBuffer<double> p(layout), g(layout);
+  EXPECT_EQ(non_finite_reason(layout, 1.5, p, &g), "");
+  g[a](1, 0) = -std::numeric_limits<double>::infinity();
+  EXPECT_EQ(non_finite_reason(layout, 1.5, p, &g), "non-finite gradient in parameter 'decoder.l0.W_h'");
+  EXPECT_EQ(non_finite_reason<double>(layout, 1.5, p, nullptr), "");
+  EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::infinity(), p, &g), "loss is +Inf");
+  p[a](0, 0) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::quiet_NaN(), p, &g),
+            "loss is NaN (parameter 'decoder.l0.W_h' holds a NaN or Inf)");
+}

@@ -280,11 +280,7 @@ class Seq2Seq {
   Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths) const {
     static constexpr const char* where = "Seq2Seq::encode";
     const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
-    if (config_.max_source_length > 0)
-      for (std::size_t b = 0; b < lengths.size(); ++b)
-        check_arg(lengths[b] <= config_.max_source_length, where,
-                  "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
-                      " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+    check_source_lengths(where, lengths);
     Memory m;
     Mat<T> x(config_.embedding, static_cast<Index>(src.size()));
     src_embed_.forward(p, src, x);
@@ -354,6 +350,14 @@ class Seq2Seq {
   }
 
  private:
+  void check_source_lengths(const char* where, const Lengths& lengths) const {
+    if (config_.max_source_length <= 0) return;
+    for (std::size_t b = 0; b < lengths.size(); ++b)
+      check_arg(lengths[b] <= config_.max_source_length, where,
+                "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
+                    " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+  }
+
   void check_batch(const char* where, const Seq2SeqBatch& b) const {
     check_arg(b.batch > 0, where, "the batch is empty");
     check_lengths(where, "batch.src_lengths", b.src_lengths, static_cast<Index>(b.src.size()));
@@ -361,11 +365,8 @@ class Seq2Seq {
     check_arg(b.tgt_out.size() == b.tgt_in.size(), where,
               "batch.tgt_out has " + std::to_string(b.tgt_out.size()) + " ids, batch.tgt_in " +
                   std::to_string(b.tgt_in.size()));
-    for (std::size_t i = 0; i < b.src_lengths.size(); ++i) {
-      if (config_.max_source_length > 0)
-        check_arg(b.src_lengths[i] <= config_.max_source_length, where,
-                  "source " + std::to_string(i) + " has " + std::to_string(b.src_lengths[i]) +
-                      " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+    check_source_lengths(where, b.src_lengths);
+    for (std::size_t i = 0; i < b.tgt_lengths.size(); ++i) {
       if (config_.max_target_length > 0)
         check_arg(b.tgt_lengths[i] <= config_.max_target_length, where,
                   "target " + std::to_string(i) + " has " + std::to_string(b.tgt_lengths[i]) +

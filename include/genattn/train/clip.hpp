@@ -1,5 +1,5 @@
-// genattn/train/clip.hpp: global-norm gradient clipping and finiteness checks
-// over the flat gradient buffer.
+// genattn/train/clip.hpp: global-norm gradient clipping, and the finiteness
+// checks that guard an update.
 //
 //   n = ||g||_2 over every parameter;  if n > max_norm:  g <- g * max_norm / n
 #pragma once
@@ -28,6 +28,25 @@ std::string first_non_finite(const ParamLayout& layout, const ParamBuffer<T>& bu
   for (const auto& s : layout.slots())
     if (!buf[s.param].allFinite()) return s.name;
   return "(padding)";
+}
+
+/// Why an update must be skipped, or "" when it may go ahead: a non-finite
+/// loss (naming a non-finite parameter when there is one), else a non-finite
+/// gradient (naming its parameter). `grads` may be null (loss check only).
+template <class T>
+std::string non_finite_reason(const ParamLayout& layout, double loss, const ParamBuffer<T>& params,
+                              const ParamBuffer<T>* grads) {
+  if (!std::isfinite(loss)) {
+    std::string why = std::string("loss is ") + (std::isnan(loss) ? "NaN" : loss > 0 ? "+Inf" : "-Inf");
+    const std::string bad = first_non_finite(layout, params);
+    if (!bad.empty()) why += " (parameter '" + bad + "' holds a NaN or Inf)";
+    return why;
+  }
+  if (grads != nullptr) {
+    const std::string bad = first_non_finite(layout, *grads);
+    if (!bad.empty()) return "non-finite gradient in parameter '" + bad + "'";
+  }
+  return {};
 }
 
 GENATTN_NAMESPACE_END

@@ -131,13 +131,11 @@ class Trainer {
     TrainStep out;
     out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
     const std::int64_t step = optimizer_.step_count() + 1;
-    if (!std::isfinite(out.loss.loss)) {
-      poisoned_ = std::string("loss is ") + (std::isnan(out.loss.loss) ? "NaN" : out.loss.loss > 0 ? "+Inf" : "-Inf");
-      const std::string bad = first_non_finite(model_.layout(), params_);
-      if (!bad.empty()) poisoned_ += " (parameter '" + bad + "' holds a NaN or Inf)";
-    } else {
+    const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
+    if (!loss_problem.empty())
+      poisoned_ = loss_problem;
+    else
       model_.backward(params_, grads_, batch, cache_);
-    }
     if (++pending_ < config_.accumulate) {
       out.update = optimizer_.step_count();
       return out;
@@ -145,8 +143,7 @@ class Trainer {
     pending_ = 0;
     if (poisoned_.empty()) {
       if (config_.accumulate > 1) grads_.flat() *= static_cast<T>(1.0 / config_.accumulate);
-      const std::string bad = first_non_finite(model_.layout(), grads_);
-      if (!bad.empty()) poisoned_ = "non-finite gradient in parameter '" + bad + "'";
+      poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
     }
     if (!poisoned_.empty()) {
       out.skipped = true;
