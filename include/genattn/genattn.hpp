@@ -37,3 +37,10 @@
 #include "genattn/train/optimizer.hpp"
 #include "genattn/train/schedule.hpp"
 #include "genattn/train/trainer.hpp"
+
+#include "genattn/text/utf8.hpp"
+
+#include "genattn/metrics/bleu.hpp"
+#include "genattn/metrics/porter_stemmer.hpp"
+#include "genattn/metrics/rouge.hpp"
+#include "genattn/metrics/tokenizer_13a.hpp"
