@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
   std::vector<TokenIds> sources;
   for (int b = 0; b < 100; ++b) sources.push_back(random_sequence(held_out));
   const Seq2SeqBatch batch = make_batch(sources, sources);
-  const auto outputs = greedy_search(loaded.model, loaded.params, batch.src, batch.src_lengths, 20);
+  SearchConfig search;
+  search.max_length = 20;
+  const auto outputs = greedy_search(loaded.model, loaded.params, batch.src, batch.src_lengths, search);
   int exact = 0;
   for (std::size_t b = 0; b < sources.size(); ++b) {
     exact += outputs[b].tokens == sources[b];

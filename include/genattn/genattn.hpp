@@ -28,8 +28,8 @@
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
 #include "genattn/seq2seq/decoder.hpp"
-#include "genattn/seq2seq/greedy.hpp"
 #include "genattn/seq2seq/loss.hpp"
+#include "genattn/seq2seq/search.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 
 #include "genattn/train/checkpoint.hpp"

@@ -53,7 +53,9 @@ double learn(bool reverse) {
       tgt.push_back(target(src.back()));
     }
     const Seq2SeqBatch batch = make_batch(src, tgt);
-    const auto hyps = greedy_search(model, params, batch.src, batch.src_lengths, 20);
+    SearchConfig search;
+    search.max_length = 20;
+    const auto hyps = greedy_search(model, params, batch.src, batch.src_lengths, search);
     for (std::size_t b = 0; b < tgt.size(); ++b) {
       const TokenIds& h = hyps[b].tokens;
       for (std::size_t j = 0; j <= tgt[b].size(); ++j) {  // the last position is </s>

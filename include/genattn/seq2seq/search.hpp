@@ -1,0 +1,445 @@
+// genattn/seq2seq/search.hpp: batched beam search and sampling.
+//
+// A search drives any decoder D with
+//   D::State                       a value type: size(), reorder(rows)
+//   D::start(items)                the state of hypotheses attending to source items `items`
+//   D::step(state, prev, logits, alignment)   logits V x N, alignment Ts x N
+//   D::vocab(), D::source_length(b), D::ids()
+// Seq2SeqDecoder (below) adapts a Seq2Seq; tests drive hand-built decoders.
+//
+// Beam search, for every sentence b with K live hypotheses at once (all B*K
+// advance in one step: one product per layer):
+//   cand(h, w) = score(h) + log p(w | h)       over live h of b and words w
+// after the constraints set log p to -inf: </s> before the minimum length, only
+// </s> at the maximum, <unk> when banned, and each continuation w that would
+// repeat an n-gram of h (only that continuation: other words stay open). The
+// 2K best candidates are taken in order; those ending in </s> finish, the rest
+// fill the next beam up to K. A sentence is done when it has K finished
+// hypotheses (or reaches the maximum length, when its live ones finish as they
+// are). Finished hypotheses are ranked by
+//   final = score / lp(len) + cp
+//   lp:  none 1;  average len;  gnmt ((5 + len) / 6)^alpha
+//   cp:  none 0;  gnmt beta * sum_j log(min(c_j, 1));  summary -beta * sum_j (max(c_j, 1) - 1)
+// with len counting </s> and c_j = sum_t a_tj the attention a source word got.
+//
+// Sampling draws w ~ softmax(logits / temperature), restricted to the top_k
+// words (0: all) and to the smallest set whose probability reaches top_p,
+// from a seeded Rng (the same seed gives the same output).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "genattn/core/rng.hpp"
+#include "genattn/seq2seq/seq2seq.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+/// One decoded sentence: tokens (without </s>) and, per token, the alignment
+/// over the source positions.
+template <class T>
+struct Hypothesis {
+  TokenIds tokens;
+  std::vector<Vec<T>> alignment;  ///< per token, source-length weights
+  double log_prob = 0.0;          ///< sum of log p of the emitted tokens (and </s>)
+  double score = 0.0;             ///< the ranking score (beam: with length and coverage penalties)
+  bool finished = false;          ///< ended with </s>
+};
+
+enum class LengthPenalty { none, average, gnmt };
+enum class CoveragePenalty { none, gnmt, summary };
+enum class UnknownPolicy { allow, ban, replace };
+
+struct SearchConfig {
+  Index beam = 5;
+  Index n_best = 1;
+  LengthPenalty length_penalty = LengthPenalty::none;
+  double alpha = 0.6;  ///< gnmt length penalty
+  CoveragePenalty coverage_penalty = CoveragePenalty::none;
+  double beta = 0.0;
+  Index min_length = 0;    ///< tokens before </s> may be emitted
+  Index max_length = 100;  ///< tokens at most (</s> not counted)
+  double min_ratio = 0.0;  ///< also at least ceil(min_ratio * source length) (0: off)
+  double max_ratio = 0.0;  ///< also at most ceil(max_ratio * source length) (0: off)
+  Index block_ngram = 0;   ///< no n-gram of this size repeats within a hypothesis (0: off)
+  std::vector<TokenId> block_ignore;  ///< n-grams holding any of these may repeat
+  UnknownPolicy unknown = UnknownPolicy::allow;
+  // sampling
+  double temperature = 1.0;
+  Index top_k = 0;
+  double top_p = 1.0;
+  std::uint64_t seed = 1;
+
+  void validate() const {
+    static constexpr const char* where = "SearchConfig";
+    check_arg(beam >= 1, where, "beam = " + std::to_string(beam) + ", expected >= 1");
+    check_arg(n_best >= 1 && n_best <= beam, where,
+              "n_best = " + std::to_string(n_best) + ", expected 1..beam (" + std::to_string(beam) + ")");
+    check_arg(max_length >= 1, where, "max_length = " + std::to_string(max_length) + ", expected >= 1");
+    check_arg(min_length <= max_length, where, "min_length is above max_length");
+    check_arg(temperature > 0.0, where, "temperature must be positive");
+    check_arg(top_p > 0.0 && top_p <= 1.0, where, "top_p must be in (0, 1]");
+    check_arg(top_k >= 0 && block_ngram >= 0 && min_ratio >= 0.0 && max_ratio >= 0.0, where,
+              "negative top_k, block_ngram or ratio");
+  }
+
+  /// Length limits for a source of `source_length` tokens.
+  Index min_for(Index source_length) const {
+    Index m = min_length;
+    if (min_ratio > 0.0) m = std::max(m, static_cast<Index>(std::ceil(min_ratio * static_cast<double>(source_length))));
+    return std::min(m, max_for(source_length));
+  }
+  Index max_for(Index source_length) const {
+    Index m = max_length;
+    if (max_ratio > 0.0)
+      m = std::min(m, std::max<Index>(1, static_cast<Index>(std::ceil(max_ratio * static_cast<double>(source_length)))));
+    return m;
+  }
+};
+
+/// Search over a Seq2Seq model and an encoded source batch.
+template <class T>
+class Seq2SeqDecoder {
+ public:
+  using Scalar = T;
+  using State = typename Seq2Seq<T>::DecoderState;
+
+  Seq2SeqDecoder(const Seq2Seq<T>& model, const ParamBuffer<T>& params, const TokenIds& src, const Lengths& lengths)
+      : model_(model), params_(params), memory_(model.encode(params, src, lengths)), lengths_(lengths) {}
+
+  Index vocab() const { return model_.config().tgt_vocab; }
+  Index sources() const { return static_cast<Index>(lengths_.size()); }
+  Index source_length(Index b) const { return lengths_[static_cast<std::size_t>(b)]; }
+  const SpecialIds& ids() const { return model_.config().ids; }
+  State start(const std::vector<Index>& items) const { return model_.start(memory_, items); }
+  void step(State& s, const TokenIds& prev, Mat<T>& logits, Mat<T>& alignment) {
+    model_.step(params_, memory_, s, prev, logits, &alignment, ws_);
+  }
+
+ private:
+  const Seq2Seq<T>& model_;
+  const ParamBuffer<T>& params_;
+  typename Seq2Seq<T>::Memory memory_;
+  Lengths lengths_;
+  typename Seq2Seq<T>::StepWorkspace ws_;
+};
+
+namespace detail {
+
+/// True when appending w to `tokens` repeats an n-gram (n = block) already in
+/// `tokens`, unless the n-gram holds an ignored id.
+inline bool repeats_ngram(const TokenIds& tokens, TokenId w, Index block, const std::vector<TokenId>& ignore) {
+  const auto n = static_cast<std::size_t>(block);
+  if (n == 0 || tokens.size() + 1 < n) return false;
+  // the candidate n-gram: last n-1 tokens + w
+  const std::size_t start = tokens.size() + 1 - n;
+  auto ignored = [&](TokenId t) { return std::find(ignore.begin(), ignore.end(), t) != ignore.end(); };
+  if (ignored(w)) return false;
+  for (std::size_t k = start; k < tokens.size(); ++k)
+    if (ignored(tokens[k])) return false;
+  for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
+    bool same = tokens[i + n - 1] == w;
+    for (std::size_t k = 0; same && k + 1 < n; ++k) same = tokens[i + k] == tokens[start + k];
+    if (same) return true;
+  }
+  return false;
+}
+
+/// log-softmax of each column, in place.
+template <class M>
+void log_softmax_columns(M& m) {
+  using T = typename M::Scalar;
+  for (Index c = 0; c < m.cols(); ++c) {
+    const T mx = m.col(c).maxCoeff();
+    const T lse = mx + std::log((m.col(c).array() - mx).exp().sum());
+    m.col(c).array() -= lse;
+  }
+}
+
+template <class T>
+double final_score(const Hypothesis<T>& h, const Vec<T>& coverage, const SearchConfig& c, bool finished) {
+  const double len = static_cast<double>(h.tokens.size() + (finished ? 1 : 0));
+  double lp = 1.0;
+  if (c.length_penalty == LengthPenalty::average) lp = std::max(len, 1.0);
+  if (c.length_penalty == LengthPenalty::gnmt) lp = std::pow((5.0 + len) / 6.0, c.alpha);
+  double cp = 0.0;
+  if (c.coverage_penalty == CoveragePenalty::gnmt)
+    for (Index j = 0; j < coverage.size(); ++j)
+      cp += std::log(std::min(static_cast<double>(coverage[j]), 1.0) + 1e-20);
+  if (c.coverage_penalty == CoveragePenalty::summary)
+    for (Index j = 0; j < coverage.size(); ++j) cp -= std::max(static_cast<double>(coverage[j]), 1.0) - 1.0;
+  return h.log_prob / lp + c.beta * cp;
+}
+
+/// Applies the constraints to log-probabilities `lp` (V) of hypothesis `h`.
+template <class T>
+void constrain(Eigen::Ref<Vec<T>> lp, const TokenIds& tokens, Index min_len, Index max_len, const SpecialIds& ids,
+               const SearchConfig& c) {
+  const T ninf = -std::numeric_limits<T>::infinity();
+  const auto len = static_cast<Index>(tokens.size());
+  if (len >= max_len) {  // only </s> remains
+    const T e = lp[ids.eos];
+    lp.setConstant(ninf);
+    lp[ids.eos] = e;
+    return;
+  }
+  if (len < min_len) lp[ids.eos] = ninf;
+  if (c.unknown == UnknownPolicy::ban) lp[ids.unk] = ninf;
+  lp[ids.pad] = ninf;
+  lp[ids.bos] = ninf;
+  if (c.block_ngram > 0)
+    for (Index w = 0; w < lp.size(); ++w)
+      if (lp[w] > ninf && repeats_ngram(tokens, static_cast<TokenId>(w), c.block_ngram, c.block_ignore)) lp[w] = ninf;
+}
+
+}  // namespace detail
+
+/// Beam search over every source of `dec`; returns, per source, its n_best
+/// hypotheses, best first (log_prob = sum of log p; alignment per token).
+template <class D>
+std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, const SearchConfig& config) {
+  using T = typename D::Scalar;
+  config.validate();
+  const Index B = dec.sources(), K = config.beam, V = dec.vocab();
+  const SpecialIds ids = dec.ids();
+  std::vector<Index> items;
+  for (Index b = 0; b < B; ++b)
+    for (Index k = 0; k < K; ++k) items.push_back(b);
+  auto state = dec.start(items);
+  // live hypotheses, slot b*K + k; at the start only k = 0 is live
+  std::vector<Hypothesis<T>> live(static_cast<std::size_t>(B * K));
+  std::vector<Vec<T>> coverage(static_cast<std::size_t>(B * K));
+  std::vector<double> score(static_cast<std::size_t>(B * K), -std::numeric_limits<double>::infinity());
+  for (Index b = 0; b < B; ++b) {
+    score[static_cast<std::size_t>(b * K)] = 0.0;
+    for (Index k = 0; k < K; ++k) coverage[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(dec.source_length(b));
+  }
+  struct Finished {
+    Hypothesis<T> h;
+    double rank;
+  };
+  std::vector<std::vector<Finished>> finished(static_cast<std::size_t>(B));
+  std::vector<bool> done(static_cast<std::size_t>(B), false);
+  TokenIds prev(static_cast<std::size_t>(B * K), ids.bos);
+  Mat<T> logits, align;
+  struct Cand {
+    double s;
+    Index slot;
+    TokenId w;
+  };
+  std::vector<Cand> cands;
+  Index max_all = 0;
+  for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
+  for (Index t = 0; t <= max_all; ++t) {
+    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
+    dec.step(state, prev, logits, align);
+    detail::log_softmax_columns(logits);
+    std::vector<Index> rows(static_cast<std::size_t>(B * K));
+    std::vector<Hypothesis<T>> next_live(live.size());
+    std::vector<Vec<T>> next_cov(coverage.size());
+    std::vector<double> next_score(score.size(), -std::numeric_limits<double>::infinity());
+    for (Index b = 0; b < B; ++b) {
+      const auto bi = static_cast<std::size_t>(b);
+      for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
+      if (done[bi]) continue;
+      const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
+      cands.clear();
+      for (Index k = 0; k < K; ++k) {
+        const Index slot = b * K + k;
+        const auto si = static_cast<std::size_t>(slot);
+        if (!std::isfinite(score[si])) continue;
+        auto lp = logits.col(slot);
+        detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
+        for (Index w = 0; w < V; ++w)
+          if (std::isfinite(static_cast<double>(lp[w]))) cands.push_back({score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)});
+      }
+      const std::size_t take = std::min(cands.size(), static_cast<std::size_t>(2 * K));
+      std::partial_sort(cands.begin(), cands.begin() + static_cast<long>(take), cands.end(), [](const Cand& x, const Cand& y) {
+        return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
+      });
+      Index filled = 0;
+      for (std::size_t i = 0; i < take && filled < K; ++i) {
+        const Cand& c = cands[i];
+        const auto si = static_cast<std::size_t>(c.slot);
+        Hypothesis<T> h = live[si];
+        Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
+        h.log_prob = c.s;
+        if (c.w == ids.eos) {
+          if (static_cast<Index>(finished[bi].size()) < K) {
+            h.finished = true;
+            const double r = detail::final_score(h, cov, config, true);
+            finished[bi].push_back({std::move(h), r});
+          }
+          continue;
+        }
+        h.tokens.push_back(c.w);
+        h.alignment.push_back(align.col(c.slot).head(Ts));
+        const auto ni = static_cast<std::size_t>(b * K + filled);
+        rows[ni] = c.slot;
+        next_live[ni] = std::move(h);
+        next_cov[ni] = std::move(cov);
+        next_score[ni] = c.s;
+        prev[ni] = c.w;
+        ++filled;
+      }
+      for (Index k = filled; k < K; ++k) next_cov[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(Ts);
+      if (static_cast<Index>(finished[bi].size()) >= K || filled == 0) done[bi] = true;
+    }
+    live.swap(next_live);
+    coverage.swap(next_cov);
+    score.swap(next_score);
+    state.reorder(rows);
+  }
+  std::vector<std::vector<Hypothesis<T>>> out(static_cast<std::size_t>(B));
+  for (Index b = 0; b < B; ++b) {
+    auto& f = finished[static_cast<std::size_t>(b)];
+    if (static_cast<Index>(f.size()) < config.n_best)  // cut at the maximum length: live ones count as they are
+      for (Index k = 0; k < K; ++k) {
+        const auto si = static_cast<std::size_t>(b * K + k);
+        if (std::isfinite(score[si])) f.push_back({live[si], detail::final_score(live[si], coverage[si], config, false)});
+      }
+    std::stable_sort(f.begin(), f.end(), [](const Finished& x, const Finished& y) { return x.rank > y.rank; });
+    for (Index k = 0; k < std::min<Index>(config.n_best, static_cast<Index>(f.size())); ++k) {
+      auto& fk = f[static_cast<std::size_t>(k)];
+      fk.h.score = fk.rank;
+      out[static_cast<std::size_t>(b)].push_back(std::move(fk.h));
+    }
+  }
+  return out;
+}
+
+/// Greedy decoding, batched: y_t = argmax of the constrained log p, one
+/// hypothesis per source.
+template <class D>
+std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchConfig& config) {
+  using T = typename D::Scalar;
+  config.validate();
+  const Index B = dec.sources();
+  const SpecialIds ids = dec.ids();
+  std::vector<Index> items(static_cast<std::size_t>(B));
+  std::iota(items.begin(), items.end(), Index{0});
+  auto state = dec.start(items);
+  std::vector<Hypothesis<T>> out(static_cast<std::size_t>(B));
+  TokenIds prev(static_cast<std::size_t>(B), ids.bos);
+  Mat<T> logits, align;
+  Index max_all = 0;
+  for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
+  for (Index t = 0; t <= max_all; ++t) {
+    if (std::all_of(out.begin(), out.end(), [](const Hypothesis<T>& h) { return h.finished; })) break;
+    dec.step(state, prev, logits, align);
+    detail::log_softmax_columns(logits);
+    for (Index b = 0; b < B; ++b) {
+      auto& h = out[static_cast<std::size_t>(b)];
+      if (h.finished) continue;
+      const Index Ts = dec.source_length(b);
+      auto lp = logits.col(b);
+      detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
+      Index w = 0;
+      lp.maxCoeff(&w);
+      h.log_prob += static_cast<double>(lp[w]);
+      h.score = h.log_prob;
+      if (static_cast<TokenId>(w) == ids.eos) {
+        h.finished = true;
+        continue;
+      }
+      h.tokens.push_back(static_cast<TokenId>(w));
+      h.alignment.push_back(align.col(b).head(Ts));
+      prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
+    }
+  }
+  return out;
+}
+
+/// Greedy decoding of a padded source batch with a Seq2Seq model.
+template <class T>
+std::vector<Hypothesis<T>> greedy_search(const Seq2Seq<T>& model, const ParamBuffer<T>& p, const TokenIds& src,
+                                         const Lengths& lengths, const SearchConfig& config = {}) {
+  Seq2SeqDecoder<T> dec(model, p, src, lengths);
+  return greedy_search(dec, config);
+}
+
+/// Sampling, batched: one hypothesis per source.
+template <class D>
+std::vector<Hypothesis<typename D::Scalar>> sample(D& dec, const SearchConfig& config) {
+  using T = typename D::Scalar;
+  config.validate();
+  const Index B = dec.sources(), V = dec.vocab();
+  const SpecialIds ids = dec.ids();
+  std::vector<Index> items(static_cast<std::size_t>(B));
+  std::iota(items.begin(), items.end(), Index{0});
+  auto state = dec.start(items);
+  Rng rng(config.seed);
+  std::vector<Hypothesis<T>> out(static_cast<std::size_t>(B));
+  TokenIds prev(static_cast<std::size_t>(B), ids.bos);
+  Mat<T> logits, align;
+  std::vector<std::pair<double, TokenId>> probs;
+  Index max_all = 0;
+  for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
+  for (Index t = 0; t <= max_all; ++t) {
+    if (std::all_of(out.begin(), out.end(), [](const Hypothesis<T>& h) { return h.finished; })) break;
+    dec.step(state, prev, logits, align);
+    for (Index b = 0; b < B; ++b) {
+      auto& h = out[static_cast<std::size_t>(b)];
+      if (h.finished) continue;
+      Vec<T> lp = logits.col(b) / static_cast<T>(config.temperature);
+      detail::log_softmax_columns(lp);
+      const Index Ts = dec.source_length(b);
+      detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
+      probs.clear();
+      for (Index w = 0; w < V; ++w)
+        if (std::isfinite(static_cast<double>(lp[w]))) probs.push_back({std::exp(static_cast<double>(lp[w])), static_cast<TokenId>(w)});
+      std::stable_sort(probs.begin(), probs.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+      std::size_t keep = probs.size();
+      if (config.top_k > 0) keep = std::min(keep, static_cast<std::size_t>(config.top_k));
+      double total = 0.0, mass = 0.0;
+      for (std::size_t i = 0; i < keep; ++i) total += probs[i].first;
+      for (std::size_t i = 0; i < keep; ++i) {
+        mass += probs[i].first / total;
+        if (mass >= config.top_p) {
+          keep = i + 1;
+          break;
+        }
+      }
+      total = 0.0;
+      for (std::size_t i = 0; i < keep; ++i) total += probs[i].first;
+      double u = rng.uniform() * total;
+      TokenId w = probs[keep - 1].second;
+      for (std::size_t i = 0; i < keep; ++i) {
+        if (u < probs[i].first) {
+          w = probs[i].second;
+          break;
+        }
+        u -= probs[i].first;
+      }
+      h.log_prob += static_cast<double>(lp[w]);
+      h.score = h.log_prob;
+      if (w == ids.eos) {
+        h.finished = true;
+        continue;
+      }
+      h.tokens.push_back(w);
+      h.alignment.push_back(align.col(b).head(Ts));
+      prev[static_cast<std::size_t>(b)] = w;
+    }
+  }
+  return out;
+}
+
+/// The source position each output token attended to most (for replacing
+/// <unk> by the source word, UnknownPolicy::replace).
+template <class T>
+std::vector<Index> most_attended(const Hypothesis<T>& h) {
+  std::vector<Index> out;
+  for (const auto& a : h.alignment) {
+    Index j = 0;
+    a.maxCoeff(&j);
+    out.push_back(j);
+  }
+  return out;
+}
+
+GENATTN_NAMESPACE_END

@@ -1,0 +1,287 @@
+#include <gtest/gtest.h>
+
+#include <genattn/seq2seq/search.hpp>
+
+#include <functional>
+#include <map>
+
+#include "support/errors.hpp"
+
+using namespace genattn;
+using namespace genattn_test;
+
+namespace {
+
+/// A hand-built decoder: log p(next | previous token) from a fixed table,
+/// the same for every source; alignment puts all weight on position
+/// (step mod source length). Its best sequence is found by enumeration.
+struct BigramDecoder {
+  using Scalar = double;
+  struct State {
+    std::vector<Index> item;
+    std::vector<Index> steps;
+    Index size() const { return static_cast<Index>(item.size()); }
+    void reorder(const std::vector<Index>& rows) {
+      State s;
+      for (Index r : rows) {
+        s.item.push_back(item[static_cast<std::size_t>(r)]);
+        s.steps.push_back(steps[static_cast<std::size_t>(r)]);
+      }
+      *this = s;
+    }
+  };
+  Mat<double> table;  // V x V: column = previous token, rows = logits of next
+  Lengths lengths;
+  SpecialIds specials;
+
+  Index vocab() const { return table.rows(); }
+  Index sources() const { return static_cast<Index>(lengths.size()); }
+  Index source_length(Index b) const { return lengths[static_cast<std::size_t>(b)]; }
+  const SpecialIds& ids() const { return specials; }
+  State start(const std::vector<Index>& items) const { return {items, std::vector<Index>(items.size(), 0)}; }
+  void step(State& s, const TokenIds& prev, Mat<double>& logits, Mat<double>& align) const {
+    const Index N = s.size();
+    Index Ts = 0;
+    for (Index l : lengths) Ts = std::max(Ts, l);
+    logits.resize(vocab(), N);
+    align.setZero(Ts, N);
+    for (Index k = 0; k < N; ++k) {
+      logits.col(k) = table.col(prev[static_cast<std::size_t>(k)]);
+      const Index item = s.item[static_cast<std::size_t>(k)];
+      align(s.steps[static_cast<std::size_t>(k)] % source_length(item), k) = 1.0;
+      ++s.steps[static_cast<std::size_t>(k)];
+    }
+  }
+};
+
+/// Table where greedy is misled: from <s>, token 4 looks best, but after it
+/// everything is poor; token 5 leads to a sure </s>.
+BigramDecoder trap() {
+  BigramDecoder d;
+  const Index V = 7;
+  d.table = Mat<double>::Constant(V, V, -20.0);
+  d.table(4, 2) = std::log(0.55);  // <s> -> 4
+  d.table(5, 2) = std::log(0.45);  // <s> -> 5
+  for (Index w : {3, 4, 5, 6}) d.table(w, 4) = std::log(0.25);  // 4 -> anything, flat
+  d.table(3, 5) = std::log(0.95);  // 5 -> </s>
+  d.table(6, 5) = std::log(0.05);
+  d.table(3, 6) = 0.0;
+  d.lengths = {3, 2};
+  return d;
+}
+
+/// Best-scoring sequence by enumeration (up to `max_len` tokens), raw log p.
+std::pair<TokenIds, double> brute_force(const BigramDecoder& d, Index max_len) {
+  Mat<double> lp = d.table;
+  for (Index c = 0; c < lp.cols(); ++c) {
+    const double m = lp.col(c).maxCoeff();
+    lp.col(c).array() -= m + std::log((lp.col(c).array() - m).exp().sum());
+  }
+  std::pair<TokenIds, double> best{{}, -1e300};
+  std::function<void(TokenIds&, TokenId, double)> go = [&](TokenIds& seq, TokenId prev, double s) {
+    const double end = s + lp(d.specials.eos, prev);
+    if (end > best.second) best = {seq, end};
+    if (static_cast<Index>(seq.size()) == max_len) return;
+    for (TokenId w = 4; w < lp.rows(); ++w) {
+      seq.push_back(w);
+      go(seq, w, s + lp(w, prev));
+      seq.pop_back();
+    }
+  };
+  TokenIds seq;
+  go(seq, d.specials.bos, 0.0);
+  return best;
+}
+
+}  // namespace
+
+TEST(BeamSearch, FindsTheKnownBestSequenceWhereGreedyFails) {
+  BigramDecoder d = trap();
+  SearchConfig c;
+  c.max_length = 4;
+  const auto greedy = greedy_search(d, c);
+  EXPECT_EQ(greedy[0].tokens[0], 4);  // misled
+  c.beam = 3;
+  const auto beam = beam_search(d, c);
+  const auto [best, best_score] = brute_force(d, 4);
+  EXPECT_EQ(beam[0][0].tokens, best);
+  EXPECT_EQ(best, (TokenIds{5}));
+  EXPECT_NEAR(beam[0][0].log_prob, best_score, 1e-12);
+  EXPECT_TRUE(beam[0][0].finished);
+}
+
+TEST(BeamSearch, BeamOneEqualsGreedy) {
+  Seq2SeqConfig cfg;
+  cfg.src_vocab = cfg.tgt_vocab = 15;
+  cfg.embedding = 6;
+  cfg.encoder_hidden = 5;
+  cfg.decoder_hidden = 7;
+  Seq2Seq<double> model(cfg);
+  const ParamBuffer<double> p = model.init_params(3);
+  const Seq2SeqBatch batch = make_batch({{4, 5, 6, 7}, {8, 9}, {10, 11, 12}}, {{4}, {4}, {4}});
+  SearchConfig c;
+  c.max_length = 12;
+  c.beam = 1;
+  Seq2SeqDecoder<double> d1(model, p, batch.src, batch.src_lengths), d2(model, p, batch.src, batch.src_lengths);
+  const auto g = greedy_search(d1, c);
+  const auto b = beam_search(d2, c);
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    EXPECT_EQ(b[i][0].tokens, g[i].tokens) << "sentence " << i;
+    EXPECT_NEAR(b[i][0].log_prob, g[i].log_prob, 1e-12);
+    ASSERT_EQ(b[i][0].alignment.size(), g[i].alignment.size());
+    for (std::size_t t = 0; t < g[i].alignment.size(); ++t) EXPECT_EQ(b[i][0].alignment[t], g[i].alignment[t]);
+  }
+}
+
+TEST(BeamSearch, BatchedEqualsEachSentenceAlone) {
+  Seq2SeqConfig cfg;
+  cfg.src_vocab = cfg.tgt_vocab = 15;
+  cfg.embedding = 6;
+  cfg.encoder_hidden = 5;
+  cfg.decoder_hidden = 7;
+  Seq2Seq<double> model(cfg);
+  const ParamBuffer<double> p = model.init_params(4);
+  const std::vector<TokenIds> sources{{4, 5, 6, 7}, {8, 9}, {10, 11, 12, 13, 14}};
+  const Seq2SeqBatch batch = make_batch(sources, {{4}, {4}, {4}});
+  SearchConfig c;
+  c.beam = 4;
+  c.n_best = 3;
+  c.max_length = 8;
+  c.length_penalty = LengthPenalty::gnmt;
+  Seq2SeqDecoder<double> all(model, p, batch.src, batch.src_lengths);
+  const auto together = beam_search(all, c);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const Seq2SeqBatch one = make_batch({sources[i]}, {{4}});
+    Seq2SeqDecoder<double> d(model, p, one.src, one.src_lengths);
+    const auto alone = beam_search(d, c);
+    ASSERT_EQ(alone[0].size(), together[i].size());
+    for (std::size_t k = 0; k < alone[0].size(); ++k) {
+      EXPECT_EQ(alone[0][k].tokens, together[i][k].tokens) << "sentence " << i << " rank " << k;
+      EXPECT_NEAR(alone[0][k].log_prob, together[i][k].log_prob, 1e-12);
+      if (k > 0) EXPECT_GE(together[i][k - 1].score, together[i][k].score) << "n-best is ranked";
+    }
+  }
+}
+
+TEST(BeamSearch, LengthLimitsAndBlockingHoldOnEveryHypothesis) {
+  BigramDecoder d;
+  const Index V = 8;
+  d.table = Mat<double>::Zero(V, V);  // uniform: everything ties
+  d.table(3, 2) = 3.0;                // </s> would win at once
+  for (Index w = 4; w < V; ++w) d.table(w, w) = 2.0;  // repeating a word is attractive
+  d.lengths = {10, 4};
+  SearchConfig c;
+  c.beam = 4;
+  c.n_best = 4;
+  c.min_length = 3;
+  c.max_length = 9;
+  c.max_ratio = 1.5;  // sentence 1: at most ceil(1.5 * 4) = 6
+  c.block_ngram = 2;
+  const auto out = beam_search(d, c);
+  for (std::size_t b = 0; b < out.size(); ++b) {
+    ASSERT_EQ(out[b].size(), 4u);
+    const Index hi = b == 0 ? 9 : 6;
+    for (const auto& h : out[b]) {
+      EXPECT_GE(static_cast<Index>(h.tokens.size()), 3);
+      EXPECT_LE(static_cast<Index>(h.tokens.size()), hi);
+      std::map<std::pair<TokenId, TokenId>, int> bigrams;
+      for (std::size_t t = 1; t < h.tokens.size(); ++t) {
+        const int seen = ++bigrams[std::make_pair(h.tokens[t - 1], h.tokens[t])];
+        EXPECT_EQ(seen, 1);
+      }
+      for (TokenId w : h.tokens) EXPECT_TRUE(w != 0 && w != 2 && w != 3) << w;  // no <pad> <s> </s> inside
+    }
+  }
+  // The ignore list lets a blocked n-gram repeat.
+  c.block_ignore = {5};
+  c.n_best = 1;
+  c.beam = 1;
+  c.min_length = 5;
+  const auto ignored = beam_search(d, c);
+  EXPECT_TRUE(detail::repeats_ngram({5, 5}, 5, 2, {}));
+  EXPECT_FALSE(detail::repeats_ngram({5, 5}, 5, 2, {5}));
+  EXPECT_FALSE(detail::repeats_ngram({4, 5}, 6, 2, {}));
+  EXPECT_GE(ignored[0][0].tokens.size(), 5u);
+}
+
+TEST(BeamSearch, UnknownPolicyAndPenalties) {
+  BigramDecoder d = trap();
+  d.table(1, 2) = 5.0;  // <unk> is the best first word
+  SearchConfig c;
+  c.beam = 2;
+  c.max_length = 3;
+  EXPECT_EQ(beam_search(d, c)[0][0].tokens.front(), 1);
+  c.unknown = UnknownPolicy::ban;
+  const auto banned = beam_search(d, c);
+  for (const auto& h : banned[0]) EXPECT_EQ(std::count(h.tokens.begin(), h.tokens.end(), 1), 0);
+  // The attended source position of each token (for replacing <unk>).
+  c.unknown = UnknownPolicy::replace;
+  const auto h = beam_search(d, c)[1][0];
+  const auto pos = most_attended(h);
+  for (std::size_t t = 0; t < pos.size(); ++t) EXPECT_EQ(pos[t], static_cast<Index>(t) % 2);
+  // Average length normalization prefers the longer of two equal-mass paths.
+  Hypothesis<double> short_h, long_h;
+  short_h.tokens = {4};
+  short_h.log_prob = -2.0;
+  long_h.tokens = {4, 5, 6};
+  long_h.log_prob = -3.0;
+  SearchConfig avg;
+  avg.length_penalty = LengthPenalty::average;
+  const Vec<double> cov = Vec<double>::Ones(3);
+  EXPECT_GT(detail::final_score(long_h, cov, avg, true), detail::final_score(short_h, cov, avg, true));
+  SearchConfig gnmt;
+  gnmt.length_penalty = LengthPenalty::gnmt;
+  gnmt.alpha = 1.0;
+  EXPECT_DOUBLE_EQ(detail::final_score(short_h, cov, gnmt, true), -2.0 / ((5.0 + 2.0) / 6.0));
+  SearchConfig cp;
+  cp.coverage_penalty = CoveragePenalty::gnmt;
+  cp.beta = 0.5;
+  Vec<double> half(2);
+  half << 0.5, 2.0;
+  EXPECT_NEAR(detail::final_score(short_h, half, cp, true), -2.0 + 0.5 * std::log(0.5), 1e-12);
+  cp.coverage_penalty = CoveragePenalty::summary;
+  EXPECT_NEAR(detail::final_score(short_h, half, cp, true), -2.0 - 0.5 * 1.0, 1e-12);
+}
+
+TEST(Sampling, SeededReproducibleAndRestricted) {
+  BigramDecoder d = trap();
+  d.lengths = {3, 3, 3, 3};
+  SearchConfig c;
+  c.max_length = 5;
+  c.seed = 9;
+  const auto a = sample(d, c), b = sample(d, c);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].tokens, b[i].tokens);
+  // top_k = 1 is greedy.
+  c.top_k = 1;
+  const auto k1 = sample(d, c);
+  const auto g = greedy_search(d, c);
+  for (std::size_t i = 0; i < k1.size(); ++i) EXPECT_EQ(k1[i].tokens, g[i].tokens);
+  // top_p small keeps only the most likely word too.
+  c.top_k = 0;
+  c.top_p = 0.1;
+  const auto p1 = sample(d, c);
+  for (std::size_t i = 0; i < p1.size(); ++i) EXPECT_EQ(p1[i].tokens, g[i].tokens);
+  // Over many draws from <s>, both first words appear at a high temperature.
+  c.top_p = 1.0;
+  c.temperature = 2.0;
+  std::map<TokenId, int> first;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    c.seed = seed;
+    const auto drawn = sample(d, c);
+    for (const auto& h : drawn) ++first[h.tokens.empty() ? 3 : h.tokens[0]];
+  }
+  EXPECT_GT(first[4], 0);
+  EXPECT_GT(first[5], 0);
+}
+
+TEST(SearchConfig, RejectsBadSettings) {
+  SearchConfig c;
+  c.n_best = 6;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }), "SearchConfig: n_best = 6, expected 1..beam (5)");
+  c = {};
+  c.temperature = 0;
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  c = {};
+  c.top_p = 0;
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+}
