@@ -158,7 +158,9 @@ TEST(BeamSearch, BatchedEqualsEachSentenceAlone) {
     for (std::size_t k = 0; k < alone[0].size(); ++k) {
       EXPECT_EQ(alone[0][k].tokens, together[i][k].tokens) << "sentence " << i << " rank " << k;
       EXPECT_NEAR(alone[0][k].log_prob, together[i][k].log_prob, 1e-12);
-      if (k > 0) EXPECT_GE(together[i][k - 1].score, together[i][k].score) << "n-best is ranked";
+      if (k > 0) {
+        EXPECT_GE(together[i][k - 1].score, together[i][k].score) << "n-best is ranked";
+      }
     }
   }
 }
