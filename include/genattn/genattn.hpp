@@ -44,3 +44,6 @@
 #include "genattn/metrics/porter_stemmer.hpp"
 #include "genattn/metrics/rouge.hpp"
 #include "genattn/metrics/tokenizer_13a.hpp"
+#include "genattn/text/batcher.hpp"
+#include "genattn/text/tokenizer.hpp"
+#include "genattn/text/vocabulary.hpp"

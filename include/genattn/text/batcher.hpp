@@ -1,0 +1,89 @@
+// genattn/text/batcher.hpp: groups examples of similar length into padded
+// batches, truncating at configured maxima and counting what it cut.
+//
+// Per epoch: shuffle the examples with Rng(seed + epoch); cut the order into
+// pools of batch_size * pool_factor; sort each pool by source length (then
+// target length); cut pools into batches of batch_size; shuffle the batches.
+// Sources longer than max_source keep their first max_source tokens; targets
+// keep their first max_target - 1 tokens (</s> makes max_target). Examples
+// with an empty source are skipped and counted.
+#pragma once
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "genattn/core/rng.hpp"
+#include "genattn/seq2seq/batch.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+struct Example {
+  TokenIds source, target;
+};
+
+struct BatcherConfig {
+  Index batch_size = 32;
+  Index max_source = 400;
+  Index max_target = 50;  ///< counts </s>
+  Index pool_factor = 50;
+  bool shuffle = true;
+  std::uint64_t seed = 1;
+};
+
+struct BatchPlan {
+  std::vector<Seq2SeqBatch> batches;
+  Index truncated_sources = 0, truncated_targets = 0;
+  Index dropped_tokens = 0;  ///< tokens cut by truncation
+  Index skipped_empty = 0;   ///< examples with no source token
+};
+
+inline BatchPlan make_batches(const std::vector<Example>& examples, const BatcherConfig& config, std::uint64_t epoch = 0,
+                              const SpecialIds& ids = {}) {
+  check_arg(config.batch_size >= 1 && config.max_source >= 1 && config.max_target >= 1 && config.pool_factor >= 1,
+            "make_batches", "batch_size, max_source, max_target and pool_factor must be positive");
+  BatchPlan plan;
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    if (examples[i].source.empty())
+      ++plan.skipped_empty;
+    else
+      order.push_back(i);
+  }
+  Rng rng(config.seed + epoch);
+  auto shuffle = [&](auto& v) {
+    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+  };
+  if (config.shuffle) shuffle(order);
+  const auto max_src = static_cast<std::size_t>(config.max_source), max_tgt = static_cast<std::size_t>(config.max_target - 1);
+  auto len = [&](std::size_t i) {
+    return std::make_pair(std::min(examples[i].source.size(), max_src), std::min(examples[i].target.size(), max_tgt));
+  };
+  const auto pool = static_cast<std::size_t>(config.batch_size * config.pool_factor);
+  for (std::size_t p = 0; p < order.size(); p += pool) {
+    const auto end = order.begin() + static_cast<long>(std::min(order.size(), p + pool));
+    std::stable_sort(order.begin() + static_cast<long>(p), end, [&](std::size_t a, std::size_t b) { return len(a) < len(b); });
+  }
+  const auto bs = static_cast<std::size_t>(config.batch_size);
+  for (std::size_t s = 0; s < order.size(); s += bs) {
+    std::vector<TokenIds> src, tgt;
+    for (std::size_t k = s; k < std::min(order.size(), s + bs); ++k) {
+      const Example& e = examples[order[k]];
+      src.emplace_back(e.source.begin(), e.source.begin() + static_cast<long>(std::min(e.source.size(), max_src)));
+      tgt.emplace_back(e.target.begin(), e.target.begin() + static_cast<long>(std::min(e.target.size(), max_tgt)));
+      if (e.source.size() > max_src) {
+        ++plan.truncated_sources;
+        plan.dropped_tokens += static_cast<Index>(e.source.size() - max_src);
+      }
+      if (e.target.size() > max_tgt) {
+        ++plan.truncated_targets;
+        plan.dropped_tokens += static_cast<Index>(e.target.size() - max_tgt);
+      }
+    }
+    plan.batches.push_back(make_batch(src, tgt, ids));
+  }
+  if (config.shuffle) shuffle(plan.batches);
+  return plan;
+}
+
+GENATTN_NAMESPACE_END
