@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [extra packages...]
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang libclang-rt-14-dev libeigen3-dev libgtest-dev libbenchmark-dev "$@")
+packages=(cmake ninja-build g++ clang libclang-rt-14-dev libeigen3-dev libgtest-dev libbenchmark-dev
+          libcli11-dev nlohmann-json3-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
