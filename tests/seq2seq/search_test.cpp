@@ -221,6 +221,13 @@ TEST(BeamSearch, UnknownPolicyAndPenalties) {
   const auto h = beam_search(d, c)[1][0];
   const auto pos = most_attended(h);
   for (std::size_t t = 0; t < pos.size(); ++t) EXPECT_EQ(pos[t], static_cast<Index>(t) % 2);
+  std::vector<std::string> text;
+  for (TokenId w : h.tokens) text.push_back(w == 1 ? "<unk>" : "w" + std::to_string(w));
+  ASSERT_EQ(text.front(), "<unk>");  // the table makes <unk> the first word
+  const auto replaced = replace_unknown(text, h, {"libfoo", "x86-64"});
+  for (std::size_t t = 0; t < text.size(); ++t)
+    EXPECT_EQ(replaced[t], text[t] == "<unk>" ? (t % 2 == 0 ? "libfoo" : "x86-64") : text[t]);
+  EXPECT_THROW(replace_unknown({"a"}, Hypothesis<double>{}, {"x"}), std::invalid_argument);
   // Average length normalization prefers the longer of two equal-mass paths.
   Hypothesis<double> short_h, long_h;
   short_h.tokens = {4};

@@ -442,4 +442,19 @@ std::vector<Index> most_attended(const Hypothesis<T>& h) {
   return out;
 }
 
+/// UnknownPolicy::replace: `output` (the hypothesis' tokens as text) with
+/// every `unk` replaced by the source token the step attended to most.
+template <class T>
+std::vector<std::string> replace_unknown(const std::vector<std::string>& output, const Hypothesis<T>& h,
+                                         const std::vector<std::string>& source, const std::string& unk = "<unk>") {
+  check_arg(output.size() == h.alignment.size(), "replace_unknown",
+            "argument 'output' has " + std::to_string(output.size()) + " tokens, the hypothesis " +
+                std::to_string(h.alignment.size()));
+  std::vector<std::string> out = output;
+  const std::vector<Index> pos = most_attended(h);
+  for (std::size_t t = 0; t < out.size(); ++t)
+    if (out[t] == unk && pos[t] < static_cast<Index>(source.size())) out[t] = source[static_cast<std::size_t>(pos[t])];
+  return out;
+}
+
 GENATTN_NAMESPACE_END
