@@ -93,6 +93,15 @@ std::pair<TokenIds, double> brute_force(const BigramDecoder& d, Index max_len) {
   return best;
 }
 
+Seq2SeqConfig small_config() {
+  Seq2SeqConfig cfg;
+  cfg.src_vocab = cfg.tgt_vocab = 15;
+  cfg.embedding = 6;
+  cfg.encoder_hidden = 5;
+  cfg.decoder_hidden = 7;
+  return cfg;
+}
+
 }  // namespace
 
 TEST(BeamSearch, FindsTheKnownBestSequenceWhereGreedyFails) {
@@ -111,12 +120,7 @@ TEST(BeamSearch, FindsTheKnownBestSequenceWhereGreedyFails) {
 }
 
 TEST(BeamSearch, BeamOneEqualsGreedy) {
-  Seq2SeqConfig cfg;
-  cfg.src_vocab = cfg.tgt_vocab = 15;
-  cfg.embedding = 6;
-  cfg.encoder_hidden = 5;
-  cfg.decoder_hidden = 7;
-  Seq2Seq<double> model(cfg);
+  Seq2Seq<double> model(small_config());
   const ParamBuffer<double> p = model.init_params(3);
   const Seq2SeqBatch batch = make_batch({{4, 5, 6, 7}, {8, 9}, {10, 11, 12}}, {{4}, {4}, {4}});
   SearchConfig c;
@@ -134,12 +138,7 @@ TEST(BeamSearch, BeamOneEqualsGreedy) {
 }
 
 TEST(BeamSearch, BatchedEqualsEachSentenceAlone) {
-  Seq2SeqConfig cfg;
-  cfg.src_vocab = cfg.tgt_vocab = 15;
-  cfg.embedding = 6;
-  cfg.encoder_hidden = 5;
-  cfg.decoder_hidden = 7;
-  Seq2Seq<double> model(cfg);
+  Seq2Seq<double> model(small_config());
   const ParamBuffer<double> p = model.init_params(4);
   const std::vector<TokenIds> sources{{4, 5, 6, 7}, {8, 9}, {10, 11, 12, 13, 14}};
   const Seq2SeqBatch batch = make_batch(sources, {{4}, {4}, {4}});
