@@ -64,8 +64,14 @@ int main(int argc, char** argv) {
   }
 
   // 3. Save, and 4. load into a fresh model.
-  save_model(path, model, params);
-  const LoadedModel<float> loaded = load_model<float>(path);
+  LoadedModel<float> loaded{model, params};
+  try {
+    save_model(path, model, params);
+    loaded = load_model<float>(path);
+  } catch (const CheckpointError& e) {
+    std::fprintf(stderr, "copy_task: %s\n", e.what());
+    return 1;
+  }
   std::printf("saved and reloaded %s\n", path.c_str());
 
   // 5. Decode held-out sequences.

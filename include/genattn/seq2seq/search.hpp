@@ -160,6 +160,21 @@ void log_softmax_columns(M& m) {
   }
 }
 
+/// Appends word w (log p = lp) to single-hypothesis search state h; </s>
+/// finishes it instead. Returns whether w is the next input.
+template <class T, class Align>
+bool emit(Hypothesis<T>& h, TokenId w, double lp, const Align& alignment, const SpecialIds& ids) {
+  h.log_prob += lp;
+  h.score = h.log_prob;
+  if (w == ids.eos) {
+    h.finished = true;
+    return false;
+  }
+  h.tokens.push_back(w);
+  h.alignment.push_back(alignment);
+  return true;
+}
+
 template <class T>
 double final_score(const Hypothesis<T>& h, const Vec<T>& coverage, const SearchConfig& c, bool finished) {
   const double len = static_cast<double>(h.tokens.size() + (finished ? 1 : 0));
@@ -340,15 +355,8 @@ std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchCo
       detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
       Index w = 0;
       lp.maxCoeff(&w);
-      h.log_prob += static_cast<double>(lp[w]);
-      h.score = h.log_prob;
-      if (static_cast<TokenId>(w) == ids.eos) {
-        h.finished = true;
-        continue;
-      }
-      h.tokens.push_back(static_cast<TokenId>(w));
-      h.alignment.push_back(align.col(b).head(Ts));
-      prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
+      if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w]), align.col(b).head(Ts), ids))
+        prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
     }
   }
   return out;
@@ -415,15 +423,7 @@ std::vector<Hypothesis<typename D::Scalar>> sample(D& dec, const SearchConfig& c
         }
         u -= probs[i].first;
       }
-      h.log_prob += static_cast<double>(lp[w]);
-      h.score = h.log_prob;
-      if (w == ids.eos) {
-        h.finished = true;
-        continue;
-      }
-      h.tokens.push_back(w);
-      h.alignment.push_back(align.col(b).head(Ts));
-      prev[static_cast<std::size_t>(b)] = w;
+      if (detail::emit(h, w, static_cast<double>(lp[w]), align.col(b).head(Ts), ids)) prev[static_cast<std::size_t>(b)] = w;
     }
   }
   return out;

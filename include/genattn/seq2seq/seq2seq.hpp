@@ -209,29 +209,14 @@ class Seq2Seq {
     check_arg(p.size() == layout_.size(), where,
               "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
                   std::to_string(layout_.size()));
-    const Index B = batch.batch, E = config_.embedding;
     const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
-    cache.src_x.resize(E, batch.src_time * B);
-    src_embed_.forward(p, batch.src, cache.src_x);
-    if (drop) {
-      dropout_mask<T>(*dropout_rng, config_.dropout, E, cache.src_x.cols(), cache.src_mask);
-      cache.src_x.array() *= cache.src_mask.array();
-    } else {
-      cache.src_mask.resize(0, 0);
-    }
+    embed(p, src_embed_, batch.src, drop ? dropout_rng : nullptr, cache.src_x, cache.src_mask);
     encoder_.forward(p, cache.src_x, batch.src_lengths, cache.encoder);
     const Mat<T>& H = Lstm<T>::output(cache.encoder);
     decoder_.attention().keys_forward(p, H, cache.keys);
     cache.map = SourceMap::identity(batch.src_lengths, batch.src_time);
     bridge_forward(p, cache.encoder, cache.init, cache.bridge);
-    cache.tgt_x.resize(E, batch.tgt_time * B);
-    tgt_embed_.forward(p, batch.tgt_in, cache.tgt_x);
-    if (drop) {
-      dropout_mask<T>(*dropout_rng, config_.dropout, E, cache.tgt_x.cols(), cache.tgt_mask);
-      cache.tgt_x.array() *= cache.tgt_mask.array();
-    } else {
-      cache.tgt_mask.resize(0, 0);
-    }
+    embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
     decoder_.forward(p, H, cache.keys, cache.map, cache.tgt_x, cache.init, cache.decoder, config_.dropout,
                      drop ? dropout_rng : nullptr);
     // softmax + cross-entropy, fused; dJ/dlogits overwrites the logits
@@ -282,8 +267,8 @@ class Seq2Seq {
     const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
     check_source_lengths(where, lengths);
     Memory m;
-    Mat<T> x(config_.embedding, static_cast<Index>(src.size()));
-    src_embed_.forward(p, src, x);
+    Mat<T> x, no_mask;
+    embed(p, src_embed_, src, nullptr, x, no_mask);
     typename Lstm<T>::Cache enc;
     encoder_.forward(p, x, lengths, enc);
     m.H = Lstm<T>::output(enc);
@@ -350,6 +335,20 @@ class Seq2Seq {
   }
 
  private:
+  /// x = emb(ids), times a fresh dropout mask when `rng` is given (else the
+  /// mask is left empty).
+  void embed(const ParamBuffer<T>& p, const Embedding<T>& emb, const TokenIds& ids, Rng* rng, Mat<T>& x,
+             Mat<T>& mask) const {
+    x.resize(config_.embedding, static_cast<Index>(ids.size()));
+    emb.forward(p, ids, x);
+    if (rng != nullptr) {
+      dropout_mask<T>(*rng, config_.dropout, x.rows(), x.cols(), mask);
+      x.array() *= mask.array();
+    } else {
+      mask.resize(0, 0);
+    }
+  }
+
   void check_source_lengths(const char* where, const Lengths& lengths) const {
     if (config_.max_source_length <= 0) return;
     for (std::size_t b = 0; b < lengths.size(); ++b)

@@ -349,19 +349,6 @@ inline Checkpoint load_checkpoint(const std::string& path) {
   return decode_checkpoint(bytes, path);
 }
 
-/// Copies the slots of `layout` from `values` into `c` (table and values).
-template <class T>
-void store_params(const ParamLayout& layout, const ParamBuffer<T>& values, Checkpoint& c) {
-  c.scalar_bytes = static_cast<int>(sizeof(T));
-  c.slots.clear();
-  c.values.clear();
-  for (const auto& s : layout.slots()) {
-    c.slots.push_back({s.name, s.param.rows, s.param.cols});
-    const auto m = values[s.param];
-    for (Index i = 0; i < m.size(); ++i) c.values.push_back(static_cast<double>(m.data()[i]));
-  }
-}
-
 /// Gathers one flat buffer in checkpoint order (slots without padding).
 template <class T>
 std::vector<double> gather_slots(const ParamLayout& layout, const ParamBuffer<T>& buf) {
@@ -372,6 +359,15 @@ std::vector<double> gather_slots(const ParamLayout& layout, const ParamBuffer<T>
     for (Index i = 0; i < m.size(); ++i) out.push_back(static_cast<double>(m.data()[i]));
   }
   return out;
+}
+
+/// Copies the slots of `layout` from `values` into `c` (table and values).
+template <class T>
+void store_params(const ParamLayout& layout, const ParamBuffer<T>& values, Checkpoint& c) {
+  c.scalar_bytes = static_cast<int>(sizeof(T));
+  c.slots.clear();
+  for (const auto& s : layout.slots()) c.slots.push_back({s.name, s.param.rows, s.param.cols});
+  c.values = gather_slots(layout, values);
 }
 
 /// Checks that `c`'s parameter table equals `layout`'s (names, order, shapes).
