@@ -7,6 +7,7 @@
 #include "genattn/core/activations.hpp"
 #include "genattn/core/check.hpp"
 #include "genattn/core/embedding.hpp"
+#include "genattn/core/file.hpp"
 #include "genattn/core/init.hpp"
 #include "genattn/core/linear.hpp"
 #include "genattn/core/params.hpp"

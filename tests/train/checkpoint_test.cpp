@@ -2,6 +2,8 @@
 
 #include <genattn/train/trainer.hpp>
 
+#include "../support/temp_dir.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,15 +23,6 @@ Seq2SeqConfig tiny() {
   return c;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("genattn-ckpt-" + std::to_string(::getpid()))) {
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
 std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -47,7 +40,7 @@ std::string error_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST(Checkpoint, ModelRoundTripsBitForBitAndConvertsScalars) {
-  TempDir dir;
+  genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(tiny());
   const ParamBuffer<float> p = model.init_params(5);
   save_model(dir.file("m.ckpt"), model, p);
@@ -66,7 +59,7 @@ TEST(Checkpoint, ModelRoundTripsBitForBitAndConvertsScalars) {
 }
 
 TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
-  TempDir dir;
+  genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(tiny());
   save_model(dir.file("m.ckpt"), model, model.init_params(1));
   const auto bytes = read_bytes(dir.file("m.ckpt"));
@@ -79,7 +72,7 @@ TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
 }
 
 TEST(Checkpoint, CorruptBytesAreCaughtByTheChecksum) {
-  TempDir dir;
+  genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(tiny());
   save_model(dir.file("m.ckpt"), model, model.init_params(1));
   const auto bytes = read_bytes(dir.file("m.ckpt"));
@@ -107,13 +100,13 @@ TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {
   w.u8(4);
   w.u32(0);            // no config
   w.u32(0xFFFFFFFFu);  // slots
-  w.u64(detail::fnv1a64(w.bytes.data(), w.bytes.size()));
+  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
   const std::string msg = error_of([&] { decode_checkpoint(w.bytes, "huge"); });
   EXPECT_NE(msg.find("slot count = 4294967295 cannot fit"), std::string::npos) << msg;
 }
 
 TEST(Checkpoint, MismatchedModelsAndMissingFilesAreNamed) {
-  TempDir dir;
+  genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(tiny());
   ParamBuffer<float> p = model.init_params(1);
   Trainer<float> trainer(model, p, TrainerConfig{});

@@ -66,4 +66,29 @@ inline Seq2SeqBatch make_batch(const std::vector<TokenIds>& sources, const std::
   return b;
 }
 
+/// Items [begin, end) of `b`, trimmed to their own longest source and target
+/// (so a shard of short items does not carry the batch's padding).
+inline Seq2SeqBatch slice_batch(const Seq2SeqBatch& b, Index begin, Index end) {
+  check_arg(0 <= begin && begin < end && end <= b.batch, "slice_batch",
+            "items [" + std::to_string(begin) + ", " + std::to_string(end) + ") are not inside a batch of " +
+                std::to_string(b.batch));
+  Seq2SeqBatch s;
+  s.batch = end - begin;
+  const auto lo = static_cast<std::size_t>(begin), hi = static_cast<std::size_t>(end);
+  s.src_lengths.assign(b.src_lengths.begin() + static_cast<long>(lo), b.src_lengths.begin() + static_cast<long>(hi));
+  s.tgt_lengths.assign(b.tgt_lengths.begin() + static_cast<long>(lo), b.tgt_lengths.begin() + static_cast<long>(hi));
+  s.src_time = *std::max_element(s.src_lengths.begin(), s.src_lengths.end());
+  s.tgt_time = *std::max_element(s.tgt_lengths.begin(), s.tgt_lengths.end());
+  const auto B = static_cast<std::size_t>(b.batch), n = hi - lo;
+  auto cut = [&](const TokenIds& from, Index time, TokenIds& to) {
+    to.resize(static_cast<std::size_t>(time) * n);
+    for (std::size_t t = 0; t < static_cast<std::size_t>(time); ++t)
+      for (std::size_t i = 0; i < n; ++i) to[t * n + i] = from[t * B + lo + i];
+  };
+  cut(b.src, s.src_time, s.src);
+  cut(b.tgt_in, s.tgt_time, s.tgt_in);
+  cut(b.tgt_out, s.tgt_time, s.tgt_out);
+  return s;
+}
+
 GENATTN_NAMESPACE_END

@@ -30,11 +30,7 @@
 #include <utility>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <fcntl.h>
-#include <unistd.h>
-#endif
-
+#include "genattn/core/file.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -75,15 +71,6 @@ struct Checkpoint {
 };
 
 namespace detail {
-
-inline std::uint64_t fnv1a64(const unsigned char* p, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 class ByteWriter {
  public:
@@ -194,48 +181,6 @@ class ByteReader {
   std::string path_;
 };
 
-inline std::string errno_text() { return std::strerror(errno); }
-
-/// Writes `bytes` to `path` atomically: temporary file, flush to disk, rename.
-inline void write_file_atomically(const std::string& path, const std::vector<unsigned char>& bytes) {
-#if defined(__unix__) || defined(__APPLE__)
-  const std::string tmp = path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw CheckpointError("cannot write checkpoint " + path + ": cannot create " + tmp + ": " + errno_text());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ::ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      const std::string why = w < 0 ? errno_text() : "no progress";
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw CheckpointError("cannot write checkpoint " + path + ": " + why + "; the previous file is unchanged");
-    }
-    done += static_cast<std::size_t>(w);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw CheckpointError("cannot write checkpoint " + path + ": " + why + "; the previous file is unchanged");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw CheckpointError("cannot write checkpoint " + path + ": rename failed: " + why);
-  }
-#else
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) throw CheckpointError("cannot write checkpoint " + path);
-  }
-  std::remove(path.c_str());
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError("cannot write checkpoint " + path);
-#endif
-}
-
 }  // namespace detail
 
 /// Serializes `c` (format above).
@@ -269,7 +214,7 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
     w.str(k);
     w.u64(v);
   }
-  w.u64(detail::fnv1a64(w.bytes.data(), w.bytes.size()));
+  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
   return std::move(w.bytes);
 }
 
@@ -289,7 +234,7 @@ inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, con
     throw CheckpointError(path + ": checkpoint format version " + std::to_string(version) +
                           " is not supported (this genattn reads version " +
                           std::to_string(Checkpoint::format_version) + ")");
-  if (detail::fnv1a64(bytes.data(), body) != stored)
+  if (fnv1a64(bytes.data(), body) != stored)
     throw CheckpointError(path + ": checksum mismatch: the file is corrupt or truncated");
   Checkpoint c;
   c.scalar_bytes = r.u8("scalar type");
@@ -334,7 +279,12 @@ inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, con
 
 /// Writes `c` to `path` atomically (the previous file survives any failure).
 inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
-  detail::write_file_atomically(path, encode_checkpoint(c));
+  const std::vector<unsigned char> bytes = encode_checkpoint(c);
+  try {
+    write_file_atomically(path, bytes.data(), bytes.size(), "checkpoint");
+  } catch (const FileError& e) {
+    throw CheckpointError(e.what());
+  }
 }
 
 /// Reads and validates the checkpoint at `path`.

@@ -13,9 +13,13 @@
 // from a checkpoint computes exactly the losses the uninterrupted run would.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -96,6 +100,7 @@ struct TrainerConfig {
   int accumulate = 1;      ///< batches per update
   LossConfig loss;
   std::uint64_t seed = 1;  ///< dropout masks
+  int threads = 1;         ///< data-parallel shards of each batch, one thread each
 };
 
 /// What one call of Trainer::train_batch did.
@@ -123,19 +128,25 @@ class Trainer {
         schedule_(config.schedule),
         dropout_rng_(config.seed) {
     check_arg(config.accumulate >= 1, "Trainer", "accumulate must be at least 1");
+    check_arg(config.threads >= 1, "Trainer", "threads must be at least 1");
+    if (config.threads > 1) shards_.resize(static_cast<std::size_t>(config.threads));
     check_arg(params.size() == model.layout().size(), "Trainer", "parameter buffer does not fit the model");
   }
 
   /// Forward and backward on one batch; every `accumulate` batches, an update.
   TrainStep train_batch(const Seq2SeqBatch& batch) {
     TrainStep out;
-    out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
     const std::int64_t step = optimizer_.step_count() + 1;
-    const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
-    if (!loss_problem.empty())
-      poisoned_ = loss_problem;
-    else
-      model_.backward(params_, grads_, batch, cache_);
+    if (shards_.empty() || batch.batch < 2) {
+      out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
+      const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
+      if (!loss_problem.empty())
+        poisoned_ = loss_problem;
+      else
+        model_.backward(params_, grads_, batch, cache_);
+    } else {
+      out.loss = sharded_loss_and_backward(batch);
+    }
     if (++pending_ < config_.accumulate) {
       out.update = optimizer_.step_count();
       return out;
@@ -231,6 +242,68 @@ class Trainer {
   }
 
  private:
+  /// One thread's share of a batch.
+  struct Shard {
+    Seq2SeqBatch batch;
+    typename Seq2Seq<T>::Cache cache;
+    ParamBuffer<T> grads;
+    Rng rng;
+    LossValue loss;
+    std::string problem;
+    std::exception_ptr error;
+  };
+
+  // Data parallelism. The batch's items are cut into `threads` contiguous
+  // shards; shard k computes J_k, the mean over its N_k tokens, and dJ_k/dθ
+  // into its own buffer. The batch loss is the token-weighted mean
+  //   J = sum_k (N_k / N) J_k,   so   dJ/dθ = sum_k (N_k / N) dJ_k/dθ.
+  // Each shard's dropout stream is seeded from the trainer's stream, so the
+  // result does not depend on thread timing.
+  LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch) {
+    const Index n = std::min<Index>(static_cast<Index>(shards_.size()), batch.batch);
+    for (Index k = 0; k < n; ++k) {
+      Shard& s = shards_[static_cast<std::size_t>(k)];
+      s.batch = slice_batch(batch, batch.batch * k / n, batch.batch * (k + 1) / n);
+      s.rng = Rng(dropout_rng_.next_u64());
+      if (s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
+      s.problem.clear();
+      s.error = nullptr;
+    }
+    auto work = [this](Shard& s) {
+      try {
+        s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
+        s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
+        if (s.problem.empty()) {
+          s.grads.set_zero();
+          model_.backward(params_, s.grads, s.batch, s.cache);
+        }
+      } catch (...) {
+        s.error = std::current_exception();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (Index k = 1; k < n; ++k) threads.emplace_back(work, std::ref(shards_[static_cast<std::size_t>(k)]));
+    work(shards_[0]);
+    for (auto& t : threads) t.join();
+    LossValue total;
+    for (Index k = 0; k < n; ++k) {
+      const Shard& s = shards_[static_cast<std::size_t>(k)];
+      if (s.error) std::rethrow_exception(s.error);
+      total.tokens += s.loss.tokens;
+      total.correct += s.loss.correct;
+    }
+    for (Index k = 0; k < n; ++k) {
+      const Shard& s = shards_[static_cast<std::size_t>(k)];
+      const double w = total.tokens > 0 ? static_cast<double>(s.loss.tokens) / static_cast<double>(total.tokens) : 0.0;
+      total.loss += w * s.loss.loss;
+      total.nll += w * s.loss.nll;
+      total.entropy += w * s.loss.entropy;
+      if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
+      if (s.problem.empty()) grads_.flat() += static_cast<T>(w) * s.grads.flat();
+    }
+    return total;
+  }
+
   static std::uint64_t bits(double d) {
     std::uint64_t u;
     std::memcpy(&u, &d, 8);
@@ -250,6 +323,7 @@ class Trainer {
   Schedule schedule_;
   Rng dropout_rng_;
   typename Seq2Seq<T>::Cache cache_, eval_cache_;
+  std::vector<Shard> shards_;
   int pending_ = 0;
   std::string poisoned_;
   std::int64_t skipped_ = 0;

@@ -1,0 +1,136 @@
+// examples/summarize/corpus.hpp: the summarization corpus as (package,
+// summary, document) pairs, and the rules that make and check it.
+//
+// A corpus file is UTF-8 text, one pair a line, three tab-separated columns:
+//   package <TAB> summary <TAB> document
+// (../shared/data/debian-descriptions/README.md). read_pairs() rejects, with
+// the file name and line number: an empty line, a line without exactly three
+// columns, invalid UTF-8, and a summary or document with no words.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <genattn/genattn.hpp>
+
+namespace summarize {
+
+/// An error in the user's input: the command prints it and exits with 1.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Pair {
+  std::string package, summary, document;
+};
+
+/// True for the ASCII white space the corpus rules collapse: space \t \n \v \f \r.
+inline bool is_ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/// Every run of ASCII white space becomes one space; leading and trailing
+/// spaces are removed.
+inline std::string collapse_space(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending = false;
+  for (char c : s) {
+    if (is_ascii_space(c)) {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out += ' ';
+    pending = false;
+    out += c;
+  }
+  return out;
+}
+
+/// Words of a collapsed text: pieces between single spaces.
+inline std::size_t count_words(std::string_view collapsed) {
+  if (collapsed.empty()) return 0;
+  std::size_t n = 1;
+  for (char c : collapsed) n += c == ' ';
+  return n;
+}
+
+enum class Split { train = 0, valid = 1, test = 2 };
+
+/// The split of a pair whose document's first paragraph (collapsed) is
+/// `first_paragraph`: FNV-1a of its ASCII-lower-cased bytes, modulo 100;
+/// 0-89 train, 90-94 valid, 95-99 test.
+inline Split split_of(std::string_view first_paragraph) {
+  std::string key(first_paragraph);
+  for (char& c : key)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const std::uint64_t bucket = genattn::fnv1a64(key) % 100;
+  return bucket < 90 ? Split::train : bucket < 95 ? Split::valid : Split::test;
+}
+
+/// Throws InputError("where: invalid UTF-8 at byte K") when `s` is not UTF-8.
+inline void check_utf8(std::string_view s, const std::string& where) {
+  try {
+    genattn::utf8_decode(s, genattn::InvalidUtf8::reject);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(where + ": " + e.what());
+  }
+}
+
+/// Splits a line at tabs.
+inline std::vector<std::string_view> split_tabs(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+    if (tab == std::string_view::npos) return out;
+    start = tab + 1;
+  }
+}
+
+/// Parses corpus text; `name` prefixes every error ("train.tsv:12: ...").
+inline std::vector<Pair> parse_pairs(std::string_view text, const std::string& name) {
+  std::vector<Pair> pairs;
+  std::size_t line_no = 0, pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::string where = name + ":" + std::to_string(line_no);
+    if (line.empty()) throw InputError(where + ": empty line (expected package, summary and document)");
+    check_utf8(line, where);
+    const auto cols = split_tabs(line);
+    if (cols.size() != 3)
+      throw InputError(where + ": expected 3 tab-separated columns (package, summary, document), found " +
+                       std::to_string(cols.size()));
+    Pair p{std::string(cols[0]), collapse_space(cols[1]), collapse_space(cols[2])};
+    if (p.summary.empty()) throw InputError(where + ": the summary has no words");
+    if (p.document.empty()) throw InputError(where + ": the document has no words");
+    pairs.push_back(std::move(p));
+  }
+  return pairs;
+}
+
+/// The whole file's bytes; InputError when it cannot be read.
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read " + path);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError("error while reading " + path);
+  return s;
+}
+
+/// The pairs of a corpus file; an empty file is an error.
+inline std::vector<Pair> read_pairs(const std::string& path) {
+  auto pairs = parse_pairs(read_bytes(path), path);
+  if (pairs.empty()) throw InputError(path + ": no pairs");
+  return pairs;
+}
+
+}  // namespace summarize
