@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "genattn/core/file.hpp"
 #include "genattn/core/types.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -78,17 +79,15 @@ class Vocabulary {
     return out;
   }
 
-  void save(const std::string& path) const {
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw std::runtime_error("cannot write vocabulary " + path);
-      out << "genattn-vocabulary 1\n";
-      for (std::size_t i = 0; i < tokens_.size(); ++i) out << tokens_[i] << '\t' << counts_[i] << '\n';
-      if (!out.flush()) throw std::runtime_error("cannot write vocabulary " + path);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write vocabulary " + path);
+  /// The file text: a header line, then `token<TAB>count` per id.
+  std::string serialize() const {
+    std::string out = "genattn-vocabulary 1\n";
+    for (std::size_t i = 0; i < tokens_.size(); ++i) out += tokens_[i] + '\t' + std::to_string(counts_[i]) + '\n';
+    return out;
   }
+
+  /// Writes serialize() atomically (core/file.hpp); FileError on failure.
+  void save(const std::string& path) const { write_file_atomically(path, serialize(), "vocabulary"); }
 
   static Vocabulary load(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -70,10 +70,14 @@ inline void check_config(const Seq2SeqConfig& config, const Checkpoint& c, const
   }
 }
 
-/// Saves a model (config + parameters) to `path` atomically.
+/// Saves a model (config + parameters, and the caller's `extra` words) to
+/// `path` atomically.
 template <class T>
-void save_model(const std::string& path, const Seq2Seq<T>& model, const ParamBuffer<T>& params) {
-  save_checkpoint(path, model_checkpoint(model, params));
+void save_model(const std::string& path, const Seq2Seq<T>& model, const ParamBuffer<T>& params,
+                const std::vector<std::pair<std::string, std::uint64_t>>& extra = {}) {
+  Checkpoint c = model_checkpoint(model, params);
+  c.state = extra;
+  save_checkpoint(path, c);
 }
 
 /// A model read from a file: its config, and parameters converted to T.
@@ -83,14 +87,19 @@ struct LoadedModel {
   ParamBuffer<T> params;
 };
 
+/// The model a checkpoint read from `path` holds.
 template <class T>
-LoadedModel<T> load_model(const std::string& path) {
-  const Checkpoint c = load_checkpoint(path);
+LoadedModel<T> load_model(const Checkpoint& c, const std::string& path) {
   Seq2Seq<T> model(checkpoint_config(c, path));
   check_slots(model.layout(), c, path);
   ParamBuffer<T> params(model.layout());
   scatter_slots(model.layout(), c.values, params);
   return {std::move(model), std::move(params)};
+}
+
+template <class T>
+LoadedModel<T> load_model(const std::string& path) {
+  return load_model<T>(load_checkpoint(path), path);
 }
 
 struct TrainerConfig {

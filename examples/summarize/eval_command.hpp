@@ -1,0 +1,67 @@
+// examples/summarize/eval_command.hpp: `summarize eval`, decoding a corpus
+// file and scoring the summaries against its synopses.
+//
+// Prints one JSON object: BLEU, ROUGE-1/2/L (rouge_score with stemming: the
+// mean of per-pair precision, recall, F1), the pairs, the documents cut at the
+// model's maximum, and the decoding time. --out writes the summaries, one a
+// line; --show N prints N pairs (document, reference, summary) first.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "score_command.hpp"
+#include "summarizer.hpp"
+
+namespace summarize {
+
+struct EvalOptions {
+  std::string model_dir, data, out;
+  int show = 0;
+  DecodeOptions decode;
+};
+
+inline std::string shorten(const std::string& s, std::size_t n) {
+  if (s.size() <= n) return s;
+  std::size_t cut = n;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return s.substr(0, cut) + "...";
+}
+
+inline int eval_command(const EvalOptions& o) {
+  const Summarizer s = load_summarizer(o.model_dir);
+  const std::vector<Pair> pairs = read_pairs(o.data);
+  std::vector<std::string> docs, refs, hyps;
+  for (const auto& p : pairs) {
+    docs.push_back(p.document);
+    refs.push_back(p.summary);
+  }
+  TruncationCount cut;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string text;
+  for (const auto& x : out) {
+    hyps.push_back(x.texts.front());
+    text += x.texts.front() + '\n';
+  }
+  if (!o.out.empty()) genattn::write_file_atomically(o.out, text, "summaries");
+  for (int i = 0; i < o.show && i < static_cast<int>(pairs.size()); ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    std::cout << "document:  " << shorten(pairs[k].document, 300) << "\nreference: " << pairs[k].summary
+              << "\nsummary:   " << hyps[k] << "\n\n";
+  }
+  nlohmann::json j = score(hyps, refs, true, false);
+  j["pairs"] = pairs.size();
+  j["truncated_documents"] = cut.documents;
+  j["truncated_tokens"] = cut.tokens;
+  j["decode_seconds"] = secs;
+  j["search"] = o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
+  std::cout << j.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace summarize

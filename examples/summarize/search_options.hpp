@@ -1,0 +1,67 @@
+// examples/summarize/search_options.hpp: the decoding flags `eval` and
+// `summarize` share (every option of genattn::SearchConfig).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <string>
+
+#include "summarizer.hpp"
+
+namespace summarize {
+
+inline void add_search_options(CLI::App* app, DecodeOptions& o) {
+  using genattn::CoveragePenalty;
+  using genattn::LengthPenalty;
+  using genattn::UnknownPolicy;
+  auto& s = o.search;
+  s.beam = 1;
+  s.max_length = 30;
+  app->add_option("--beam", s.beam, "beam size (1: greedy)")->check(CLI::Range(1, 1000))->capture_default_str();
+  app->add_option("--n-best", s.n_best, "summaries per document (at most --beam)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app->add_option("--length-penalty", s.length_penalty, "none, average or gnmt")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, LengthPenalty>{{"none", LengthPenalty::none},
+                                               {"average", LengthPenalty::average},
+                                               {"gnmt", LengthPenalty::gnmt}}))
+      ->default_str("none");
+  app->add_option("--alpha", s.alpha, "GNMT length penalty exponent")->capture_default_str();
+  app->add_option("--coverage-penalty", s.coverage_penalty, "none, gnmt or summary")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, CoveragePenalty>{{"none", CoveragePenalty::none},
+                                                 {"gnmt", CoveragePenalty::gnmt},
+                                                 {"summary", CoveragePenalty::summary}}))
+      ->default_str("none");
+  app->add_option("--beta", s.beta, "coverage penalty weight")->capture_default_str();
+  app->add_option("--min-length", s.min_length, "tokens before </s> may end a summary")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--max-length", s.max_length, "tokens at most (also capped by the model's training maximum)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app->add_option("--min-ratio", s.min_ratio, "at least ceil(ratio * source tokens) (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--max-ratio", s.max_ratio, "at most ceil(ratio * source tokens) (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--block-ngram", s.block_ngram, "no n-gram of this size repeats in a summary (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--unknown", s.unknown, "allow, ban, or replace <unk> by the most attended source word")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, UnknownPolicy>{
+          {"allow", UnknownPolicy::allow}, {"ban", UnknownPolicy::ban}, {"replace", UnknownPolicy::replace}}))
+      ->default_str("allow");
+  app->add_flag("--sample", o.sample, "sample instead of greedy or beam search");
+  app->add_option("--temperature", s.temperature, "sampling temperature")->check(CLI::PositiveNumber);
+  app->add_option("--top-k", s.top_k, "sample from the k likeliest words (0: all)")->check(CLI::NonNegativeNumber);
+  app->add_option("--top-p", s.top_p, "sample from the smallest set reaching this probability")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--seed", s.seed, "sampling seed")->capture_default_str();
+  app->add_option("--batch-size", o.batch_size, "documents decoded together")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
+}  // namespace summarize

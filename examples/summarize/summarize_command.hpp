@@ -1,0 +1,79 @@
+// examples/summarize/summarize_command.hpp: `summarize summarize`, documents
+// (one a line, from a file or stdin) to summaries (one a line; with --n-best
+// N > 1, N lines a document: index, rank, score, summary, tab-separated).
+// --attention FILE.svg draws every best summary's alignment.
+#pragma once
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "attention_svg.hpp"
+#include "summarizer.hpp"
+
+namespace summarize {
+
+struct SummarizeOptions {
+  std::string model_dir, input = "-", output, attention;
+  DecodeOptions decode;
+};
+
+/// Documents, one a line: InputError for an empty line or invalid UTF-8.
+inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
+  std::vector<std::string> docs;
+  std::size_t pos = 0, line = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string d = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line;
+    if (!d.empty() && d.back() == '\r') d.pop_back();
+    const std::string where = name + ":" + std::to_string(line);
+    check_utf8(d, where);
+    if (collapse_space(d).empty()) throw InputError(where + ": empty line (expected one document a line)");
+    docs.push_back(std::move(d));
+  }
+  if (docs.empty()) throw InputError(name + ": no documents");
+  return docs;
+}
+
+inline int summarize_command(const SummarizeOptions& o) {
+  const Summarizer s = load_summarizer(o.model_dir);
+  const std::string name = o.input == "-" ? "stdin" : o.input;
+  const std::string text = o.input == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_bytes(o.input);
+  const std::vector<std::string> docs = read_documents(text, name);
+  TruncationCount cut;
+  const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });
+  if (cut.documents > 0)
+    std::fprintf(stderr, "summarize: %zu documents were cut at %lld tokens (%zu tokens not read)\n", cut.documents,
+                 static_cast<long long>(s.text.max_source), cut.tokens);
+  std::string result;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (o.decode.search.n_best == 1 || o.decode.sample) {
+      result += out[i].texts.front() + '\n';
+      continue;
+    }
+    for (std::size_t r = 0; r < out[i].texts.size(); ++r) {
+      char score[32];
+      std::snprintf(score, sizeof score, "%.4f", out[i].hypotheses[r].score);
+      result += std::to_string(i + 1) + '\t' + std::to_string(r + 1) + '\t' + score + '\t' + out[i].texts[r] + '\n';
+    }
+  }
+  if (o.output.empty())
+    std::cout << result << std::flush;
+  else
+    genattn::write_file_atomically(o.output, result, "summaries");
+  if (!o.attention.empty()) {
+    std::vector<AlignmentPanel> panels;
+    for (const auto& d : out) {
+      const auto& h = d.hypotheses.front();
+      panels.push_back({d.source_tokens, s.target.decode(h.tokens), h.alignment});
+    }
+    genattn::write_file_atomically(o.attention, attention_svg(panels), "attention map");
+  }
+  return 0;
+}
+
+}  // namespace summarize

@@ -1,0 +1,177 @@
+// examples/summarize/summarizer.hpp: a trained summarizer on disk and in
+// memory, and turning documents into summaries.
+//
+// A model directory holds
+//   model.ckpt     the best network so far (config, weights) and the words
+//                  below: the text settings and both vocabularies' hashes
+//   last.ckpt      the newest training state (for --resume)
+//   source.vocab   the document vocabulary; target.vocab  the summary one
+// A model never decodes with a vocabulary other than its own: model.ckpt
+// stores the FNV-1a hash of each vocabulary file and loading compares them.
+#pragma once
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <genattn/genattn.hpp>
+
+#include "corpus.hpp"
+
+namespace summarize {
+
+namespace files {
+inline std::string model(const std::string& dir) { return dir + "/model.ckpt"; }
+inline std::string last(const std::string& dir) { return dir + "/last.ckpt"; }
+inline std::string source_vocab(const std::string& dir) { return dir + "/source.vocab"; }
+inline std::string target_vocab(const std::string& dir) { return dir + "/target.vocab"; }
+}  // namespace files
+
+/// Text settings saved with the model.
+struct TextSettings {
+  genattn::Index max_source = 100;  ///< document tokens kept (the rest is cut and counted)
+  genattn::Index max_target = 24;   ///< summary tokens, </s> included
+  bool lowercase = true;
+};
+
+/// A loaded summarizer.
+struct Summarizer {
+  genattn::Seq2Seq<float> model;
+  genattn::ParamBuffer<float> params;
+  genattn::Vocabulary source, target;
+  TextSettings text;
+  genattn::Tokenizer tokenizer;
+};
+
+/// The words model.ckpt stores besides the network.
+inline std::vector<std::pair<std::string, std::uint64_t>> model_words(const TextSettings& t, std::uint64_t source_hash,
+                                                                      std::uint64_t target_hash) {
+  return {{"text.max_source", static_cast<std::uint64_t>(t.max_source)},
+          {"text.max_target", static_cast<std::uint64_t>(t.max_target)},
+          {"text.lowercase", t.lowercase ? 1u : 0u},
+          {"source_vocab_hash", source_hash},
+          {"target_vocab_hash", target_hash}};
+}
+
+/// The FNV-1a hash of a vocabulary file's bytes.
+inline std::uint64_t file_hash(const std::string& path) { return genattn::fnv1a64(read_bytes(path)); }
+
+/// Loads a model directory; InputError saying what is wrong (no directory, a
+/// corrupt or truncated file, another format version, another vocabulary).
+inline Summarizer load_summarizer(const std::string& dir) {
+  if (!std::filesystem::is_directory(dir))
+    throw InputError(dir + " is not a model directory (train one with: summarize train --model " + dir + " ...)");
+  const std::string path = files::model(dir);
+  if (!std::filesystem::exists(path))
+    throw InputError(dir + " holds no model.ckpt yet (training writes it after the first validation)");
+  try {
+    const genattn::Checkpoint c = genattn::load_checkpoint(path);
+    auto loaded = genattn::load_model<float>(c, path);
+    const std::string sv = files::source_vocab(dir), tv = files::target_vocab(dir);
+    genattn::Vocabulary source = genattn::Vocabulary::load(sv), target = genattn::Vocabulary::load(tv);
+    if (c.state_word("source_vocab_hash") != file_hash(sv))
+      throw InputError(path + " was trained with another source vocabulary than " + sv);
+    if (c.state_word("target_vocab_hash") != file_hash(tv))
+      throw InputError(path + " was trained with another target vocabulary than " + tv);
+    if (source.size() != loaded.model.config().src_vocab || target.size() != loaded.model.config().tgt_vocab)
+      throw InputError(path + ": the vocabulary sizes do not match the network's");
+    TextSettings text;
+    text.max_source = static_cast<genattn::Index>(c.state_word("text.max_source"));
+    text.max_target = static_cast<genattn::Index>(c.state_word("text.max_target"));
+    text.lowercase = c.state_word("text.lowercase") != 0;
+    if (text.max_source < 1 || text.max_target < 2) throw InputError(path + ": invalid text settings");
+    genattn::TokenizerConfig tc;
+    tc.lowercase = text.lowercase;
+    return {std::move(loaded.model), std::move(loaded.params), std::move(source), std::move(target), text,
+            genattn::Tokenizer(tc)};
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {  // CheckpointError, vocabulary errors
+    throw InputError(e.what());
+  }
+}
+
+/// What encoding a set of documents cut.
+struct TruncationCount {
+  std::size_t documents = 0, tokens = 0;
+};
+
+/// Token ids of a document, cut at `max` tokens (counted in `cut`).
+inline genattn::TokenIds encode_text(const genattn::Vocabulary& vocab, const std::vector<std::string>& tokens,
+                                     genattn::Index max, TruncationCount* cut) {
+  const auto n = std::min(tokens.size(), static_cast<std::size_t>(max));
+  if (cut != nullptr && tokens.size() > n) {
+    ++cut->documents;
+    cut->tokens += tokens.size() - n;
+  }
+  return vocab.encode(std::vector<std::string>(tokens.begin(), tokens.begin() + static_cast<long>(n)));
+}
+
+/// How to decode.
+struct DecodeOptions {
+  genattn::SearchConfig search;
+  bool sample = false;             ///< sampling instead of greedy or beam
+  genattn::Index batch_size = 32;  ///< documents decoded together
+};
+
+/// A document's summaries (best first) with their alignments.
+struct Summaries {
+  std::vector<std::string> source_tokens;  ///< as the model saw them (after the cut)
+  std::vector<genattn::Hypothesis<float>> hypotheses;
+  std::vector<std::string> texts;          ///< detokenized, <unk> replaced when asked
+};
+
+/// Summarizes documents (plain text each). Documents are decoded in batches of
+/// similar length; results come back in input order. `where(i)` names
+/// document i in errors ("stdin:3").
+template <class Where>
+std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vector<std::string>& documents,
+                                           const DecodeOptions& options, TruncationCount& cut, Where where) {
+  using genattn::Index;
+  options.search.validate();
+  std::vector<Summaries> out(documents.size());
+  std::vector<genattn::TokenIds> ids(documents.size());
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    auto tokens = s.tokenizer.tokenize(documents[i]);
+    if (tokens.empty()) throw InputError(where(i) + ": the document has no words");
+    ids[i] = encode_text(s.source, tokens, s.text.max_source, &cut);
+    tokens.resize(ids[i].size());
+    out[i].source_tokens = std::move(tokens);
+  }
+  std::vector<std::size_t> order(documents.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });
+  genattn::SearchConfig search = options.search;
+  search.max_length = std::min(search.max_length, s.text.max_target - 1);
+  const auto bs = static_cast<std::size_t>(std::max<Index>(1, options.batch_size));
+  for (std::size_t start = 0; start < order.size(); start += bs) {
+    const std::size_t end = std::min(order.size(), start + bs);
+    std::vector<genattn::TokenIds> src;
+    for (std::size_t k = start; k < end; ++k) src.push_back(ids[order[k]]);
+    const genattn::Seq2SeqBatch batch = genattn::make_batch(src, std::vector<genattn::TokenIds>(src.size()));
+    genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths);
+    std::vector<std::vector<genattn::Hypothesis<float>>> found;
+    if (options.sample) {
+      for (auto& h : genattn::sample(dec, search)) found.push_back({std::move(h)});
+    } else if (search.beam == 1) {
+      for (auto& h : genattn::greedy_search(dec, search)) found.push_back({std::move(h)});
+    } else {
+      found = genattn::beam_search(dec, search);
+    }
+    for (std::size_t k = start; k < end; ++k) out[order[k]].hypotheses = std::move(found[k - start]);
+  }
+  for (auto& d : out) {
+    for (const auto& h : d.hypotheses) {
+      std::vector<std::string> words = s.target.decode(h.tokens);
+      if (search.unknown == genattn::UnknownPolicy::replace)
+        words = genattn::replace_unknown(words, h, d.source_tokens, genattn::Vocabulary::specials[1]);
+      d.texts.push_back(genattn::Tokenizer::detokenize(words));
+    }
+  }
+  return out;
+}
+
+}  // namespace summarize

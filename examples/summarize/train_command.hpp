@@ -1,0 +1,323 @@
+// examples/summarize/train_command.hpp: `summarize train`.
+//
+// Reads the train and validation TSV files, builds both vocabularies (or
+// reuses the model directory's on --resume), and trains a Seq2Seq<float>
+// (BiLSTM encoder, LSTM decoder with additive attention and input feeding)
+// with Adam on length-bucketed batches, each cut into one shard per thread.
+//
+// Each epoch (and when a time limit ends the run) it reports the validation
+// loss and greedy ROUGE-1/2/L F1 (rouge_score, stemmed), writes model.ckpt
+// when ROUGE-L improves, and stops after `patience` epochs without
+// improvement. last.ckpt, the whole training state, is written at the end of
+// each epoch, every `checkpoint-minutes`, and on Ctrl-C (SIGINT) or SIGTERM;
+// --resume continues from it exactly. Every file is written atomically.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "progress.hpp"
+#include "summarizer.hpp"
+
+namespace summarize {
+
+struct TrainOptions {
+  std::string train_path, valid_path, model_dir;
+  bool resume = false;
+  // network
+  genattn::Index embedding = 128, hidden = 256, decoder_hidden = 0, layers = 1;
+  double dropout = 0.2;
+  // text
+  genattn::Index source_vocab = 30000, target_vocab = 10000;
+  long min_count = 2;
+  TextSettings text;
+  // optimization
+  genattn::Index batch_size = 32;
+  double lr = 1e-3, clip = 5.0, label_smoothing = 0.0;
+  int epochs = 20, patience = 3;
+  double max_minutes = 0.0, checkpoint_minutes = 10.0;
+  int threads = 0;  ///< 0: one per core
+  std::uint64_t seed = 1;
+  genattn::Index valid_limit = 0;  ///< validation pairs decoded for ROUGE (0: all)
+  int log_every = 200;             ///< steps between log lines when not on a terminal
+  bool progress = true;            ///< a progress bar on a terminal
+};
+
+namespace detail {
+inline volatile std::sig_atomic_t stop_requested = 0;
+inline void on_stop_signal(int) { stop_requested = 1; }
+
+inline std::uint64_t bits(double d) {
+  std::uint64_t u;
+  std::memcpy(&u, &d, 8);
+  return u;
+}
+inline double from_bits(std::uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
+}
+}  // namespace detail
+
+/// Validation figures of one evaluation.
+struct Validation {
+  double loss = 0.0;
+  genattn::RougeScores rouge;
+};
+
+inline std::vector<genattn::Example> encode_pairs(const std::vector<Pair>& pairs, const Summarizer& s) {
+  std::vector<genattn::Example> out;
+  out.reserve(pairs.size());
+  for (const auto& p : pairs)
+    out.push_back({s.source.encode(s.tokenizer.tokenize(p.document)), s.target.encode(s.tokenizer.tokenize(p.summary))});
+  return out;
+}
+
+/// Mean of rouge() F1 (and precision, recall) over pairs, stemmed.
+inline genattn::RougeScores mean_rouge(const std::vector<std::string>& refs, const std::vector<std::string>& hyps) {
+  genattn::RougeScores sum;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    const genattn::RougeScores r = genattn::rouge(refs[i], hyps[i], true);
+    genattn::RougeScore* to[3] = {&sum.rouge1, &sum.rouge2, &sum.rougeL};
+    const genattn::RougeScore* from[3] = {&r.rouge1, &r.rouge2, &r.rougeL};
+    for (int k = 0; k < 3; ++k) {
+      to[k]->precision += from[k]->precision;
+      to[k]->recall += from[k]->recall;
+      to[k]->f += from[k]->f;
+    }
+  }
+  const double n = refs.empty() ? 1.0 : static_cast<double>(refs.size());
+  for (genattn::RougeScore* r : {&sum.rouge1, &sum.rouge2, &sum.rougeL}) {
+    r->precision /= n;
+    r->recall /= n;
+    r->f /= n;
+  }
+  return sum;
+}
+
+inline int train_command(const TrainOptions& o) {
+  using Clock = std::chrono::steady_clock;
+  using genattn::Index;
+  namespace fs = std::filesystem;
+  const auto started = Clock::now();
+  const std::string dir = o.model_dir;
+  const bool has_state = fs::exists(files::last(dir)) || fs::exists(files::model(dir));
+  if (!o.resume && has_state)
+    throw InputError(dir + " already holds a model; continue it with --resume, or train into another --model directory");
+  if (o.resume && !fs::exists(files::last(dir))) throw InputError("--resume: " + files::last(dir) + " does not exist");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir)) throw InputError("cannot create the model directory " + dir + (ec ? ": " + ec.message() : ""));
+  if (::access(dir.c_str(), W_OK) != 0) throw InputError("cannot write into the model directory " + dir);
+
+  const std::vector<Pair> train_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
+  std::vector<Pair> valid_pairs = valid_all;
+  if (o.valid_limit > 0 && static_cast<std::size_t>(o.valid_limit) < valid_pairs.size())
+    valid_pairs.resize(static_cast<std::size_t>(o.valid_limit));
+
+  genattn::TokenizerConfig tc;
+  tc.lowercase = o.text.lowercase;
+  const genattn::Tokenizer tokenizer(tc);
+  genattn::Vocabulary source, target;
+  if (o.resume) {
+    source = genattn::Vocabulary::load(files::source_vocab(dir));
+    target = genattn::Vocabulary::load(files::target_vocab(dir));
+  } else {
+    std::vector<std::vector<std::string>> docs, sums;
+    for (const auto& p : train_pairs) {
+      docs.push_back(tokenizer.tokenize(p.document));
+      sums.push_back(tokenizer.tokenize(p.summary));
+    }
+    source = genattn::Vocabulary::build(docs, {o.source_vocab, o.min_count});
+    target = genattn::Vocabulary::build(sums, {o.target_vocab, o.min_count});
+    source.save(files::source_vocab(dir));
+    target.save(files::target_vocab(dir));
+  }
+  const std::uint64_t source_hash = file_hash(files::source_vocab(dir)), target_hash = file_hash(files::target_vocab(dir));
+
+  genattn::Seq2SeqConfig mc;
+  mc.src_vocab = source.size();
+  mc.tgt_vocab = target.size();
+  mc.embedding = o.embedding;
+  mc.encoder_hidden = o.hidden;
+  mc.encoder_layers = o.layers;
+  mc.decoder_hidden = o.decoder_hidden > 0 ? o.decoder_hidden : 2 * o.hidden;
+  mc.dropout = o.dropout;
+  mc.validate();
+  genattn::Seq2Seq<float> model(mc);
+  Summarizer s{std::move(model), genattn::ParamBuffer<float>(), std::move(source), std::move(target), o.text, tokenizer};
+  s.params = s.model.init_params(o.seed);
+
+  genattn::TrainerConfig tcfg;
+  tcfg.optimizer.kind = genattn::OptimizerKind::adam;
+  tcfg.schedule.base = o.lr;
+  tcfg.schedule.plateau = true;  // halve the rate when the validation loss stalls
+  tcfg.clip_norm = o.clip;
+  tcfg.loss.label_smoothing = o.label_smoothing;
+  tcfg.seed = o.seed;
+  tcfg.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  genattn::Trainer<float> trainer(s.model, s.params, tcfg);
+
+  const auto train_examples = encode_pairs(train_pairs, s), valid_examples = encode_pairs(valid_pairs, s);
+  genattn::BatcherConfig bc;
+  bc.batch_size = o.batch_size;
+  bc.max_source = o.text.max_source;
+  bc.max_target = o.text.max_target;
+  bc.seed = o.seed;
+  genattn::BatcherConfig vbc = bc;
+  vbc.shuffle = false;
+  const genattn::BatchPlan valid_plan = genattn::make_batches(valid_examples, vbc);
+
+  // where the run stands
+  std::uint64_t epoch = 0, cursor = 0, bad = 0;
+  double best = -1.0, elapsed_before = 0.0;
+  if (o.resume) {
+    const genattn::Checkpoint c = trainer.resume(files::last(dir));
+    if (c.state_word("source_vocab_hash") != source_hash || c.state_word("target_vocab_hash") != target_hash)
+      throw InputError(files::last(dir) + " was written with other vocabularies than the directory's");
+    if (c.state_word("train_pairs") != train_pairs.size())
+      throw InputError(files::last(dir) + ": the run trained on " + std::to_string(c.state_word("train_pairs")) +
+                       " pairs, " + o.train_path + " holds " + std::to_string(train_pairs.size()));
+    epoch = c.state_word("epoch");
+    cursor = c.state_word("cursor");
+    bad = c.state_word("bad");
+    best = detail::from_bits(c.state_word("best"));
+    elapsed_before = detail::from_bits(c.state_word("elapsed"));
+    std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
+                 static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
+                 static_cast<long long>(trainer.updates()));
+  }
+  auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
+  auto save_last = [&] {
+    trainer.save(files::last(dir), {{"epoch", epoch},
+                                    {"cursor", cursor},
+                                    {"bad", bad},
+                                    {"best", detail::bits(best)},
+                                    {"elapsed", detail::bits(elapsed())},
+                                    {"train_pairs", train_pairs.size()},
+                                    {"source_vocab_hash", source_hash},
+                                    {"target_vocab_hash", target_hash}});
+  };
+
+  std::fprintf(stderr,
+               "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
+               "%lld parameters; %d threads\n",
+               train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
+               static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
+               tcfg.threads);
+
+  auto validate = [&]() {
+    Validation v;
+    double weighted = 0.0;
+    Index tokens = 0;
+    for (const auto& b : valid_plan.batches) {
+      const genattn::LossValue l = trainer.evaluate(b);
+      weighted += l.nll * static_cast<double>(l.tokens);
+      tokens += l.tokens;
+    }
+    v.loss = tokens > 0 ? weighted / static_cast<double>(tokens) : 0.0;
+    std::vector<std::string> docs, refs, hyps;
+    for (const auto& p : valid_pairs) {
+      docs.push_back(p.document);
+      refs.push_back(p.summary);
+    }
+    DecodeOptions d;
+    d.search.beam = 1;
+    d.search.max_length = o.text.max_target - 1;
+    TruncationCount cut;
+    const auto out = summarize_documents(s, docs, d, cut, [&](std::size_t i) { return o.valid_path + ":" + std::to_string(i + 1); });
+    for (const auto& x : out) hyps.push_back(x.texts.front());
+    v.rouge = mean_rouge(refs, hyps);
+    return v;
+  };
+  // One validation: report, keep the best model, count epochs without gain.
+  auto after_validation = [&](const char* when) {
+    const Validation v = validate();
+    const bool improved = v.rouge.rougeL.f > best;
+    if (improved) {
+      best = v.rouge.rougeL.f;
+      bad = 0;
+      genattn::save_model(files::model(dir), s.model, s.params, model_words(o.text, source_hash, target_hash));
+    } else {
+      ++bad;
+    }
+    const bool decayed = trainer.on_validation(v.loss);
+    std::fprintf(stderr,
+                 "%s %llu: valid loss %.4f ppl %.2f  ROUGE-1/2/L F1 %.2f/%.2f/%.2f%s%s  [%.1f min]\n", when,
+                 static_cast<unsigned long long>(epoch + 1), v.loss, std::exp(v.loss), 100 * v.rouge.rouge1.f,
+                 100 * v.rouge.rouge2.f, 100 * v.rouge.rougeL.f, improved ? "  (best: saved model.ckpt)" : "",
+                 decayed ? "  (learning rate halved)" : "", elapsed() / 60.0);
+  };
+
+  detail::stop_requested = 0;
+  std::signal(SIGINT, detail::on_stop_signal);
+  std::signal(SIGTERM, detail::on_stop_signal);
+  Progress progress(o.progress, o.log_every);
+  auto last_save = Clock::now();
+  bool out_of_time = false;
+  int skipped_in_a_row = 0;
+  while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
+    const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
+    if (epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
+      std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
+                   static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
+                   static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
+                   static_cast<long long>(plan.dropped_tokens));
+    progress.start_epoch(epoch + 1, plan.batches.size(), cursor);
+    for (; cursor < plan.batches.size(); ++cursor) {
+      const auto& b = plan.batches[cursor];
+      const genattn::TrainStep st = trainer.train_batch(b);
+      if (st.skipped) {
+        std::fprintf(stderr, "\n%s\n", st.message.c_str());
+        if (++skipped_in_a_row >= 20)
+          throw std::runtime_error("training diverged: 20 updates in a row were non-finite; lower --lr or --clip");
+      } else {
+        skipped_in_a_row = 0;
+      }
+      progress.step(st.loss.nll, static_cast<std::size_t>(b.batch * (b.src_time + b.tgt_time)));
+      const bool timed_out = o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0;
+      if (detail::stop_requested || timed_out ||
+          std::chrono::duration<double>(Clock::now() - last_save).count() >= o.checkpoint_minutes * 60.0) {
+        ++cursor;  // this batch is done
+        progress.pause();
+        if (timed_out) {
+          out_of_time = true;
+          std::fprintf(stderr, "time limit of %.1f minutes reached\n", o.max_minutes);
+          break;
+        }
+        save_last();
+        last_save = Clock::now();
+        if (detail::stop_requested) {
+          std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
+          return 130;
+        }
+        --cursor;
+      }
+    }
+    progress.pause();
+    after_validation(out_of_time ? "stopped in epoch" : "epoch");
+    if (!out_of_time) {
+      ++epoch;
+      cursor = 0;
+    }
+    save_last();
+    last_save = Clock::now();
+    if (bad >= static_cast<std::uint64_t>(o.patience)) {
+      std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
+      break;
+    }
+  }
+  std::fprintf(stderr, "done: best validation ROUGE-L F1 %.2f in %s (%.1f min)\n", 100 * best,
+               files::model(dir).c_str(), elapsed() / 60.0);
+  return 0;
+}
+
+}  // namespace summarize
