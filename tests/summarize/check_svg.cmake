@@ -1,0 +1,17 @@
+# cmake -DFILE=x.svg -P check_svg.cmake: the attention map is an SVG document
+# with one heat-map cell per (summary token, source token) and labels.
+file(READ ${FILE} svg)
+if(NOT svg MATCHES "^<\\?xml[^\n]*\n<svg xmlns=\"http://www.w3.org/2000/svg\"")
+  message(FATAL_ERROR "not an SVG document")
+endif()
+if(NOT svg MATCHES "</svg>\n$")
+  message(FATAL_ERROR "the SVG is not closed")
+endif()
+string(REGEX MATCHALL "<rect x=\"[0-9]+\" y=\"[0-9]+\" width=\"16\" height=\"16\" fill=\"#[0-9a-f]+\"><title>" cells "${svg}")
+list(LENGTH cells n)
+if(n LESS 10)
+  message(FATAL_ERROR "only ${n} heat-map cells")
+endif()
+if(NOT svg MATCHES "rotate\\(-90")
+  message(FATAL_ERROR "no source-token labels")
+endif()

@@ -1,0 +1,42 @@
+// Corpus TSV files: what parse_pairs accepts and the errors it gives.
+#include <gtest/gtest.h>
+
+#include "../../examples/summarize/corpus.hpp"
+
+using namespace summarize;
+
+namespace {
+std::string error_of(const std::string& text) {
+  try {
+    parse_pairs(text, "c.tsv");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+}  // namespace
+
+TEST(Corpus, ParsesThreeColumnsAndCollapsesSpace) {
+  const auto p = parse_pairs("foo\ta  tool\tdoes  things\r\nbar\tb\tc d\n", "c.tsv");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].package, "foo");
+  EXPECT_EQ(p[0].summary, "a tool");
+  EXPECT_EQ(p[0].document, "does things");
+  EXPECT_EQ(p[1].document, "c d");
+}
+
+TEST(Corpus, RejectsBadLinesWithTheirNumbers) {
+  EXPECT_EQ(error_of("a\tb\tc\n\n"), "c.tsv:2: empty line (expected package, summary and document)");
+  EXPECT_EQ(error_of("a\tb\n"), "c.tsv:1: expected 3 tab-separated columns (package, summary, document), found 2");
+  EXPECT_EQ(error_of("a\tb\tc\td\n"), "c.tsv:1: expected 3 tab-separated columns (package, summary, document), found 4");
+  EXPECT_EQ(error_of("a\tb\t \n"), "c.tsv:1: the document has no words");
+  EXPECT_EQ(error_of("a\t\tc\n"), "c.tsv:1: the summary has no words");
+  EXPECT_EQ(error_of("a\tb\tc\xc3\n"), "c.tsv:1: invalid UTF-8 at byte 5");
+}
+
+TEST(Corpus, CollapseSpaceAndCountWords) {
+  EXPECT_EQ(collapse_space(" \t a \n\v b\f\r "), "a b");
+  EXPECT_EQ(collapse_space("\xc2\xa0x"), "\xc2\xa0x");  // only ASCII white space collapses
+  EXPECT_EQ(count_words(""), 0u);
+  EXPECT_EQ(count_words("a b c"), 3u);
+}
