@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# The main job: builds and runs genattn's end-to-end example. Until the
-# summarizer lands this is examples/copy_task: a Seq2Seq model with additive
-# attention learns to copy token sequences, is saved, reloaded, and decodes
-# held-out sequences.
+# The main job: builds the summarizer, trains a small model on the corpus
+# sample committed in examples/summarize/data (2,000 training and 200
+# validation pairs of Debian package descriptions) for at most 3 minutes on
+# all cores, then summarizes held-out descriptions and prints each beside its
+# real synopsis, with ROUGE and BLEU over the held-out sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j "$(nproc)" --target copy_task
-./build/examples/copy_task --model build/copy_task.ckpt
+cmake --build build -j "$(nproc)" --target summarize
+data=examples/summarize/data
+model=build/summarizer-sample
+rm -rf "$model"
+./build/examples/summarize train --train "$data/train.tsv" --valid "$data/valid.tsv" --model "$model" \
+  --embedding 128 --hidden 128 --max-source 64 --min-count 1 --dropout 0.3 --epochs 30 --patience 4 \
+  --max-minutes 3
+./build/examples/summarize eval --model "$model" --data "$data/test.tsv" --beam 4 --unknown replace \
+  --block-ngram 2 --show 8

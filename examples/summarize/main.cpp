@@ -1,7 +1,7 @@
 // examples/summarize: the summarizer's command line (CLI11).
 //
 //   summarize prepare TRANSLATION_FILE --out DIR
-//   summarize train --train FILE --valid FILE --model DIR [--config FILE] [--resume] ...
+//   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume] ...
 //   summarize eval --model DIR --data FILE [--out FILE] [--show N] [search options]
 //   summarize summarize --model DIR [--input FILE] [--output FILE] [--attention FILE.svg] [search options]
 //   summarize score --hyp FILE --ref FILE [--stem] [--per-line]
@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
   using namespace summarize;
   CLI::App app{"genattn summarizer: Debian package descriptions to synopses"};
   app.require_subcommand(1);
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // a repeated flag: the last wins
+  // before the subcommand: `summarize --config run.toml train ...`; the file's
+  // [train] (or [eval], ...) section holds `name = value` lines named like the
+  // long flags; flags on the command line win
+  app.set_config("--config", "", "read options from a TOML/INI file: a [train] section of `name = value` lines");
 
   std::string translation, prepare_out;
   CLI::App* prepare = app.add_subcommand("prepare", "Translation-en (plain or .lz4) to train/valid/test.tsv");
@@ -32,7 +37,6 @@ int main(int argc, char** argv) {
 
   TrainOptions t;
   CLI::App* train = app.add_subcommand("train", "Train a summarizer on corpus TSV files");
-  train->set_config("--config", "", "read options from a TOML/INI file (key = value, names as the long flags)");
   train->add_option("--train", t.train_path, "training pairs (TSV)")->required()->check(CLI::ExistingFile);
   train->add_option("--valid", t.valid_path, "validation pairs (TSV)")->required()->check(CLI::ExistingFile);
   train->add_option("--model", t.model_dir, "model directory to write")->required();
