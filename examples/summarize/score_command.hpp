@@ -32,34 +32,48 @@ inline nlohmann::json rouge_json(const genattn::RougeScore& s) {
   return {{"precision", s.precision}, {"recall", s.recall}, {"f", s.f}};
 }
 
-inline nlohmann::json score(const std::vector<std::string>& hyps, const std::vector<std::string>& refs, bool stem,
-                            bool per_line) {
+/// rouge() of each (reference, hypothesis) pair and their mean (precision,
+/// recall and F1 each averaged over pairs, as rouge_score's aggregate-free mean).
+inline genattn::RougeScores mean_rouge(const std::vector<std::string>& refs, const std::vector<std::string>& hyps,
+                                       bool stem, std::vector<genattn::RougeScores>* each = nullptr) {
   if (hyps.size() != refs.size())
     throw std::runtime_error("the hypotheses have " + std::to_string(hyps.size()) + " lines but the references have " +
                              std::to_string(refs.size()));
-  genattn::RougeScore sum[3];
-  nlohmann::json lines = nlohmann::json::array();
+  genattn::RougeScores sum;
   for (std::size_t i = 0; i < hyps.size(); ++i) {
     const genattn::RougeScores r = genattn::rouge(refs[i], hyps[i], stem);
-    const genattn::RougeScore* parts[3] = {&r.rouge1, &r.rouge2, &r.rougeL};
+    genattn::RougeScore* to[3] = {&sum.rouge1, &sum.rouge2, &sum.rougeL};
+    const genattn::RougeScore* from[3] = {&r.rouge1, &r.rouge2, &r.rougeL};
     for (int k = 0; k < 3; ++k) {
-      sum[k].precision += parts[k]->precision;
-      sum[k].recall += parts[k]->recall;
-      sum[k].f += parts[k]->f;
+      to[k]->precision += from[k]->precision;
+      to[k]->recall += from[k]->recall;
+      to[k]->f += from[k]->f;
     }
-    if (per_line) lines.push_back({{"rouge1", rouge_json(r.rouge1)}, {"rouge2", rouge_json(r.rouge2)}, {"rougeL", rouge_json(r.rougeL)}});
+    if (each != nullptr) each->push_back(r);
   }
   const double n = hyps.empty() ? 1.0 : static_cast<double>(hyps.size());
-  for (auto& s : sum) {
-    s.precision /= n;
-    s.recall /= n;
-    s.f /= n;
+  for (genattn::RougeScore* r : {&sum.rouge1, &sum.rouge2, &sum.rougeL}) {
+    r->precision /= n;
+    r->recall /= n;
+    r->f /= n;
   }
+  return sum;
+}
+
+inline nlohmann::json score(const std::vector<std::string>& hyps, const std::vector<std::string>& refs, bool stem,
+                            bool per_line) {
+  std::vector<genattn::RougeScores> each;
+  const genattn::RougeScores mean = mean_rouge(refs, hyps, stem, &each);
   nlohmann::json out = {{"bleu", genattn::corpus_bleu(hyps, refs).score},
-                        {"rouge1", rouge_json(sum[0])},
-                        {"rouge2", rouge_json(sum[1])},
-                        {"rougeL", rouge_json(sum[2])}};
-  if (per_line) out["lines"] = lines;
+                        {"rouge1", rouge_json(mean.rouge1)},
+                        {"rouge2", rouge_json(mean.rouge2)},
+                        {"rougeL", rouge_json(mean.rougeL)}};
+  if (per_line) {
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& r : each)
+      lines.push_back({{"rouge1", rouge_json(r.rouge1)}, {"rouge2", rouge_json(r.rouge2)}, {"rougeL", rouge_json(r.rougeL)}});
+    out["lines"] = lines;
+  }
   return out;
 }
 

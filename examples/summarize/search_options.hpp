@@ -62,6 +62,7 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   app->add_option("--batch-size", o.batch_size, "documents decoded together")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app->add_option("--threads", o.threads, "batches decoded at once (0: one per core)")->check(CLI::NonNegativeNumber);
 }
 
 }  // namespace summarize

@@ -11,9 +11,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -115,6 +118,7 @@ struct DecodeOptions {
   genattn::SearchConfig search;
   bool sample = false;             ///< sampling instead of greedy or beam
   genattn::Index batch_size = 32;  ///< documents decoded together
+  int threads = 0;                 ///< batches decoded at once, one thread each (0: one per core)
 };
 
 /// A document's summaries (best first) with their alignments.
@@ -147,22 +151,45 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   genattn::SearchConfig search = options.search;
   search.max_length = std::min(search.max_length, s.text.max_target - 1);
   const auto bs = static_cast<std::size_t>(std::max<Index>(1, options.batch_size));
-  for (std::size_t start = 0; start < order.size(); start += bs) {
-    const std::size_t end = std::min(order.size(), start + bs);
+  const std::size_t batches = (order.size() + bs - 1) / bs;
+  // Batch k: one decoder (memory and workspace) per batch; the model and its
+  // parameters are shared read-only, so batches decode on threads at once.
+  auto decode_batch = [&](std::size_t k) {
+    const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
     std::vector<genattn::TokenIds> src;
-    for (std::size_t k = start; k < end; ++k) src.push_back(ids[order[k]]);
+    for (std::size_t i = start; i < end; ++i) src.push_back(ids[order[i]]);
     const genattn::Seq2SeqBatch batch = genattn::make_batch(src, std::vector<genattn::TokenIds>(src.size()));
     genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths);
     std::vector<std::vector<genattn::Hypothesis<float>>> found;
     if (options.sample) {
-      for (auto& h : genattn::sample(dec, search)) found.push_back({std::move(h)});
+      genattn::SearchConfig seeded = search;
+      seeded.seed = search.seed + k;  // each batch its own stream, whatever thread runs it
+      for (auto& h : genattn::sample(dec, seeded)) found.push_back({std::move(h)});
     } else if (search.beam == 1) {
       for (auto& h : genattn::greedy_search(dec, search)) found.push_back({std::move(h)});
     } else {
       found = genattn::beam_search(dec, search);
     }
-    for (std::size_t k = start; k < end; ++k) out[order[k]].hypotheses = std::move(found[k - start]);
-  }
+    for (std::size_t i = start; i < end; ++i) out[order[i]].hypotheses = std::move(found[i - start]);
+  };
+  const std::size_t workers = std::min<std::size_t>(
+      batches, options.threads > 0 ? static_cast<std::size_t>(options.threads)
+                                   : std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(workers);
+  auto work = [&](std::size_t w) {
+    try {
+      for (std::size_t k; (k = next++) < batches;) decode_batch(k);
+    } catch (...) {
+      errors[w] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  if (workers > 0) work(0);
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
   for (auto& d : out) {
     for (const auto& h : d.hypotheses) {
       std::vector<std::string> words = s.target.decode(h.tokens);

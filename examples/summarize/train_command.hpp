@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "progress.hpp"
+#include "score_command.hpp"
 #include "summarizer.hpp"
 
 namespace summarize {
@@ -79,28 +80,6 @@ inline std::vector<genattn::Example> encode_pairs(const std::vector<Pair>& pairs
   for (const auto& p : pairs)
     out.push_back({s.source.encode(s.tokenizer.tokenize(p.document)), s.target.encode(s.tokenizer.tokenize(p.summary))});
   return out;
-}
-
-/// Mean of rouge() F1 (and precision, recall) over pairs, stemmed.
-inline genattn::RougeScores mean_rouge(const std::vector<std::string>& refs, const std::vector<std::string>& hyps) {
-  genattn::RougeScores sum;
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    const genattn::RougeScores r = genattn::rouge(refs[i], hyps[i], true);
-    genattn::RougeScore* to[3] = {&sum.rouge1, &sum.rouge2, &sum.rougeL};
-    const genattn::RougeScore* from[3] = {&r.rouge1, &r.rouge2, &r.rougeL};
-    for (int k = 0; k < 3; ++k) {
-      to[k]->precision += from[k]->precision;
-      to[k]->recall += from[k]->recall;
-      to[k]->f += from[k]->f;
-    }
-  }
-  const double n = refs.empty() ? 1.0 : static_cast<double>(refs.size());
-  for (genattn::RougeScore* r : {&sum.rouge1, &sum.rouge2, &sum.rougeL}) {
-    r->precision /= n;
-    r->recall /= n;
-    r->f /= n;
-  }
-  return sum;
 }
 
 inline int train_command(const TrainOptions& o) {
@@ -235,7 +214,7 @@ inline int train_command(const TrainOptions& o) {
     TruncationCount cut;
     const auto out = summarize_documents(s, docs, d, cut, [&](std::size_t i) { return o.valid_path + ":" + std::to_string(i + 1); });
     for (const auto& x : out) hyps.push_back(x.texts.front());
-    v.rouge = mean_rouge(refs, hyps);
+    v.rouge = mean_rouge(refs, hyps, true);
     return v;
   };
   // One validation: report, keep the best model, count epochs without gain.
