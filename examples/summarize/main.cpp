@@ -2,7 +2,7 @@
 //
 //   summarize prepare TRANSLATION_FILE --out DIR
 //   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume] ...
-//   summarize eval --model DIR --data FILE [--out FILE] [--show N] [search options]
+//   summarize eval (--model DIR | --lead N) --data FILE [--out FILE] [--show N] [search options]
 //   summarize summarize --model DIR [--input FILE] [--output FILE] [--attention FILE.svg] [search options]
 //   summarize score --hyp FILE --ref FILE [--stem] [--per-line]
 //
@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
 
   EvalOptions e;
   CLI::App* eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");
-  eval->add_option("--model", e.model_dir, "model directory")->required();
+  eval->add_option("--model", e.model_dir, "model directory");
+  eval->add_option("--lead", e.lead, "no model: summarize by the first N words (the lead baseline)")->check(CLI::PositiveNumber);
   eval->add_option("--data", e.data, "pairs to evaluate (TSV)")->required()->check(CLI::ExistingFile);
   eval->add_option("--out", e.out, "write the summaries here, one a line");
   eval->add_option("--show", e.show, "print this many documents with their reference and summary")->check(CLI::NonNegativeNumber);
