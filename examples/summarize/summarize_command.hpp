@@ -22,19 +22,12 @@ struct SummarizeOptions {
 /// Documents, one a line: InputError for an empty line or invalid UTF-8.
 inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
   std::vector<std::string> docs;
-  std::size_t pos = 0, line = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string d = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line;
-    if (!d.empty() && d.back() == '\r') d.pop_back();
+  for_each_line(text, true, [&](std::string_view d, std::size_t line) {
     const std::string where = name + ":" + std::to_string(line);
     check_utf8(d, where);
     if (collapse_space(d).empty()) throw InputError(where + ": empty line (expected one document a line)");
-    docs.push_back(std::move(d));
-  }
+    docs.emplace_back(d);
+  });
   if (docs.empty()) throw InputError(name + ": no documents");
   return docs;
 }

@@ -56,16 +56,6 @@ namespace detail {
 inline volatile std::sig_atomic_t stop_requested = 0;
 inline void on_stop_signal(int) { stop_requested = 1; }
 
-inline std::uint64_t bits(double d) {
-  std::uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
-inline double from_bits(std::uint64_t u) {
-  double d;
-  std::memcpy(&d, &u, 8);
-  return d;
-}
 }  // namespace detail
 
 /// Validation figures of one evaluation.
@@ -168,8 +158,8 @@ inline int train_command(const TrainOptions& o) {
     epoch = c.state_word("epoch");
     cursor = c.state_word("cursor");
     bad = c.state_word("bad");
-    best = detail::from_bits(c.state_word("best"));
-    elapsed_before = detail::from_bits(c.state_word("elapsed"));
+    best = genattn::word_double(c.state_word("best"));
+    elapsed_before = genattn::word_double(c.state_word("elapsed"));
     std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
                  static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
                  static_cast<long long>(trainer.updates()));
@@ -179,8 +169,8 @@ inline int train_command(const TrainOptions& o) {
     trainer.save(files::last(dir), {{"epoch", epoch},
                                     {"cursor", cursor},
                                     {"bad", bad},
-                                    {"best", detail::bits(best)},
-                                    {"elapsed", detail::bits(elapsed())},
+                                    {"best", genattn::double_word(best)},
+                                    {"elapsed", genattn::double_word(elapsed())},
                                     {"train_pairs", train_pairs.size()},
                                     {"source_vocab_hash", source_hash},
                                     {"target_vocab_hash", target_hash}});

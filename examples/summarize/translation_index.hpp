@@ -84,23 +84,17 @@ inline std::vector<TranslationRecord> parse_translation_index(std::string_view t
     in_description = false;
     last_field = nullptr;
   };
-  std::size_t pos = 0, line_no = 0;
   std::string other;  // values of fields the corpus does not use
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
+  for_each_line(text, false, [&](std::string_view line, std::size_t line_no) {
     if (line.empty()) {
       close();
-      continue;
+      return;
     }
     if (line[0] == ' ' || line[0] == '\t') {
       if (!open)
         throw InputError(name + ":" + std::to_string(line_no) + ": a continuation line outside a record");
       if (in_description) cur.long_lines.emplace_back(line.substr(1));
-      continue;
+      return;
     }
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0)
@@ -118,7 +112,7 @@ inline std::vector<TranslationRecord> parse_translation_index(std::string_view t
     else
       last_field = &other;
     *last_field = std::string(value);
-  }
+  });
   close();
   return records;
 }

@@ -2,17 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "../../examples/summarize/corpus.hpp"
+#include "support/errors.hpp"
 
 using namespace summarize;
 
 namespace {
 std::string error_of(const std::string& text) {
-  try {
-    parse_pairs(text, "c.tsv");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
+  return genattn_test::message_of<InputError>([&] { parse_pairs(text, "c.tsv"); });
 }
 }  // namespace
 

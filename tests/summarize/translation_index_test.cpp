@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "../../examples/summarize/translation_index.hpp"
+#include "support/errors.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace summarize;
@@ -15,13 +16,9 @@ std::string fixture(const std::string& name) {
   return genattn_test::file_text(std::string(GENATTN_FIXTURE_DIR) + "/summarize/" + name);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
+template <class F>
+std::string error_of(F&& f) {
+  return genattn_test::message_of<InputError>(f);
 }
 
 PreparedCorpus prepare_text(const std::string& text) { return prepare_corpus(parse_translation_index(text, "t")); }

@@ -1,5 +1,5 @@
-// tests/support/errors.hpp: the message of the std::invalid_argument a call
-// throws, to compare whole messages.
+// tests/support/errors.hpp: the message of the exception a call throws, to
+// compare whole messages.
 #pragma once
 
 #include <stdexcept>
@@ -7,15 +7,21 @@
 
 namespace genattn_test {
 
-/// what() of the std::invalid_argument `f` throws, or "(no exception)".
-template <class F>
-std::string invalid_argument_message(F&& f) {
+/// what() of the E that `f` throws, or "(no exception)".
+template <class E, class F>
+std::string message_of(F&& f) {
   try {
     f();
-  } catch (const std::invalid_argument& e) {
+  } catch (const E& e) {
     return e.what();
   }
   return "(no exception)";
+}
+
+/// what() of the std::invalid_argument `f` throws, or "(no exception)".
+template <class F>
+std::string invalid_argument_message(F&& f) {
+  return message_of<std::invalid_argument>(f);
 }
 
 }  // namespace genattn_test

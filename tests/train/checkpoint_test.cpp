@@ -2,6 +2,7 @@
 
 #include <genattn/train/trainer.hpp>
 
+#include "../support/errors.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <cstdio>
@@ -28,13 +29,9 @@ std::vector<unsigned char> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  }
-  return "(no CheckpointError)";
+template <class F>
+std::string error_of(F&& f) {
+  return genattn_test::message_of<CheckpointError>(f);
 }
 
 }  // namespace

@@ -70,6 +70,18 @@ struct Checkpoint {
   }
 };
 
+/// A double stored bit for bit in a state word, and back.
+inline std::uint64_t double_word(double d) {
+  std::uint64_t u;
+  std::memcpy(&u, &d, 8);
+  return u;
+}
+inline double word_double(std::uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
+}
+
 namespace detail {
 
 class ByteWriter {

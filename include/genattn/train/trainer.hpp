@@ -212,8 +212,8 @@ class Trainer {
     for (const auto& m : optimizer_.moments()) c.moments.push_back(gather_slots(model_.layout(), m));
     const auto rng = dropout_rng_.state();
     for (std::size_t i = 0; i < rng.size(); ++i) c.state.emplace_back("rng." + std::to_string(i), rng[i]);
-    c.state.emplace_back("schedule.current", bits(schedule_.current_base()));
-    c.state.emplace_back("schedule.best", bits(schedule_.best()));
+    c.state.emplace_back("schedule.current", double_word(schedule_.current_base()));
+    c.state.emplace_back("schedule.best", double_word(schedule_.best()));
     c.state.emplace_back("schedule.bad", static_cast<std::uint64_t>(schedule_.bad_validations()));
     c.state.emplace_back("skipped", static_cast<std::uint64_t>(skipped_));
     for (const auto& e : extra) c.state.push_back(e);
@@ -241,7 +241,7 @@ class Trainer {
     std::vector<std::uint64_t> rng;
     for (int i = 0; i < 6; ++i) rng.push_back(c.state_word("rng." + std::to_string(i)));
     dropout_rng_.set_state(rng);
-    schedule_.restore(from_bits(c.state_word("schedule.current")), from_bits(c.state_word("schedule.best")),
+    schedule_.restore(word_double(c.state_word("schedule.current")), word_double(c.state_word("schedule.best")),
                       static_cast<int>(c.state_word("schedule.bad")));
     skipped_ = static_cast<std::int64_t>(c.state_word("skipped"));
     grads_.set_zero();
@@ -311,17 +311,6 @@ class Trainer {
       if (s.problem.empty()) grads_.flat() += static_cast<T>(w) * s.grads.flat();
     }
     return total;
-  }
-
-  static std::uint64_t bits(double d) {
-    std::uint64_t u;
-    std::memcpy(&u, &d, 8);
-    return u;
-  }
-  static double from_bits(std::uint64_t u) {
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
   }
 
   const Seq2Seq<T>& model_;
