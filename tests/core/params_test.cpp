@@ -2,6 +2,8 @@
 
 #include <genattn/core/params.hpp>
 
+#include "../support/errors.hpp"
+
 using namespace genattn;
 
 TEST(ParamLayout, SlotsAreAlignedAndDisjoint) {
@@ -19,6 +21,15 @@ TEST(ParamLayout, SlotsAreAlignedAndDisjoint) {
   ASSERT_NE(layout.find("b"), nullptr);
   EXPECT_EQ(layout.find("b")->param.offset, b.offset);
   EXPECT_EQ(layout.find("nope"), nullptr);
+}
+
+TEST(ParamLayout, RejectsALayoutTooLargeToIndex) {
+  ParamLayout layout;
+  const Index big = Index{1} << 40;
+  EXPECT_EQ(genattn_test::invalid_argument_message([&] { layout.add("w", big, big); }),
+            "ParamLayout::add: slot 'w' of shape 1099511627776x1099511627776 makes the layout too large");
+  layout.add("a", Index{1} << 26, Index{1} << 25);  // 2^51 scalars: declared, never allocated
+  EXPECT_THROW(layout.add("b", Index{1} << 26, Index{1} << 25), std::invalid_argument);
 }
 
 TEST(ParamLayout, RejectsDuplicateNamesAndEmptyShapes) {

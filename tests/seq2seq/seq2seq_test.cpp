@@ -181,7 +181,17 @@ TEST(Seq2Seq, BadInputGivesClearErrors) {
                 std::to_string(model.layout().size()));
   Seq2SeqConfig bad = c;
   bad.encoder_hidden = 0;
-  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }), "Seq2SeqConfig: encoder_hidden = 0, expected a positive size");
+  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),
+            "Seq2SeqConfig: encoder_hidden = 0, expected a size in 1..16777216");
+  // a size from a damaged file never reaches an allocation or an overflow
+  bad = c;
+  bad.src_vocab = Index{1} << 40;
+  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),
+            "Seq2SeqConfig: src_vocab = 1099511627776, expected a size in 1..16777216");
+  bad = c;
+  bad.decoder_layers = 1000;
+  EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),
+            "Seq2SeqConfig: decoder_layers = 1000, expected 1..64");
   bad = c;
   bad.shared_embeddings = true;
   EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),

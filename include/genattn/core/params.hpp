@@ -67,6 +67,9 @@ class ParamLayout {
     check_arg(rows > 0 && cols > 0, "ParamLayout::add",
               "slot '" + name + "' has shape " + detail::shape_string(rows, cols) + "; both sizes must be positive");
     check_arg(find(name) == nullptr, "ParamLayout::add", "slot '" + name + "' is declared twice");
+    constexpr Index limit = Index{1} << 52;  // scalars in a layout: far beyond any memory, far below overflow
+    check_arg(rows <= limit / cols && size_ <= limit - rows * cols - alignment, "ParamLayout::add",
+              "slot '" + name + "' of shape " + detail::shape_string(rows, cols) + " makes the layout too large");
     const Param p{size_, rows, cols};
     size_ += (p.size() + alignment - 1) / alignment * alignment;
     slots_.push_back({std::move(name), p, init});

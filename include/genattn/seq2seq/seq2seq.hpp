@@ -95,18 +95,28 @@ struct Seq2SeqConfig {
   }
 
   /// Throws std::invalid_argument naming the first bad field.
+  static constexpr Index max_size = Index{1} << 24;
+  static constexpr Index max_layers = 64;
+
   void validate() const {
     static constexpr const char* where = "Seq2SeqConfig";
+    // sizes up to 2^24 (layers up to 64): every slot's rows * cols, and their
+    // sum, then fit an Index with room to spare, whatever a file claims
     auto positive = [&](const char* name, Index v) {
-      check_arg(v > 0, where, std::string(name) + " = " + std::to_string(v) + ", expected a positive size");
+      check_arg(v > 0 && v <= max_size, where,
+                std::string(name) + " = " + std::to_string(v) + ", expected a size in 1.." + std::to_string(max_size));
     };
     positive("src_vocab", src_vocab);
     positive("tgt_vocab", tgt_vocab);
     positive("embedding", embedding);
     positive("encoder_hidden", encoder_hidden);
-    positive("encoder_layers", encoder_layers);
+    check_arg(encoder_layers >= 1 && encoder_layers <= max_layers, where,
+              "encoder_layers = " + std::to_string(encoder_layers) + ", expected 1.." + std::to_string(max_layers));
     positive("decoder_hidden", decoder_hidden);
-    positive("decoder_layers", decoder_layers);
+    check_arg(decoder_layers >= 1 && decoder_layers <= max_layers, where,
+              "decoder_layers = " + std::to_string(decoder_layers) + ", expected 1.." + std::to_string(max_layers));
+    check_arg(attention_hidden >= 0 && attention_hidden <= max_size, where,
+              "attention_hidden = " + std::to_string(attention_hidden) + " is outside 0.." + std::to_string(max_size));
     check_arg(dropout >= 0.0 && dropout < 1.0, where, "dropout = " + std::to_string(dropout) + " is outside [0, 1)");
     check_arg(!shared_embeddings || src_vocab == tgt_vocab, where,
               "shared_embeddings needs src_vocab (" + std::to_string(src_vocab) + ") == tgt_vocab (" +

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <iterator>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -89,20 +91,34 @@ class Vocabulary {
   /// Writes serialize() atomically (core/file.hpp); FileError on failure.
   void save(const std::string& path) const { write_file_atomically(path, serialize(), "vocabulary"); }
 
+  /// Reads a file save() wrote; errors name the file and line.
   static Vocabulary load(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open vocabulary " + path);
-    std::string line;
-    if (!std::getline(in, line) || line != "genattn-vocabulary 1")
-      throw std::runtime_error(path + ":1: not a genattn vocabulary (expected the header 'genattn-vocabulary 1')");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse(text, path);
+  }
+
+  /// Parses serialize()'s text; `name` prefixes errors ("v.txt:3: ...").
+  static Vocabulary parse(std::string_view text, const std::string& name) {
     Vocabulary v;
     v.tokens_.clear();
     v.counts_.clear();
     v.index_.clear();
-    long n = 1;
-    while (std::getline(in, line)) {
+    long n = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      const std::string line(text.substr(pos, end - pos));
+      pos = end + 1;
       ++n;
-      const std::string where = path + ":" + std::to_string(n) + ": ";
+      if (n == 1) {
+        if (line != "genattn-vocabulary 1")
+          throw std::runtime_error(name + ":1: not a genattn vocabulary (expected the header 'genattn-vocabulary 1')");
+        continue;
+      }
+      const std::string where = name + ":" + std::to_string(n) + ": ";
       const auto tab = line.find('\t');
       if (tab == std::string::npos || tab == 0) throw std::runtime_error(where + "expected 'token<TAB>count'");
       const std::string tok = line.substr(0, tab), num = line.substr(tab + 1);
@@ -115,7 +131,9 @@ class Vocabulary {
         throw std::runtime_error(where + "expected the special '" + std::string(specials[id]) + "', found '" + tok + "'");
       v.add(tok, std::stol(num));
     }
-    if (v.size() < 4) throw std::runtime_error(path + ": truncated: fewer than the 4 special tokens");
+    if (n == 0)
+      throw std::runtime_error(name + ":1: not a genattn vocabulary (expected the header 'genattn-vocabulary 1')");
+    if (v.size() < 4) throw std::runtime_error(name + ": truncated: fewer than the 4 special tokens");
     return v;
   }
 

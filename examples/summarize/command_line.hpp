@@ -1,0 +1,93 @@
+// examples/summarize/command_line.hpp: the summarizer's command line (CLI11):
+// every subcommand, its options and where they land.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "eval_command.hpp"
+#include "search_options.hpp"
+#include "summarize_command.hpp"
+#include "train_command.hpp"
+
+namespace summarize {
+
+struct CommandLine {
+  CLI::App app{"genattn summarizer: Debian package descriptions to synopses"};
+  std::string translation, prepare_out;
+  TrainOptions t;
+  EvalOptions e;
+  SummarizeOptions s;
+  std::string hyp, ref;
+  bool stem = false, per_line = false;
+  CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *score = nullptr;
+
+  CommandLine(const CommandLine&) = delete;  // the app points into this object
+  CommandLine& operator=(const CommandLine&) = delete;
+
+  CommandLine() {
+    app.require_subcommand(1);
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // a repeated flag: the last wins
+    // before the subcommand: `summarize --config run.toml train ...`; the file's
+    // [train] (or [eval], ...) section holds `name = value` lines named like the
+    // long flags; flags on the command line win
+    app.set_config("--config", "", "read options from a TOML/INI file: a [train] section of `name = value` lines");
+
+    prepare = app.add_subcommand("prepare", "Translation-en (plain or .lz4) to train/valid/test.tsv");
+    prepare->add_option("translation", translation, "a Debian Translation-en index")->required()->check(CLI::ExistingFile);
+    prepare->add_option("--out", prepare_out, "output directory")->required();
+
+    train = app.add_subcommand("train", "Train a summarizer on corpus TSV files");
+    train->add_option("--train", t.train_path, "training pairs (TSV)")->required()->check(CLI::ExistingFile);
+    train->add_option("--valid", t.valid_path, "validation pairs (TSV)")->required()->check(CLI::ExistingFile);
+    train->add_option("--model", t.model_dir, "model directory to write")->required();
+    train->add_flag("--resume", t.resume, "continue the run saved in the model directory");
+    train->add_option("--embedding", t.embedding, "word embedding size")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--hidden", t.hidden, "encoder LSTM units per direction")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--decoder-hidden", t.decoder_hidden, "decoder LSTM units (0: 2 x --hidden)")->check(CLI::NonNegativeNumber);
+    train->add_option("--layers", t.layers, "encoder layers")->check(CLI::Range(1, 8))->capture_default_str();
+    train->add_option("--dropout", t.dropout, "dropout on embeddings and the attentional hidden")->check(CLI::Range(0.0, 0.9))->capture_default_str();
+    train->add_option("--source-vocab", t.source_vocab, "document words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
+    train->add_option("--target-vocab", t.target_vocab, "summary words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
+    train->add_option("--min-count", t.min_count, "a word needs this many occurrences")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--max-source", t.text.max_source, "document tokens read (the rest is cut and counted)")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--max-target", t.text.max_target, "summary tokens, </s> included")->check(CLI::Range(2, 100000))->capture_default_str();
+    train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--lr", t.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--clip", t.clip, "global gradient norm limit (0: none)")->check(CLI::NonNegativeNumber)->capture_default_str();
+    train->add_option("--label-smoothing", t.label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.99));
+    train->add_option("--epochs", t.epochs, "epochs at most")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--patience", t.patience, "stop after this many validations without a ROUGE-L gain")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--max-minutes", t.max_minutes, "stop training after this many minutes (0: no limit)")->check(CLI::NonNegativeNumber);
+    train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "save last.ckpt this often")->check(CLI::PositiveNumber)->capture_default_str();
+    train->add_option("--threads", t.threads, "threads (0: one per core)")->check(CLI::NonNegativeNumber)->capture_default_str();
+    train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->capture_default_str();
+    train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(CLI::NonNegativeNumber);
+    train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(CLI::NonNegativeNumber);
+    train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
+
+    eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");
+    eval->add_option("--model", e.model_dir, "model directory");
+    eval->add_option("--lead", e.lead, "no model: summarize by the first N words (the lead baseline)")->check(CLI::PositiveNumber);
+    eval->add_option("--data", e.data, "pairs to evaluate (TSV)")->required()->check(CLI::ExistingFile);
+    eval->add_option("--out", e.out, "write the summaries here, one a line");
+    eval->add_option("--show", e.show, "print this many documents with their reference and summary")->check(CLI::NonNegativeNumber);
+    add_search_options(eval, e.decode);
+
+    summ = app.add_subcommand("summarize", "Summarize documents, one a line");
+    summ->add_option("--model", s.model_dir, "model directory")->required();
+    summ->add_option("--input", s.input, "documents, one a line (- for stdin)")->capture_default_str();
+    summ->add_option("--output", s.output, "write the summaries here (default: stdout)");
+    summ->add_option("--attention", s.attention, "draw the alignments into this SVG file");
+    add_search_options(summ, s.decode);
+
+    score = app.add_subcommand("score", "Score hypotheses against references (BLEU, ROUGE-1/2/L) as JSON");
+    score->add_option("--hyp", hyp, "hypotheses, one per line")->required()->check(CLI::ExistingFile);
+    score->add_option("--ref", ref, "references, one per line")->required()->check(CLI::ExistingFile);
+    score->add_flag("--stem", stem, "Porter-stem tokens longer than 3 characters (rouge_score's use_stemmer)");
+    score->add_flag("--per-line", per_line, "also print each line's ROUGE scores");
+  }
+};
+
+}  // namespace summarize
