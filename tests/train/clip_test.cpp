@@ -38,7 +38,8 @@ TEST(Clip, NonFiniteReasonNamesTheLossOrTheGradient) {
   g[a](1, 0) = -std::numeric_limits<double>::infinity();
   EXPECT_EQ(non_finite_reason(layout, 1.5, p, &g), "non-finite gradient in parameter 'decoder.l0.W_h'");
   EXPECT_EQ(non_finite_reason<double>(layout, 1.5, p, nullptr), "");
-  EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::infinity(), p, &g), "loss is +Inf");
+  EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::infinity(), p, &g), 
+            "loss is +Inf (every parameter is finite: an input holds a NaN or Inf, or the forward pass overflowed)");
   p[a](0, 0) = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::quiet_NaN(), p, &g),
             "loss is NaN (parameter 'decoder.l0.W_h' holds a NaN or Inf)");

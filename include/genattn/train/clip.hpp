@@ -39,7 +39,10 @@ std::string non_finite_reason(const ParamLayout& layout, double loss, const Para
   if (!std::isfinite(loss)) {
     std::string why = std::string("loss is ") + (std::isnan(loss) ? "NaN" : loss > 0 ? "+Inf" : "-Inf");
     const std::string bad = first_non_finite(layout, params);
-    if (!bad.empty()) why += " (parameter '" + bad + "' holds a NaN or Inf)";
+    if (!bad.empty())
+      why += " (parameter '" + bad + "' holds a NaN or Inf)";
+    else
+      why += " (every parameter is finite: an input holds a NaN or Inf, or the forward pass overflowed)";
     return why;
   }
   if (grads != nullptr) {
