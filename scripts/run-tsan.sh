@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The concurrent code under ThreadSanitizer (clang++): one const model decoding
+# on 8 threads, the trainer's data-parallel shards, and the summarizer
+# training and decoding on all cores. Any report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+dir=build-tsan
+cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF
+cmake --build "$dir" -j "$(nproc)" --target seq2seq_concurrent_decode_test train_trainer_test summarize
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+"$dir/tests/seq2seq_concurrent_decode_test"
+"$dir/tests/train_trainer_test"
+data=examples/summarize/data
+rm -rf "$dir/tsan-model"
+"$dir/examples/summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" --model "$dir/tsan-model" \
+  --embedding 16 --hidden 16 --max-source 40 --epochs 1 --threads 2 --log-every 0
+"$dir/examples/summarize" eval --model "$dir/tsan-model" --data "$data/test.tsv" --beam 3 --threads 2 > /dev/null
+echo "ThreadSanitizer: no reports"
