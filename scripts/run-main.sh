@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: builds the summarizer, trains a small model on the corpus
 # sample committed in examples/summarize/data (2,000 training and 200
-# validation pairs of Debian package descriptions) for at most 3 minutes on
-# all cores, then summarizes held-out descriptions and prints each beside its
+# validation pairs of Debian package descriptions) on all cores until
+# validation ROUGE-L stops improving (at most 3 minutes; about 1.5 on 2 cores), then summarizes held-out descriptions and prints each beside its
 # real synopsis, with ROUGE and BLEU over the held-out sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ data=examples/summarize/data
 model=build/summarizer-sample
 rm -rf "$model"
 ./build/examples/summarize train --train "$data/train.tsv" --valid "$data/valid.tsv" --model "$model" \
-  --embedding 128 --hidden 128 --max-source 64 --min-count 1 --dropout 0.3 --epochs 30 --patience 4 \
+  --embedding 64 --hidden 64 --max-source 64 --min-count 2 --dropout 0.3 --lr 2e-3 --epochs 40 --patience 6 \
   --max-minutes 3
 ./build/examples/summarize eval --model "$model" --data "$data/test.tsv" --beam 4 --unknown replace \
   --block-ngram 2 --show 8

@@ -62,7 +62,7 @@ inline int summarize_command(const SummarizeOptions& o) {
     std::vector<AlignmentPanel> panels;
     for (const auto& d : out) {
       const auto& h = d.hypotheses.front();
-      panels.push_back({d.source_tokens, s.target.decode(h.tokens), h.alignment});
+      panels.push_back({d.source_tokens, d.words.front(), h.alignment});
     }
     genattn::write_file_atomically(o.attention, attention_svg(panels), "attention map");
   }

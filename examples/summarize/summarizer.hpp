@@ -125,7 +125,8 @@ struct DecodeOptions {
 struct Summaries {
   std::vector<std::string> source_tokens;  ///< as the model saw them (after the cut)
   std::vector<genattn::Hypothesis<float>> hypotheses;
-  std::vector<std::string> texts;          ///< detokenized, <unk> replaced when asked
+  std::vector<std::vector<std::string>> words;  ///< per hypothesis: its tokens, <unk> replaced when asked
+  std::vector<std::string> texts;               ///< the words detokenized
 };
 
 /// Summarizes documents (plain text each). Documents are decoded in batches of
@@ -196,6 +197,7 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
       if (search.unknown == genattn::UnknownPolicy::replace)
         words = genattn::replace_unknown(words, h, d.source_tokens, genattn::Vocabulary::specials[1]);
       d.texts.push_back(genattn::Tokenizer::detokenize(words));
+      d.words.push_back(std::move(words));
     }
   }
   return out;
