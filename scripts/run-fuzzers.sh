@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 bash scripts/install-deps.sh
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
       -DGENATTN_FUZZ=ON -DGENATTN_BUILD_TESTS=OFF -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_BUILD_EXAMPLES=OFF
 cmake --build build-fuzz -j "$(nproc)"
 names=(checkpoint vocabulary tokenizer corpus_tsv translation_index config)

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 dir=build-tsan
-cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
+      "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -DNDEBUG" \
       -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF
 cmake --build "$dir" -j "$(nproc)" --target seq2seq_concurrent_decode_test train_trainer_test summarize
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1

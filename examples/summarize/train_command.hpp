@@ -178,7 +178,7 @@ inline int train_command(const TrainOptions& o) {
 
   std::fprintf(stderr,
                "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
-               "%lld parameters; %d threads\n",
+               "%lld parameters; threads: %d\n",
                train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
                static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
                tcfg.threads);

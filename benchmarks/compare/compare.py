@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""genattn beside PyTorch on the performance issue's workloads, in one run.
+
+    /usr/bin/python3 benchmarks/compare/compare.py [--build build] [--repeat 10]
+
+Runs genattn's Google Benchmark binaries (built by `cmake --build build`)
+and torch_workloads.py (PyTorch on 1 and on 2 threads, OPENBLAS_NUM_THREADS
+and torch.set_num_threads set alike; each workload keeps PyTorch's faster
+setting), then prints one table: each workload's time in both, the ratio,
+and the matrix-product rate as a share of the machine's single-precision
+matrix-multiply rate (the better of Eigen's and PyTorch's 2048^3 sgemm on
+one thread, measured by this same run).
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def bench(binary, filt, min_time):
+    out = subprocess.run([binary, "--benchmark_filter=" + filt, "--benchmark_format=json",
+                          "--benchmark_min_time=%g" % min_time], check=True, capture_output=True, text=True).stdout
+    res = {}
+    for b in json.loads(out)["benchmarks"]:
+        unit = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
+        res[b["name"]] = {"seconds": b["real_time"] * unit, "gflops": b.get("GFLOP")}
+    return res
+
+
+def peak_rss_mb(cmd, env=None):
+    """The peak resident set of `cmd`, run alone in a fresh process."""
+    probe = ("import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, "
+             "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe] + cmd, check=True, capture_output=True, text=True, env=env)
+    return int(out.stdout.split()[-1]) / 1024.0
+
+
+def torch_run(threads, repeat, only=""):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_workloads.py"), "--threads", str(threads),
+           "--repeat", str(repeat)] + (["--only", only] if only else [])
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--min-time", type=float, default=2.0)
+    args = ap.parse_args()
+    b = os.path.join(args.build, "benchmarks")
+    g = {}
+    g.update(bench(os.path.join(b, "bench_gemm"), "/2048", args.min_time))
+    g.update(bench(os.path.join(b, "bench_lstm"), "BiLstmForwardBackward/(32|64)/", args.min_time))
+    g.update(bench(os.path.join(b, "bench_train_step"), ".", args.min_time))
+    g.update(bench(os.path.join(b, "bench_search"), ".", args.min_time))
+    g_rss = peak_rss_mb([os.path.join(b, "bench_train_step"), "--benchmark_filter=threads:2",
+                         "--benchmark_min_time=%g" % args.min_time])
+    t = {n: torch_run(n, args.repeat) for n in (1, 2)}
+    t_rss = {n: torch_run(n, 3, "train_step")["peak_rss_mb"] for n in (1, 2)}
+
+    def torch_best(name):
+        n = min((1, 2), key=lambda k: t[k][name]["seconds"])
+        return t[n][name]["seconds"], n
+
+    ceiling = max(g["BM_Sgemm/2048"]["gflops"], t[1]["sgemm_2048"]["gflops"])
+    rows = [
+        ("(a) training step, 2 threads", g["BM_TrainStep/threads:2/real_time"], "train_step", None),
+        ("(a) training step, 1 thread", g["BM_TrainStep/threads:1/real_time"], "train_step", None),
+        ("(b) BiLSTM fwd+bwd B32 T50 E128 H256, 1 thread", g["BM_BiLstmForwardBackward/32/50/128/256"],
+         "bilstm_32_50_128_256", "flops"),
+        ("(b) BiLSTM fwd+bwd B64 T25 E512 H512, 1 thread", g["BM_BiLstmForwardBackward/64/25/512/512"],
+         "bilstm_64_25_512_512", "flops"),
+        ("(c) greedy, 32 sources x 64 -> 12", g["BM_Greedy/sources:32/real_time"], "greedy_32", None),
+        ("(c) greedy, 1 source (latency)", g["BM_Greedy/sources:1/real_time"], "greedy_1", None),
+        ("(d) beam 5, 16 sources", g["BM_Beam/sources:16/real_time"], "beam_16", None),
+    ]
+    print("machine: %s, %d cores; PyTorch %s; sgemm ceiling %.1f GFLOP/s (Eigen %.1f, PyTorch %.1f, 1 thread)" % (
+        platform.processor() or platform.machine(), os.cpu_count(), t[1]["torch"], ceiling,
+        g["BM_Sgemm/2048"]["gflops"], t[1]["sgemm_2048"]["gflops"]))
+    print()
+    print("| workload | genattn | PyTorch (threads) | PyTorch / genattn | genattn GFLOP/s (% of sgemm) |")
+    print("|---|---|---|---|---|")
+    for label, gen, tname, flops in rows:
+        ts, tn = torch_best(tname)
+        rate = "%.1f (%.0f%%)" % (gen["gflops"], 100 * gen["gflops"] / ceiling) if flops else ""
+        print("| %s | %.1f ms | %.1f ms (%d) | %.2fx | %s |" % (label, 1e3 * gen["seconds"], 1e3 * ts, tn,
+                                                               ts / gen["seconds"], rate))
+    tr = min(t_rss.values())
+    print("| (e) peak RSS of training (a) | %.0f MB | %.0f MB | %.2fx | |" % (g_rss, tr, tr / g_rss))
+    s1, s2 = g["BM_TrainStep/threads:1/real_time"]["seconds"], g["BM_TrainStep/threads:2/real_time"]["seconds"]
+    print()
+    print("genattn training step, 2 threads vs 1: %.2fx faster" % (s1 / s2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+// Decoding, the performance issue's workloads (c) and (d): greedy decoding of
+// 32 sources of 64 tokens for 12 output tokens, one source alone (latency),
+// and beam search (beam 5) of 16 sources. The model: V 20000, E 128, H 256.
+// Counter: sentences/s.
+#include <benchmark/benchmark.h>
+
+#include "../workloads.hpp"
+
+namespace {
+
+using namespace genattn_bench;
+
+struct Fixture {
+  ModelSize m;
+  Seq2Seq<float> model{model_config(m)};
+  ParamBuffer<float> p = model.init_params(1);
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+// exactly 12 steps: no early </s> (random weights would end at random)
+SearchConfig twelve_steps(Index beam) {
+  SearchConfig c;
+  c.beam = beam;
+  c.min_length = 12;
+  c.max_length = 12;
+  return c;
+}
+
+void BM_Greedy(benchmark::State& state) {
+  Fixture& f = fixture();
+  const Index B = state.range(0);
+  const Seq2SeqBatch batch = random_batch(B, 64, 1, f.m.vocab);
+  for (auto _ : state) {
+    Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths);
+    benchmark::DoNotOptimize(greedy_search(dec, twelve_steps(1)).size());
+  }
+  state.counters["sentences"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Beam(benchmark::State& state) {
+  Fixture& f = fixture();
+  const Index B = state.range(0);
+  const Seq2SeqBatch batch = random_batch(B, 64, 1, f.m.vocab);
+  for (auto _ : state) {
+    Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths);
+    benchmark::DoNotOptimize(beam_search(dec, twelve_steps(5)).size());
+  }
+  state.counters["sentences"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+BENCHMARK(BM_Greedy)->ArgName("sources")->Arg(32)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Beam)->ArgName("sources")->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

@@ -1,0 +1,44 @@
+// benchmarks/workloads.hpp: the performance issue's model and batches, shared
+// by the benchmarks and by benchmarks/compare (torch_workloads.py builds the
+// same model in PyTorch).
+//
+// The model: BiLSTM encoder with H units a direction, an LSTM decoder with 2H
+// units, additive attention, input feeding, an output layer over V words.
+#pragma once
+
+#include <genattn/genattn.hpp>
+
+namespace genattn_bench {
+
+using namespace genattn;
+
+struct ModelSize {
+  Index vocab = 20000, embedding = 128, hidden = 256;
+};
+
+inline Seq2SeqConfig model_config(const ModelSize& m) {
+  Seq2SeqConfig c;
+  c.src_vocab = m.vocab;
+  c.tgt_vocab = m.vocab;
+  c.embedding = m.embedding;
+  c.encoder_hidden = m.hidden;
+  c.decoder_hidden = 2 * m.hidden;
+  c.attention = AttentionKind::additive;
+  return c;
+}
+
+/// B sources of `src_len` tokens and targets of `tgt_len`, ids drawn
+/// uniformly from the non-special words with a fixed seed.
+inline Seq2SeqBatch random_batch(Index B, Index src_len, Index tgt_len, Index vocab, std::uint64_t seed = 1) {
+  Rng rng(seed);
+  std::vector<TokenIds> src(static_cast<std::size_t>(B)), tgt(static_cast<std::size_t>(B));
+  for (Index b = 0; b < B; ++b) {
+    for (Index j = 0; j < src_len; ++j)
+      src[static_cast<std::size_t>(b)].push_back(static_cast<TokenId>(4 + rng.below(static_cast<std::uint64_t>(vocab - 4))));
+    for (Index j = 0; j < tgt_len; ++j)
+      tgt[static_cast<std::size_t>(b)].push_back(static_cast<TokenId>(4 + rng.below(static_cast<std::uint64_t>(vocab - 4))));
+  }
+  return make_batch(src, tgt);
+}
+
+}  // namespace genattn_bench
