@@ -1,7 +1,7 @@
 // genattn/core/file.hpp: files that survive crashes, and a checksum.
 //
-// write_file_atomically() writes `<path>.tmp-<pid>`, flushes it to disk and
-// renames it over `path`: a crash, a full disk or a file-size limit leaves
+// write_file_atomically() writes `<path>.tmp-<pid>`, flushes it to disk,
+// renames it over `path` and flushes the directory: a crash, a full disk or a file-size limit leaves
 // either the old file or the new one, never a torn one. fnv1a64() is the
 // 64-bit FNV-1a hash (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
 #pragma once
@@ -78,6 +78,15 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     const std::string why = detail::errno_text();
     ::unlink(tmp.c_str());
     throw FileError(head + "rename failed: " + why + "; the previous file is unchanged");
+  }
+  // make the rename itself durable (a power cut after it keeps the new file);
+  // best effort: some file systems refuse fsync on a directory
+  const std::string::size_type slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
   }
 #else
   const std::string tmp = path + ".tmp";
