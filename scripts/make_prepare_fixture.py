@@ -8,8 +8,11 @@ repeats, a record without a paragraph), plus the first records of the file.
     python3 scripts/make_prepare_fixture.py Translation-en
 
 The expected output (tests/fixtures/summarize/expected/*.tsv) is `summarize
-prepare` on the sample; tests/summarize/prepare_test.cpp checks it, and this
-script checks that every expected line is a line of the shared corpus.
+prepare` on the sample; tests/summarize/translation_index_test.cpp checks it.
+Every expected line was checked to be a line of the shared corpus with
+
+    cat expected/*.tsv | while IFS= read -r l; do
+      grep -qxF "$l" ../shared/data/debian-descriptions/{train,valid,test}.tsv || echo "MISSING: $l"; done
 """
 import os
 import re
