@@ -30,27 +30,21 @@ SearchConfig twelve_steps(Index beam) {
   return c;
 }
 
-void BM_Greedy(benchmark::State& state) {
+// Decodes `state.range(0)` sources of 64 tokens with beam `beam` (1: greedy).
+void run_search(benchmark::State& state, Index beam) {
   Fixture& f = fixture();
   const Index B = state.range(0);
   const Seq2SeqBatch batch = random_batch(B, 64, 1, f.m.vocab);
+  const SearchConfig config = twelve_steps(beam);
   for (auto _ : state) {
     Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths);
-    benchmark::DoNotOptimize(greedy_search(dec, twelve_steps(1)).size());
+    benchmark::DoNotOptimize(beam == 1 ? greedy_search(dec, config).size() : beam_search(dec, config).size());
   }
   state.counters["sentences"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_Beam(benchmark::State& state) {
-  Fixture& f = fixture();
-  const Index B = state.range(0);
-  const Seq2SeqBatch batch = random_batch(B, 64, 1, f.m.vocab);
-  for (auto _ : state) {
-    Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths);
-    benchmark::DoNotOptimize(beam_search(dec, twelve_steps(5)).size());
-  }
-  state.counters["sentences"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
-}
+void BM_Greedy(benchmark::State& state) { run_search(state, 1); }
+void BM_Beam(benchmark::State& state) { run_search(state, 5); }
 
 }  // namespace
 

@@ -91,25 +91,10 @@ inline std::vector<std::string_view> split_tabs(std::string_view line) {
   }
 }
 
-/// Calls f(line, number) for each line of `text` (1-based; a final newline
-/// ends the last line; a trailing \r is removed when `strip_cr`).
-template <class F>
-void for_each_line(std::string_view text, bool strip_cr, F f) {
-  std::size_t line_no = 0, pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (strip_cr && !line.empty() && line.back() == '\r') line.remove_suffix(1);
-    f(line, ++line_no);
-  }
-}
-
 /// Parses corpus text; `name` prefixes every error ("train.tsv:12: ...").
 inline std::vector<Pair> parse_pairs(std::string_view text, const std::string& name) {
   std::vector<Pair> pairs;
-  for_each_line(text, true, [&](std::string_view line, std::size_t line_no) {
+  genattn::for_each_line(text, true, [&](std::string_view line, std::size_t line_no) {
     const std::string where = name + ":" + std::to_string(line_no);
     if (line.empty()) throw InputError(where + ": empty line (expected package, summary and document)");
     check_utf8(line, where);

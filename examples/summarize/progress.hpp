@@ -53,14 +53,15 @@ class Progress {
   }
 
  private:
-  std::string line(Clock::time_point now) const {
+  /// "epoch E[  BAR]  done/steps  loss L  R tok/s  ETA m:ss"
+  std::string line(Clock::time_point now, const std::string& bar = "") const {
     const double secs = std::chrono::duration<double>(now - start_).count();
     const double rate = secs > 0 ? static_cast<double>(tokens_) / secs : 0.0;
     const double per_step = done_ > first_ ? secs / static_cast<double>(done_ - first_) : 0.0;
     const auto eta = static_cast<long>(per_step * static_cast<double>(steps_ - done_));
     char buf[160];
-    std::snprintf(buf, sizeof buf, "epoch %llu  %zu/%zu  loss %.3f  %.0f tok/s  ETA %ld:%02ld",
-                  static_cast<unsigned long long>(epoch_), done_, steps_, loss_n_ ? loss_sum_ / static_cast<double>(loss_n_) : 0.0,
+    std::snprintf(buf, sizeof buf, "epoch %llu%s  %zu/%zu  loss %.3f  %.0f tok/s  ETA %ld:%02ld",
+                  static_cast<unsigned long long>(epoch_), bar.c_str(), done_, steps_, loss_n_ ? loss_sum_ / static_cast<double>(loss_n_) : 0.0,
                   rate, eta / 60, eta % 60);
     return buf;
   }
@@ -70,10 +71,7 @@ class Progress {
     const int filled = steps_ ? static_cast<int>(width * done_ / steps_) : width;
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
-    std::string l = line(now);
-    const std::size_t cut = l.find("  ") ;  // after "epoch N"
-    l.insert(cut, "  [" + bar + "]");
-    std::fprintf(stderr, "\r%s\033[K", l.c_str());
+    std::fprintf(stderr, "\r%s\033[K", line(now, "  [" + bar + "]").c_str());
     std::fflush(stderr);
     drawn_ = true;
     last_draw_ = now;

@@ -22,7 +22,7 @@ struct SummarizeOptions {
 /// Documents, one a line: InputError for an empty line or invalid UTF-8.
 inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
   std::vector<std::string> docs;
-  for_each_line(text, true, [&](std::string_view d, std::size_t line) {
+  genattn::for_each_line(text, true, [&](std::string_view d, std::size_t line) {
     const std::string where = name + ":" + std::to_string(line);
     check_utf8(d, where);
     if (collapse_space(d).empty()) throw InputError(where + ": empty line (expected one document a line)");

@@ -183,6 +183,11 @@ inline int train_command(const TrainOptions& o) {
                static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
                tcfg.threads);
 
+  std::vector<std::string> valid_docs, valid_refs;  // what validation decodes, and its references
+  for (const auto& p : valid_pairs) {
+    valid_docs.push_back(p.document);
+    valid_refs.push_back(p.summary);
+  }
   auto validate = [&]() {
     Validation v;
     double weighted = 0.0;
@@ -193,18 +198,14 @@ inline int train_command(const TrainOptions& o) {
       tokens += l.tokens;
     }
     v.loss = tokens > 0 ? weighted / static_cast<double>(tokens) : 0.0;
-    std::vector<std::string> docs, refs, hyps;
-    for (const auto& p : valid_pairs) {
-      docs.push_back(p.document);
-      refs.push_back(p.summary);
-    }
+    std::vector<std::string> hyps;
     DecodeOptions d;
     d.search.beam = 1;
     d.search.max_length = o.text.max_target - 1;
     TruncationCount cut;
-    const auto out = summarize_documents(s, docs, d, cut, [&](std::size_t i) { return o.valid_path + ":" + std::to_string(i + 1); });
+    const auto out = summarize_documents(s, valid_docs, d, cut, [&](std::size_t i) { return o.valid_path + ":" + std::to_string(i + 1); });
     for (const auto& x : out) hyps.push_back(x.texts.front());
-    v.rouge = mean_rouge(refs, hyps, true);
+    v.rouge = mean_rouge(valid_refs, hyps, true);
     return v;
   };
   // One validation: report, keep the best model, count epochs without gain.

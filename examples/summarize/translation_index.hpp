@@ -75,17 +75,14 @@ inline std::vector<TranslationRecord> parse_translation_index(std::string_view t
   std::vector<TranslationRecord> records;
   TranslationRecord cur;
   bool open = false;
-  std::string* last_field = nullptr;  // the field continuation lines extend
-  bool in_description = false;
+  bool in_description = false;  // continuation lines belong to Description-en
   auto close = [&] {
     if (open) records.push_back(std::move(cur));
     cur = TranslationRecord{};
     open = false;
     in_description = false;
-    last_field = nullptr;
   };
-  std::string other;  // values of fields the corpus does not use
-  for_each_line(text, false, [&](std::string_view line, std::size_t line_no) {
+  genattn::for_each_line(text, false, [&](std::string_view line, std::size_t line_no) {
     if (line.empty()) {
       close();
       return;
@@ -105,13 +102,8 @@ inline std::vector<TranslationRecord> parse_translation_index(std::string_view t
     const std::string_view field = line.substr(0, colon);
     const std::string_view value = line.substr(colon + 1);
     in_description = field == "Description-en";
-    if (field == "Package")
-      last_field = &cur.package;
-    else if (in_description)
-      last_field = &cur.synopsis;
-    else
-      last_field = &other;
-    *last_field = std::string(value);
+    if (field == "Package") cur.package = std::string(value);
+    if (in_description) cur.synopsis = std::string(value);
   });
   close();
   return records;

@@ -39,6 +39,7 @@
 #include "genattn/train/schedule.hpp"
 #include "genattn/train/trainer.hpp"
 
+#include "genattn/text/lines.hpp"
 #include "genattn/text/utf8.hpp"
 
 #include "genattn/metrics/bleu.hpp"

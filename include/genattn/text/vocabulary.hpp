@@ -22,6 +22,7 @@
 
 #include "genattn/core/file.hpp"
 #include "genattn/core/types.hpp"
+#include "genattn/text/lines.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -105,18 +106,14 @@ class Vocabulary {
     v.tokens_.clear();
     v.counts_.clear();
     v.index_.clear();
-    long n = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      std::size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
-      const std::string line(text.substr(pos, end - pos));
-      pos = end + 1;
-      ++n;
+    std::size_t n = 0;
+    for_each_line(text, false, [&](std::string_view line_view, std::size_t line_no) {
+      n = line_no;
+      const std::string line(line_view);
       if (n == 1) {
         if (line != "genattn-vocabulary 1")
           throw std::runtime_error(name + ":1: not a genattn vocabulary (expected the header 'genattn-vocabulary 1')");
-        continue;
+        return;
       }
       const std::string where = name + ":" + std::to_string(n) + ": ";
       const auto tab = line.find('\t');
@@ -130,7 +127,7 @@ class Vocabulary {
       if (id < 4 && tok != specials[id])
         throw std::runtime_error(where + "expected the special '" + std::string(specials[id]) + "', found '" + tok + "'");
       v.add(tok, std::stol(num));
-    }
+    });
     if (n == 0)
       throw std::runtime_error(name + ":1: not a genattn vocabulary (expected the header 'genattn-vocabulary 1')");
     if (v.size() < 4) throw std::runtime_error(name + ": truncated: fewer than the 4 special tokens");
