@@ -137,27 +137,47 @@ loss = sum(dh .* h) + sum(dc .* c).""")
     w.close()
 
 
-def seq2seq_fixture(kind):
-    """The whole Seq2Seq loss and every gradient (seq2seq/seq2seq.hpp)."""
-    torch.manual_seed({"additive": 7, "dot": 8, "general": 9}[kind])
+def seq2seq_fixture(kind, pointer=False):
+    """The whole Seq2Seq loss and every gradient (seq2seq/seq2seq.hpp).
+
+    pointer=True: the pointer-generator with coverage (See et al. 2017): the
+    final distribution P(w) = p_gen P_vocab(w) + (1 - p_gen) sum_{j: x_j = w} a_j
+    over the extended vocabulary, coverage c_t = sum_{t'<t} a_t' in the score
+    and the coverage loss sum_j min(a_tj, c_tj) with weight 0.7.
+    """
+    torch.manual_seed({"additive": 7, "dot": 8, "general": 9}[kind] + (100 if pointer else 0))
     dt = torch.float64
     Vs, Vt, E, Hs, Le, S, Ld, A = 11, 9, 4, 3, 2, 6, 2, 5
-    pad, bos, eos = 0, 2, 3
-    eps, lam = 0.1, 0.05
+    pad, unk, bos, eos = 0, 1, 2, 3
+    eps, lam = (0.0, 0.0) if pointer else (0.1, 0.05)
+    cov_weight = 0.7
     sources = [[4, 5, 6, 7], [8, 9], [10, 4, 5]]
     targets = [[5, 6], [7, 8, 4, 5], []]
+    if pointer:
+        # the same positions in the target's extended vocabulary: ids >= Vt are
+        # each source's own out-of-vocabulary words (9 = its first, 10 = its second)
+        sources_ext = [[5, 9, 6, 9], [9, 10], [4, 5, 5]]
+        # copied words, words both generated and copied, and a word (10 in the
+        # third item) that neither the vocabulary nor its source holds: <unk>
+        targets = [[9, 6], [10, 8, 4, 9], [5, 10]]
     B = len(sources)
     Ts = max(len(x) for x in sources)
     Tt = max(len(y) for y in targets) + 1
     src = torch.full((Ts, B), pad, dtype=torch.long)
+    src_ext = torch.full((Ts, B), pad, dtype=torch.long)
     tin = torch.full((Tt, B), pad, dtype=torch.long)
     tout = torch.full((Tt, B), pad, dtype=torch.long)
     for b, (x, y) in enumerate(zip(sources, targets)):
         src[:len(x), b] = torch.tensor(x)
+        if pointer:
+            src_ext[:len(x), b] = torch.tensor(sources_ext[b])
         tin[0, b] = bos
         for j, w in enumerate(y):
-            tin[j + 1, b] = w
-            tout[j, b] = w
+            tin[j + 1, b] = w if w < Vt else unk  # the decoder reads copied words as <unk>
+            out_w = w
+            if pointer and w >= Vt and w not in sources_ext[b]:
+                out_w = unk
+            tout[j, b] = out_w
         tout[len(y), b] = eos
     src_len = [len(x) for x in sources]
     K = 2 * Hs
@@ -177,9 +197,19 @@ def seq2seq_fixture(kind):
         att["W_s"] = torch.randn(A, S, dtype=dt) * 0.5
         att["b"] = torch.randn(A, dtype=dt) * 0.5
         att["v"] = torch.randn(A, 1, dtype=dt) * 0.5
+        if pointer:
+            att["w_c"] = torch.randn(A, 1, dtype=dt) * 0.5
     elif kind == "general":
         att["W_a"] = torch.randn(S, K, dtype=dt) * 0.5
     for t in att.values():
+        t.requires_grad_(True)
+    gate = {}
+    if pointer:
+        gate["w_s"] = torch.randn(S, 1, dtype=dt) * 0.5
+        gate["w_z"] = torch.randn(K, 1, dtype=dt) * 0.5
+        gate["w_x"] = torch.randn(E + K, 1, dtype=dt) * 0.5
+        gate["b"] = torch.randn(1, 1, dtype=dt) * 0.5
+    for t in gate.values():
         t.requires_grad_(True)
 
     packed = torch.nn.utils.rnn.pack_padded_sequence(src_emb(src), torch.tensor(src_len), enforce_sorted=False)
@@ -200,7 +230,9 @@ def seq2seq_fixture(kind):
     else:
         keys = H
     z = torch.zeros(B, K, dtype=dt)
-    logits = []
+    cov = torch.zeros(Ts, B, dtype=dt)
+    X = 2  # extended ids above the vocabulary in this batch
+    logits, step_losses, cov_losses = [], [], []
     Y = tgt_emb(tin)
     for t in range(Tt):
         x = torch.cat([Y[t], z], dim=1)
@@ -209,7 +241,10 @@ def seq2seq_fixture(kind):
         s = hs[-1]
         if kind == "additive":
             q = s @ att["W_s"].t() + att["b"]
-            e = (torch.tanh(keys + q.unsqueeze(0)) @ att["v"]).squeeze(2)  # Ts, B
+            pre = keys + q.unsqueeze(0)
+            if pointer:
+                pre = pre + cov.unsqueeze(2) * att["w_c"].reshape(1, 1, A)
+            e = (torch.tanh(pre) @ att["v"]).squeeze(2)  # Ts, B
         else:
             e = (keys * s.unsqueeze(0)).sum(2)
         e = e.masked_fill(mask, float("-inf"))
@@ -217,28 +252,60 @@ def seq2seq_fixture(kind):
         z = (a.unsqueeze(2) * H).sum(0)
         o = torch.tanh(combine(torch.cat([s, z], dim=1)))
         logits.append(out(o))
+        if pointer:
+            p_gen = torch.sigmoid(s @ gate["w_s"] + z @ gate["w_z"] + x @ gate["w_x"] + gate["b"])  # B, 1
+            P = torch.cat([p_gen * torch.softmax(logits[-1], dim=1), torch.zeros(B, X, dtype=dt)], dim=1)
+            P = P.scatter_add(1, src_ext.t(), (1 - p_gen) * a.t().masked_fill(mask.t(), 0.0))
+            step_losses.append(-torch.log(P.gather(1, tout[t].reshape(B, 1)).squeeze(1)))
+            cov_losses.append(torch.minimum(a, cov).sum(0))
+            cov = cov + a
     logits = torch.stack(logits)  # Tt, B, V
     flat = logits.reshape(-1, Vt)
     tgt = tout.reshape(-1)
-    ce = torch.nn.functional.cross_entropy(flat, tgt, ignore_index=pad, label_smoothing=eps)
-    logp = torch.log_softmax(flat, dim=1)
-    ent = -(logp.exp() * logp).sum(1)
     keep = tgt != pad
-    loss = ce - lam * ent[keep].mean()
+    if pointer:
+        nll = torch.stack(step_losses).reshape(-1)
+        covl = torch.stack(cov_losses).reshape(-1)
+        loss = nll[keep].mean() + cov_weight * covl[keep].mean()
+    else:
+        ce = torch.nn.functional.cross_entropy(flat, tgt, ignore_index=pad, label_smoothing=eps)
+        logp = torch.log_softmax(flat, dim=1)
+        ent = -(logp.exp() * logp).sum(1)
+        loss = ce - lam * ent[keep].mean()
     loss.backward()
 
-    w = Writer(os.path.join(OUT, "seq2seq", "seq2seq_%s_torch.txt" % kind), """
-The whole Seq2Seq of seq2seq/seq2seq.hpp with %s attention, built from torch
+    name = "pointer_coverage" if pointer else kind
+    if pointer:
+        header = """The pointer-generator with coverage (See et al. 2017) on the Seq2Seq of
+seq2seq/seq2seq.hpp with additive attention, from torch modules, float64:
+P(w) = p_gen P_vocab(w) + (1 - p_gen) sum_{j: x_j = w} a_j over the extended
+vocabulary, p_gen = sigmoid(w_s.s + w_z.z + w_x.x + b), score
+v.tanh(W_h h + W_s s + w_c c + b), c_t = sum_{t'<t} a_t'.
+loss = mean over target tokens of (-log P(y) + 0.7 * sum_j min(a_tj, c_tj)).
+config: src_vocab 11, tgt_vocab 9, embedding 4, encoder_hidden 3 x 2 layers,
+decoder_hidden 6 x 2 layers, attention_hidden 5."""
+    else:
+        header = """The whole Seq2Seq of seq2seq/seq2seq.hpp with %s attention, built from torch
 modules (Embedding, packed bidirectional LSTM, Linear bridge, LSTMCell decoder
 with input feeding, Linear combine and output), float64.
 loss = cross_entropy(label_smoothing=0.1, ignore_index=pad) - 0.05 * mean entropy.
 config: src_vocab 11, tgt_vocab 9, embedding 4, encoder_hidden 3 x 2 layers,
-decoder_hidden %d x 2 layers, attention_hidden 5.""" % (kind, S))
+decoder_hidden %d x 2 layers, attention_hidden 5.""" % (kind, S)
+    w = Writer(os.path.join(OUT, "seq2seq", "seq2seq_%s_torch.txt" % name), header)
     w.mat("config", torch.tensor([Vs, Vt, E, Hs, Le, S, Ld, A], dtype=dt))
     w.mat("tgt_in", tin.to(dt).reshape(1, -1))
     w.mat("tgt_out", tout.to(dt).reshape(1, -1))
     w.mat("src_ids", src.to(dt).reshape(1, -1))
     w.mat("src_lengths", torch.tensor(src_len, dtype=dt))
+    if pointer:
+        # the targets before the <unk> rule: the C++ loss applies it itself
+        raw = torch.full((Tt, B), pad, dtype=torch.long)
+        for b, y in enumerate(targets):
+            for j, wd in enumerate(y):
+                raw[j, b] = wd
+            raw[len(y), b] = eos
+        w.mat("tgt_out_ext", raw.to(dt).reshape(1, -1))
+        w.mat("src_ext", src_ext.to(dt).reshape(1, -1))
 
     def param(name, t, grad):
         w.mat(name, t)
@@ -263,6 +330,8 @@ decoder_hidden %d x 2 layers, attention_hidden 5.""" % (kind, S))
         param("decoder.l%d.b" % l, c.bias_ih + c.bias_hh, c.bias_ih.grad)
     for n, t in att.items():
         param("decoder.attention." + n, t, t.grad)
+    for n, t in gate.items():
+        param("decoder.copy." + n, t, t.grad)
     param("decoder.combine.W", combine.weight, combine.weight.grad)
     param("decoder.combine.b", combine.bias, combine.bias.grad)
     param("decoder.out.W", out.weight, out.weight.grad)
@@ -333,4 +402,5 @@ if __name__ == "__main__":
     optimizer_fixture()
     for kind in ("additive", "dot", "general"):
         seq2seq_fixture(kind)
+    seq2seq_fixture("additive", pointer=True)
     print("fixtures written to", OUT, file=sys.stderr)

@@ -2,17 +2,22 @@
 //
 //   k_j  = W_h h_j                      keys, once per source batch   (A x Ts*Bs)
 //   q_b  = W_s s_b + b                  per decoder step              (A x B)
-//   u_jb = tanh(k_{j,src(b)} + q_b)
+//   u_jb = tanh(k_{j,src(b)} + q_b + w_c c_jb)     (w_c c_jb only with coverage)
 //   e_jb = v . u_jb                     for the valid positions j < n_b
 //
+// With coverage (See et al. 2017), c_jb is the attention source position j
+// has received at the earlier steps of query b (coverage.hpp keeps it).
+//
 // Parameters: <prefix>.W_h (A x K), <prefix>.W_s (A x S), <prefix>.b (A),
-// <prefix>.v (A x 1).
+// <prefix>.v (A x 1), and with coverage <prefix>.w_c (A x 1, zeros: a model
+// that switches coverage on starts out computing what it did without).
 //
 // Backward of a step, given de (Ts x B):
 //   du_jb = de_jb v (1 - u_jb^2)
 //   dv   += sum_jb de_jb u_jb
 //   dk_{j,src(b)} += du_jb         (keys' gradient, summed over all steps)
 //   dq_b  = sum_j du_jb;  dW_s += dq s^T;  db += sum_b dq_b;  ds += W_s^T dq
+//   dc_jb = w_c . du_jb;  dw_c += sum_jb c_jb du_jb     (coverage)
 // and once per source batch: dW_h += dK H^T, dH += W_h^T dK.
 #pragma once
 
@@ -35,15 +40,18 @@ class AdditiveScore {
     Vec<T> du;  ///< backward workspace
   };
 
-  AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden)
-      : memory_(memory), query_(query), hidden_(hidden) {
+  AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden,
+                bool coverage = false)
+      : memory_(memory), query_(query), hidden_(hidden), coverage_(coverage) {
     W_h_ = layout.add(prefix + ".W_h", hidden, memory, InitSpec::glorot());
     W_s_ = layout.add(prefix + ".W_s", hidden, query, InitSpec::glorot());
     b_ = layout.add(prefix + ".b", hidden, 1, InitSpec::zeros());
     v_ = layout.add(prefix + ".v", hidden, 1, InitSpec::glorot());
+    if (coverage) w_c_ = layout.add(prefix + ".w_c", hidden, 1, InitSpec::zeros());
   }
 
   Index key_size() const { return hidden_; }
+  bool coverage() const { return coverage_; }
 
   /// keys = W_h H.
   void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
@@ -57,8 +65,9 @@ class AdditiveScore {
   }
 
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
+  /// `coverage` (Ts x B) is read only when the score has coverage.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& keys, const SourceMap& map, const ConstMatRef<T>& s,
-               MatRef<T> e, Cache& cache) const {
+               const ConstMatRef<T>& coverage, MatRef<T> e, Cache& cache) const {
     const Index B = s.cols(), Ts = map.source_time;
     cache.q.noalias() = p[W_s_] * s;
     cache.q.colwise() += p[b_].col(0);
@@ -67,14 +76,19 @@ class AdditiveScore {
     for (Index b = 0; b < B; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
         auto u = cache.u.col(j * B + b);
-        u = (keys.col(map.column(j, b)) + cache.q.col(b)).array().tanh().matrix();
+        if (coverage_)
+          u = (keys.col(map.column(j, b)) + cache.q.col(b) + coverage(j, b) * p[w_c_].col(0)).array().tanh().matrix();
+        else
+          u = (keys.col(map.column(j, b)) + cache.q.col(b)).array().tanh().matrix();
         e(j, b) = v.dot(u);
       }
   }
 
-  /// Adds the step's gradients; dkeys (A x Ts*Bs) and ds (S x B) accumulate.
+  /// Adds the step's gradients; dkeys (A x Ts*Bs) and ds (S x B) accumulate,
+  /// and with coverage dcoverage (Ts x B) too.
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const SourceMap& map, const ConstMatRef<T>& s,
-                Cache& cache, const ConstMatRef<T>& de, MatRef<T> dkeys, MatRef<T> ds, const ConstMatRef<T>&) const {
+                const ConstMatRef<T>& coverage, Cache& cache, const ConstMatRef<T>& de, MatRef<T> dkeys, MatRef<T> ds,
+                MatRef<T> dcoverage) const {
     const Index B = s.cols();
     const auto v = p[v_].col(0);
     auto dv = grads[v_].col(0);
@@ -90,6 +104,11 @@ class AdditiveScore {
         cache.du = d * (v.array() * (T(1) - u.array().square())).matrix();
         cache.dq.col(b) += cache.du;
         dkeys.col(map.column(j, b)) += cache.du;
+        if (coverage_) {
+          // dc_jb = w_c . du_jb;  dw_c += c_jb du_jb
+          dcoverage(j, b) += p[w_c_].col(0).dot(cache.du);
+          grads[w_c_].col(0) += coverage(j, b) * cache.du;
+        }
       }
     // dW_s += dq s^T;  db += sum dq;  ds += W_s^T dq
     grads[W_s_].noalias() += cache.dq * s.transpose();
@@ -99,7 +118,8 @@ class AdditiveScore {
 
  private:
   Index memory_, query_, hidden_;
-  Param W_h_, W_s_, b_, v_;
+  bool coverage_;
+  Param W_h_, W_s_, b_, v_, w_c_;
 };
 
 GENATTN_NAMESPACE_END

@@ -4,6 +4,10 @@
 //   src      x_1 .. x_n                    (Ts = longest source)
 //   tgt_in   <s> y_1 .. y_m                (Tt = longest target + 1)
 //   tgt_out  y_1 .. y_m </s>               padding where tgt_in is padding
+// A copy model's batch (make_copy_batch) also holds
+//   src_ext  x_1 .. x_n in the target's extended vocabulary (copy/extended_vocabulary.hpp)
+// and its targets are extended ids (a copied word keeps its id >= V in
+// tgt_out; tgt_in, the decoder's input, holds <unk> for it).
 #pragma once
 
 #include <algorithm>
@@ -29,6 +33,8 @@ struct Seq2SeqBatch {
   TokenIds tgt_in;      ///< Tt*B
   TokenIds tgt_out;     ///< Tt*B
   Lengths tgt_lengths;  ///< B (each m + 1)
+  TokenIds src_ext;     ///< Ts*B: copy models only (else empty)
+  Index extra = 0;      ///< extended ids in use above the target vocabulary (copy)
 };
 
 /// Pads sources and targets into a batch. Every source needs at least one
@@ -66,6 +72,38 @@ inline Seq2SeqBatch make_batch(const std::vector<TokenIds>& sources, const std::
   return b;
 }
 
+/// A batch for a copy model: `sources` in the source vocabulary (the
+/// encoder's input), `sources_ext` the same words in the target's extended
+/// vocabulary, `targets_ext` extended ids; `tgt_vocab` is V.
+inline Seq2SeqBatch make_copy_batch(const std::vector<TokenIds>& sources, const std::vector<TokenIds>& sources_ext,
+                                    const std::vector<TokenIds>& targets_ext, Index tgt_vocab,
+                                    const SpecialIds& ids = {}) {
+  static constexpr const char* where = "make_copy_batch";
+  Seq2SeqBatch b = make_batch(sources, targets_ext, ids);
+  check_arg(sources_ext.size() == sources.size(), where,
+            std::to_string(sources.size()) + " sources but " + std::to_string(sources_ext.size()) +
+                " extended sources");
+  const auto B = static_cast<std::size_t>(b.batch);
+  b.src_ext.assign(b.src.size(), ids.pad);
+  Index top = tgt_vocab - 1;
+  for (std::size_t i = 0; i < B; ++i) {
+    check_arg(sources_ext[i].size() == sources[i].size(), where,
+              "extended source " + std::to_string(i) + " has " + std::to_string(sources_ext[i].size()) +
+                  " ids, the source " + std::to_string(sources[i].size()));
+    for (std::size_t j = 0; j < sources_ext[i].size(); ++j) {
+      const TokenId w = sources_ext[i][j];
+      check_arg(w >= 0, where, "extended source " + std::to_string(i) + " holds a negative id");
+      b.src_ext[j * B + i] = w;
+      top = std::max<Index>(top, w);
+    }
+  }
+  for (TokenId& w : b.tgt_in)
+    if (w >= tgt_vocab) w = ids.unk;  // the decoder reads copied words as <unk>
+  for (TokenId w : b.tgt_out) top = std::max<Index>(top, w);
+  b.extra = top - tgt_vocab + 1;
+  return b;
+}
+
 /// Items [begin, end) of `b`, trimmed to their own longest source and target
 /// (so a shard of short items does not carry the batch's padding).
 inline Seq2SeqBatch slice_batch(const Seq2SeqBatch& b, Index begin, Index end) {
@@ -88,6 +126,8 @@ inline Seq2SeqBatch slice_batch(const Seq2SeqBatch& b, Index begin, Index end) {
   cut(b.src, s.src_time, s.src);
   cut(b.tgt_in, s.tgt_time, s.tgt_in);
   cut(b.tgt_out, s.tgt_time, s.tgt_out);
+  if (!b.src_ext.empty()) cut(b.src_ext, s.src_time, s.src_ext);
+  s.extra = b.extra;
   return s;
 }
 

@@ -8,6 +8,11 @@
 //   z_t   = Attention(H, s_t)                       (attention/attention.hpp)
 //   o_t   = tanh(W_c [s_t; z_t] + b_c)              attentional hidden
 //   out_t = W_o o_t + b_o                           logits; softmax in loss.hpp
+// With coverage, the attention at step t also reads c_t = sum_{t'<t} a_t'
+// (attention/coverage.hpp). With copy, the generation gate's logit
+//   g_t   = w_z . z_t + w_s . s_t + w_x . x_t + b   (copy/generation_gate.hpp)
+// is computed for every step; copy/copy_loss.hpp turns logits, g and the
+// attention scores into the final distribution.
 //
 // Teacher-forced training runs the steps in a loop, then the output layer as
 // one product over all steps. Backward runs that product's transpose once,
@@ -18,15 +23,21 @@
 //   dh^{L-1}_t += ds_t;  each cell's backward (lstm_cell.hpp) top-down, layer
 //   l's input gradient feeding layer l-1's dh; layer 0's splits into demb_t and
 //   z_{t-1}'s share.
+// The loss's other gradients (Extra) join in: dg through the gate (into
+// d[s; z] and dx, before the loop), dL/de_t into the attention's score
+// gradient, dL/da_t into its alignment gradient, and coverage's
+//   dL/da_t += sum_{t' > t} dL/dc_t'          (carried back in time in dc_acc)
 //
 // Parameters: <prefix>.l<l>.{W_x,W_h,b}, <prefix>.attention.*, <prefix>.combine.{W,b},
-// <prefix>.out.{W,b}.
+// <prefix>.out.{W,b}, and with copy <prefix>.copy.{w_s,w_z,w_x,b}.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "genattn/attention/attention.hpp"
+#include "genattn/copy/generation_gate.hpp"
 #include "genattn/core/dropout.hpp"
 #include "genattn/core/linear.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
@@ -41,6 +52,8 @@ struct DecoderConfig {
   Index vocab = 0;      ///< V (target)
   AttentionKind attention = AttentionKind::additive;
   Index attention_hidden = 0;  ///< additive score's size (0: S)
+  bool copy = false;           ///< compute the pointer-generator's gate
+  bool coverage = false;       ///< the attention reads the coverage vector
 };
 
 template <class T>
@@ -66,36 +79,58 @@ class Decoder {
     Mat<T> o_raw;                  ///< tanh output before dropout
     Mat<T> logits;                 ///< V x steps*B
     Mat<T> alignment;              ///< Ts x steps*B: a_t of every step
+    Mat<T> scores;                 ///< Ts x steps*B: e_t of every step (copy; padding rows 0)
+    Mat<T> coverage;               ///< Ts x steps*B: c_t of every step (coverage)
+    Mat<T> gate;                   ///< 1 x steps*B: g_t (copy)
     std::vector<LstmState<T>> init;
     // backward workspaces
-    Mat<T> d_o, d_sz, dz_next, dx0, dx_up;
+    Mat<T> d_o, d_sz, dz_next, dx0, dx_up, dx_gate, dc_acc, dc_t, da_t;
     std::vector<LstmState<T>> d, d_prev;
     std::vector<LstmState<T>> prev;      ///< forward: the previous step's states
     std::vector<MatRef<T>> next_h, next_c;  ///< forward: views of this step's columns
   };
 
+  /// dL/d(other outputs) besides the logits, each steps*B columns (empty: none).
+  struct Extra {
+    Mat<T> gate;       ///< 1 x steps*B: dL/dg (copy)
+    Mat<T> scores;     ///< Ts x steps*B: dL/de (copy)
+    Mat<T> alignment;  ///< Ts x steps*B: dL/da (coverage loss)
+    Mat<T> coverage;   ///< Ts x steps*B: dL/dc (coverage loss)
+  };
+
   Decoder(ParamLayout& layout, const std::string& prefix, const DecoderConfig& config)
       : config_(config),
         attention_(layout, prefix + ".attention",
-                   AttentionConfig{config.attention, config.memory, config.hidden, config.attention_hidden}),
+                   AttentionConfig{config.attention, config.memory, config.hidden, config.attention_hidden,
+                                   config.coverage}),
         combine_(layout, prefix + ".combine", config.hidden + config.memory, config.hidden),
         out_(layout, prefix + ".out", config.hidden, config.vocab) {
     check_arg(config.layers >= 1, "Decoder", "layers = " + std::to_string(config.layers) + ", expected at least 1");
     for (Index l = 0; l < config.layers; ++l)
       cells_.emplace_back(layout, prefix + ".l" + std::to_string(l),
                           l == 0 ? config.embedding + config.memory : config.hidden, config.hidden);
+    if (config.copy)
+      gate_.emplace(layout, prefix + ".copy", config.hidden, config.memory, config.embedding + config.memory);
   }
 
   const DecoderConfig& config() const { return config_; }
   const Attention<T>& attention() const { return attention_; }
 
+  /// The copy gate's logits g (1 x N) from [s; z] and the inputs x (copy only).
+  void gate(const ParamBuffer<T>& p, const ConstMatRef<T>& sz, const ConstMatRef<T>& x, Mat<T>& g) const {
+    check_arg(gate_.has_value(), "Decoder::gate", "the decoder has no copy gate (DecoderConfig::copy is off)");
+    gate_->forward(p, sz, x, g);
+  }
+
   /// One step for B queries: from the previous states `prev` (per layer) and
   /// z_prev, writes the new states `next`, z, and o = tanh(W_c [s; z] + b_c)
   /// (before dropout). `x` (E+K x B) must hold [emb; z_prev] on entry; `sz`
-  /// receives [s; z]. `next` must not alias `prev`.
+  /// receives [s; z]. `next` must not alias `prev`. `coverage` (Ts x B) is
+  /// read when the decoder has coverage.
   void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
             const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
-            std::vector<MatRef<T>>& next_c, MatRef<T> sz, MatRef<T> o, StepCache& cache) const {
+            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
+            StepCache& cache) const {
     const Index S = config_.hidden;
     cache.cell.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) {
@@ -105,7 +140,7 @@ class Decoder {
         cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l]);
     }
     sz.topRows(S) = next_h.back();
-    attention_.forward(p, H, keys, map, sz.topRows(S), sz.bottomRows(config_.memory), cache.attention);
+    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention);
     combine_.forward(p, sz, o);
     tanh_inplace(o);
   }
@@ -140,6 +175,8 @@ class Decoder {
     cache.sz.resize(S + K, steps * B);
     cache.o_raw.resize(S, steps * B);
     cache.alignment.setZero(map.source_time, steps * B);
+    if (config_.copy) cache.scores.setZero(map.source_time, steps * B);
+    if (config_.coverage) cache.coverage.setZero(map.source_time, steps * B);  // c_0 = 0
     std::vector<LstmState<T>>& prev = cache.prev;
     prev = init;
     std::vector<MatRef<T>>& nh = cache.next_h;
@@ -156,9 +193,20 @@ class Decoder {
         nh.emplace_back(cache.h[l].middleCols(t * B, B));
         nc.emplace_back(cache.c[l].middleCols(t * B, B));
       }
-      step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, cache.sz.middleCols(t * B, B),
-           cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)]);
-      cache.alignment.middleCols(t * B, B) = cache.step[static_cast<std::size_t>(t)].attention.a;
+      const auto& att = cache.step[static_cast<std::size_t>(t)].attention;
+      const ConstMatRef<T> coverage =
+          config_.coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(empty());
+      step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, coverage,
+           cache.sz.middleCols(t * B, B), cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)]);
+      cache.alignment.middleCols(t * B, B) = att.a;
+      // c_{t+1} = c_t + a_t
+      if (config_.coverage && t + 1 < steps)
+        cache.coverage.middleCols((t + 1) * B, B) = cache.coverage.middleCols(t * B, B) + att.a;
+      if (config_.copy)
+        for (Index b = 0; b < B; ++b) {
+          const Index n = map.length[static_cast<std::size_t>(b)];
+          cache.scores.col(t * B + b).head(n) = att.e.col(b).head(n);
+        }
       for (std::size_t l = 0; l < cells_.size(); ++l) {
         prev[l].h = nh[l];
         prev[l].c = nc[l];
@@ -174,14 +222,15 @@ class Decoder {
     // logits for every step: one product
     cache.logits.resize(config_.vocab, steps * B);
     out_.forward(p, cache.o, cache.logits);
+    if (gate_) gate_->forward(p, cache.sz, cache.x, cache.gate);
   }
 
-  /// Adds every gradient given dL/dlogits (V x steps*B): parameters, dH
-  /// (skipped when empty), dkeys, demb (E x steps*B, skipped when empty) and
-  /// d_init (per layer, overwritten).
+  /// Adds every gradient given dL/dlogits (V x steps*B) and the `extra`
+  /// ones (may be null): parameters, dH (skipped when empty), dkeys, demb
+  /// (E x steps*B, skipped when empty) and d_init (per layer, overwritten).
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H, const ConstMatRef<T>& keys,
                 const SourceMap& map, Cache& cache, const ConstMatRef<T>& dlogits, MatRef<T> dH, MatRef<T> dkeys,
-                MatRef<T> demb, std::vector<LstmState<T>>& d_init) const {
+                MatRef<T> demb, std::vector<LstmState<T>>& d_init, const Extra* extra = nullptr) const {
     const Index B = cache.batch, steps = cache.steps, E = config_.embedding, K = config_.memory,
                 S = config_.hidden;
     check_arg(steps > 0, "Decoder::backward", "called before forward");
@@ -194,6 +243,22 @@ class Decoder {
     cache.d_o.array() *= (T(1) - cache.o_raw.array().square());
     cache.d_sz.setZero(S + K, steps * B);
     combine_.backward(p, grads, cache.sz, cache.d_o, cache.d_sz);
+    const Index Ts = map.source_time;
+    if (gate_ && extra != nullptr && extra->gate.size() != 0) {
+      check_shape("Decoder::backward", "extra.gate", extra->gate, 1, steps * B);
+      // the gate reads [s_t; z_t] and x_t = [emb_t; z_{t-1}]
+      cache.dx_gate.setZero(E + K, steps * B);
+      gate_->backward(p, grads, cache.sz, cache.x, extra->gate, cache.d_sz, cache.dx_gate);
+      if (demb.size() != 0) demb += cache.dx_gate.topRows(E);
+      for (Index t = 1; t < steps; ++t)
+        cache.d_sz.bottomRows(K).middleCols((t - 1) * B, B) += cache.dx_gate.bottomRows(K).middleCols(t * B, B);
+    }
+    auto extra_block = [&](const Mat<T>* m, Index t) -> ConstMatRef<T> {
+      if (m == nullptr || m->size() == 0) return ConstMatRef<T>(empty());
+      check_shape("Decoder::backward", "extra", *m, Ts, steps * B);
+      return ConstMatRef<T>(m->middleCols(t * B, B));
+    };
+    if (config_.coverage) cache.dc_acc.setZero(Ts, B);
     const std::size_t L = cells_.size();
     cache.d.assign(L, LstmState<T>::zeros(S, B));
     cache.d_prev.assign(L, LstmState<T>::zeros(S, B));
@@ -205,8 +270,25 @@ class Decoder {
       auto ds = cache.d_sz.topRows(S).middleCols(t * B, B);
       // dz_t = from [s; z] + from x_{t+1} (input feeding)
       cache.d_sz.bottomRows(K).middleCols(t * B, B) += cache.dz_next;
-      attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), sc.attention,
-                          cache.d_sz.bottomRows(K).middleCols(t * B, B), dH, dkeys, ds);
+      const ConstMatRef<T> de_in = extra_block(extra ? &extra->scores : nullptr, t);
+      if (config_.coverage) {
+        // dL/da_t = (the loss's) + sum_{t' > t} dL/dc_t'
+        cache.da_t = cache.dc_acc;
+        const ConstMatRef<T> da_loss = extra_block(extra ? &extra->alignment : nullptr, t);
+        if (da_loss.size() != 0) cache.da_t += da_loss;
+        cache.dc_t.setZero(Ts, B);
+        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B),
+                            cache.coverage.middleCols(t * B, B), sc.attention,
+                            cache.d_sz.bottomRows(K).middleCols(t * B, B), cache.da_t, de_in, dH, dkeys, ds,
+                            cache.dc_t);
+        const ConstMatRef<T> dc_loss = extra_block(extra ? &extra->coverage : nullptr, t);
+        cache.dc_acc += cache.dc_t;
+        if (dc_loss.size() != 0) cache.dc_acc += dc_loss;
+      } else {
+        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), empty(), sc.attention,
+                            cache.d_sz.bottomRows(K).middleCols(t * B, B), empty(), de_in, dH, dkeys, ds,
+                            cache.dc_t);
+      }
       cache.d[L - 1].h += ds;
       for (std::size_t l = L; l-- > 0;) {
         cache.d_prev[l].h.setZero();
@@ -233,11 +315,17 @@ class Decoder {
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits) const { out_.forward(p, o, logits); }
 
  private:
+  static const Mat<T>& empty() {
+    static const Mat<T> none;
+    return none;
+  }
+
   DecoderConfig config_;
   std::vector<LstmCell<T>> cells_;
   Attention<T> attention_;
   Linear<T> combine_;
   Linear<T> out_;
+  std::optional<GenerationGate<T>> gate_;
 };
 
 GENATTN_NAMESPACE_END

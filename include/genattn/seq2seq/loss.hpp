@@ -26,6 +26,7 @@ GENATTN_NAMESPACE_BEGIN
 struct LossConfig {
   double label_smoothing = 0.0;  ///< eps in [0, 1)
   double entropy_weight = 0.0;   ///< lambda >= 0
+  double coverage_weight = 1.0;  ///< weight of the coverage loss (models with coverage; See et al.'s lambda = 1)
 };
 
 /// The loss of a batch: J, and its parts (means over counted tokens).
@@ -33,6 +34,7 @@ struct LossValue {
   double loss = 0.0;           ///< J
   double nll = 0.0;            ///< mean -log p(y) (unsmoothed), for perplexity
   double entropy = 0.0;        ///< mean H(p)
+  double coverage = 0.0;       ///< mean coverage loss sum_j min(a_tj, c_tj) (models with coverage)
   Index tokens = 0;            ///< N
   Index correct = 0;           ///< argmax == y
 };

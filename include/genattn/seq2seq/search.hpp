@@ -108,10 +108,13 @@ class Seq2SeqDecoder {
   using Scalar = T;
   using State = typename Seq2Seq<T>::DecoderState;
 
-  Seq2SeqDecoder(const Seq2Seq<T>& model, const ParamBuffer<T>& params, const TokenIds& src, const Lengths& lengths)
-      : model_(model), params_(params), memory_(model.encode(params, src, lengths)), lengths_(lengths) {}
+  /// A copy model also needs `src_ext`, the sources' extended ids (its
+  /// output then covers the extended vocabulary: copied words have ids >= V).
+  Seq2SeqDecoder(const Seq2Seq<T>& model, const ParamBuffer<T>& params, const TokenIds& src, const Lengths& lengths,
+                 const TokenIds& src_ext = {})
+      : model_(model), params_(params), memory_(model.encode(params, src, lengths, src_ext)), lengths_(lengths) {}
 
-  Index vocab() const { return model_.config().tgt_vocab; }
+  Index vocab() const { return model_.output_size(memory_); }
   Index sources() const { return static_cast<Index>(lengths_.size()); }
   Index source_length(Index b) const { return lengths_[static_cast<std::size_t>(b)]; }
   const SpecialIds& ids() const { return model_.config().ids; }

@@ -8,6 +8,15 @@
 //   logits = Decoder(Y, H)                   (seq2seq/decoder.hpp)
 //   J = softmax cross-entropy (seq2seq/loss.hpp), averaged over target tokens
 //
+// Pointer-generator with coverage (See et al. 2017), each switched on in the
+// config:
+//   copy      J = -log P(y) of the final distribution over the extended
+//             vocabulary (copy/copy_loss.hpp), from the logits, the gate g
+//             and the attention scores
+//   coverage  the attention reads c_t = sum_{t'<t} a_t', and
+//             J += coverage_weight * 1/N sum_{counted t} sum_j min(a_tj, c_tj)
+//             (attention/coverage.hpp)
+//
 // backward chains the modules' derivatives in reverse: decoder (giving dH,
 // dkeys, dY, d(h0, c0)), attention keys (adding to dH), bridge (giving the
 // encoder's final-state gradients), encoder (giving dX), embeddings.
@@ -21,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "genattn/attention/coverage.hpp"
+#include "genattn/copy/copy_loss.hpp"
 #include "genattn/core/embedding.hpp"
 #include "genattn/core/init.hpp"
 #include "genattn/rnn/lstm.hpp"
@@ -46,6 +57,8 @@ struct Seq2SeqConfig {
   Index max_source_length = 0;  ///< 0: unlimited
   Index max_target_length = 0;  ///< 0: unlimited (counts </s>)
   SpecialIds ids;
+  bool copy = false;            ///< pointer-generator: copy source words (See et al. 2017)
+  bool coverage = false;        ///< coverage vector in the attention score, coverage loss
 
   /// Every field as (name, value), in a fixed order: checkpoints store and
   /// compare configs through this.
@@ -66,7 +79,9 @@ struct Seq2SeqConfig {
             {"pad", ids.pad},
             {"unk", ids.unk},
             {"bos", ids.bos},
-            {"eos", ids.eos}};
+            {"eos", ids.eos},
+            {"copy", copy ? 1 : 0},
+            {"coverage", coverage ? 1 : 0}};
   }
 
   /// Sets the field `name`; false when there is no such field.
@@ -90,6 +105,8 @@ struct Seq2SeqConfig {
     else if (name == "unk") ids.unk = static_cast<TokenId>(v);
     else if (name == "bos") ids.bos = static_cast<TokenId>(v);
     else if (name == "eos") ids.eos = static_cast<TokenId>(v);
+    else if (name == "copy") copy = v != 0;
+    else if (name == "coverage") coverage = v != 0;
     else return false;
     return true;
   }
@@ -121,6 +138,8 @@ struct Seq2SeqConfig {
     check_arg(!shared_embeddings || src_vocab == tgt_vocab, where,
               "shared_embeddings needs src_vocab (" + std::to_string(src_vocab) + ") == tgt_vocab (" +
                   std::to_string(tgt_vocab) + ")");
+    check_arg(!coverage || attention == AttentionKind::additive, where,
+              std::string("coverage needs the additive attention, not ") + to_string(attention));
     for (TokenId id : {ids.pad, ids.unk, ids.bos, ids.eos})
       check_arg(id >= 0 && id < std::min(src_vocab, tgt_vocab), where,
                 "special id " + std::to_string(id) + " is outside the vocabularies");
@@ -140,6 +159,7 @@ class Seq2Seq {
     typename Bridge<T>::Cache bridge;
     std::vector<LstmState<T>> init;
     typename Decoder<T>::Cache decoder;
+    typename Decoder<T>::Extra extra;  ///< copy and coverage gradients for backward
     LossValue loss;
     // backward workspaces
     Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
@@ -151,6 +171,8 @@ class Seq2Seq {
     Mat<T> H, keys;
     SourceMap map;                   ///< identity over the source batch
     std::vector<LstmState<T>> init;  ///< bridge output, one column per source item
+    TokenIds src_ext;                ///< copy: the sources' extended ids (Ts*Bs)
+    Index extra = 0;                 ///< copy: extended ids above the target vocabulary
   };
 
   /// A decoding state for a set of hypotheses: a value type that search can
@@ -158,6 +180,7 @@ class Seq2Seq {
   struct DecoderState {
     std::vector<LstmState<T>> layers;  ///< per decoder layer, S x N
     Mat<T> z;                          ///< previous context, K x N
+    Mat<T> coverage;                   ///< coverage: c of each hypothesis, Ts x N (else empty)
     SourceMap map;                     ///< hypothesis -> source item
 
     Index size() const { return map.queries(); }
@@ -174,13 +197,17 @@ class Seq2Seq {
         pick(s.c);
       }
       pick(z);
+      if (coverage.size() != 0) pick(coverage);
     }
   };
 
   /// Workspaces of step(); reuse one across steps.
   struct StepWorkspace {
     typename Decoder<T>::StepCache cache;
-    Mat<T> emb, x, sz, o;
+    Mat<T> emb, x, sz, o, gate, o_logits;
+    TokenIds inputs;
+    std::vector<TokenId> ext;
+    CopyTerms<T> terms;
     std::vector<LstmState<T>> next;
     std::vector<MatRef<T>> next_h, next_c;  ///< views of `next`
   };
@@ -196,7 +223,8 @@ class Seq2Seq {
         bridge_(layout_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden, config.decoder_layers),
         decoder_(layout_, "decoder",
                  DecoderConfig{config.embedding, 2 * config.encoder_hidden, config.decoder_hidden,
-                               config.decoder_layers, config.tgt_vocab, config.attention, config.attention_hidden}) {}
+                               config.decoder_layers, config.tgt_vocab, config.attention, config.attention_hidden,
+                               config.copy, config.coverage}) {}
 
   const Seq2SeqConfig& config() const { return config_; }
   const ParamLayout& layout() const { return layout_; }
@@ -216,6 +244,7 @@ class Seq2Seq {
                  Rng* dropout_rng = nullptr) const {
     static constexpr const char* where = "Seq2Seq::loss";
     check_batch(where, batch);
+    if (config_.copy) check_copy_ids(where, "batch.src_ext", batch.src, batch.src_ext, batch.extra);
     check_arg(p.size() == layout_.size(), where,
               "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
                   std::to_string(layout_.size()));
@@ -229,9 +258,41 @@ class Seq2Seq {
     embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
     decoder_.forward(p, H, cache.keys, cache.map, cache.tgt_x, cache.init, cache.decoder, config_.dropout,
                      drop ? dropout_rng : nullptr);
-    // softmax + cross-entropy, fused; dJ/dlogits overwrites the logits
-    cache.loss = softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config,
-                                       &cache.decoder.logits);
+    auto& extra = cache.extra;
+    if (config_.copy) {
+      check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
+                "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
+      // the final distribution's cross-entropy; dJ/dlogits overwrites the logits
+      cache.loss = copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, cache.map,
+                                      batch.src_ext, batch.extra, batch.tgt_out, config_.ids, true,
+                                      &cache.decoder.logits, &extra.gate, &extra.scores);
+    } else {
+      // softmax + cross-entropy, fused; dJ/dlogits overwrites the logits
+      cache.loss = softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config,
+                                         &cache.decoder.logits);
+    }
+    if (config_.coverage && cache.loss.tokens > 0) {
+      // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb)
+      const double lambda = loss_config.coverage_weight;
+      check_arg(lambda >= 0.0, where, "coverage_weight = " + std::to_string(lambda) + " is negative");
+      const double inv_n = 1.0 / static_cast<double>(cache.loss.tokens);
+      const Index B = batch.batch, N = cache.decoder.alignment.cols();
+      std::vector<Index> valid(static_cast<std::size_t>(N));
+      std::vector<double> weight(static_cast<std::size_t>(N));
+      for (Index n = 0; n < N; ++n) {
+        valid[static_cast<std::size_t>(n)] = batch.src_lengths[static_cast<std::size_t>(n % B)];
+        const bool counted = batch.tgt_out[static_cast<std::size_t>(n)] != config_.ids.pad;
+        weight[static_cast<std::size_t>(n)] = counted ? (lambda > 0.0 ? lambda : 1.0) * inv_n : 0.0;
+      }
+      extra.alignment.setZero(cache.decoder.alignment.rows(), N);
+      extra.coverage.setZero(cache.decoder.alignment.rows(), N);
+      Mat<T> none;
+      const double cov = coverage_loss<T>(cache.decoder.alignment, cache.decoder.coverage, valid, weight,
+                                          lambda > 0.0 ? MatRef<T>(extra.alignment) : MatRef<T>(none),
+                                          lambda > 0.0 ? MatRef<T>(extra.coverage) : MatRef<T>(none));
+      cache.loss.coverage = lambda > 0.0 ? cov / lambda : cov;
+      if (lambda > 0.0) cache.loss.loss += cov;
+    }
     return cache.loss;
   }
 
@@ -248,7 +309,7 @@ class Seq2Seq {
     cache.dkeys.setZero(cache.keys.rows(), cache.keys.cols());
     cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
     decoder_.backward(p, grads, H, cache.keys, cache.map, cache.decoder, cache.decoder.logits, cache.dH, cache.dkeys,
-                      cache.dtgt_x, cache.d_init);
+                      cache.dtgt_x, cache.d_init, &cache.extra);
     decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
     if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
     tgt_embed_.backward(grads, batch.tgt_in, cache.dtgt_x);
@@ -271,12 +332,21 @@ class Seq2Seq {
 
   // ---- decoding ---------------------------------------------------------
 
-  /// Encodes a padded source batch (ids position-ordered, Ts*B).
-  Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths) const {
+  /// Encodes a padded source batch (ids position-ordered, Ts*B). A copy
+  /// model also needs `src_ext`: the same positions' extended ids.
+  Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths,
+                const TokenIds& src_ext = {}) const {
     static constexpr const char* where = "Seq2Seq::encode";
     const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
     check_source_lengths(where, lengths);
     Memory m;
+    if (config_.copy) {
+      Index top = config_.tgt_vocab - 1;
+      for (TokenId w : src_ext) top = std::max<Index>(top, w);
+      m.extra = top - config_.tgt_vocab + 1;
+      check_copy_ids(where, "src_ext", src, src_ext, m.extra);
+      m.src_ext = src_ext;
+    }
     Mat<T> x, no_mask;
     embed(p, src_embed_, src, nullptr, x, no_mask);
     typename Lstm<T>::Cache enc;
@@ -308,20 +378,35 @@ class Seq2Seq {
       l.c.swap(c);
     }
     s.z.setZero(2 * config_.encoder_hidden, static_cast<Index>(rows.size()));
+    if (config_.coverage) s.coverage.setZero(m.map.source_time, static_cast<Index>(rows.size()));  // c_0 = 0
     return s;
   }
 
+  /// Ids a step's output can take: V, plus the memory's extended ids for a copy model.
+  Index output_size(const Memory& m) const { return config_.tgt_vocab + (config_.copy ? m.extra : 0); }
+
   /// One decoding step: feeds `prev` (one token per hypothesis), advances
   /// `state`, writes logits (V x N) and, when given, the alignment (Ts x N).
+  /// A copy model writes log P of the final distribution over its extended
+  /// vocabulary instead ((V + extra) x N), and reads a copied word (an id >=
+  /// V) in `prev` as <unk>.
   void step(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev, Mat<T>& logits,
             Mat<T>* alignment, StepWorkspace& ws) const {
     static constexpr const char* where = "Seq2Seq::step";
-    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden;
+    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden,
+                V = config_.tgt_vocab;
     check_arg(static_cast<Index>(prev.size()) == N, where,
               "argument 'prev' has " + std::to_string(prev.size()) + " tokens, expected one per hypothesis (" +
                   std::to_string(N) + ")");
     ws.emb.resize(E, N);
-    tgt_embed_.forward(p, prev, ws.emb);
+    if (config_.copy) {
+      ws.inputs = prev;
+      for (TokenId& w : ws.inputs)
+        if (w >= V && w < V + m.extra) w = config_.ids.unk;
+      tgt_embed_.forward(p, ws.inputs, ws.emb);
+    } else {
+      tgt_embed_.forward(p, prev, ws.emb);
+    }
     ws.x.resize(E + K, N);
     ws.x.topRows(E) = ws.emb;
     ws.x.bottomRows(K) = state.z;
@@ -336,12 +421,29 @@ class Seq2Seq {
       ws.next_h.emplace_back(s.h);
       ws.next_c.emplace_back(s.c);
     }
-    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, ws.sz, ws.o, ws.cache);
+    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
+                  ws.cache);
     std::swap(state.layers, ws.next);
     state.z = ws.sz.bottomRows(K);
-    logits.resize(config_.tgt_vocab, N);
-    decoder_.output(p, ws.o, logits);
-    if (alignment != nullptr) *alignment = ws.cache.attention.a;
+    const auto& a = ws.cache.attention.a;
+    if (config_.coverage) state.coverage += a;  // c_{t+1} = c_t + a_t
+    if (alignment != nullptr) *alignment = a;
+    if (!config_.copy) {
+      logits.resize(V, N);
+      decoder_.output(p, ws.o, logits);
+      return;
+    }
+    // the final distribution over the extended vocabulary, per hypothesis
+    ws.o_logits.resize(V, N);
+    decoder_.output(p, ws.o, ws.o_logits);
+    decoder_.gate(p, ws.sz, ws.x, ws.gate);
+    logits.resize(V + m.extra, N);
+    for (Index b = 0; b < N; ++b) {
+      source_extended_ids(m.src_ext, state.map, b, V + m.extra, ws.ext);
+      ws.terms.compute(ws.o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
+                       state.map.length[static_cast<std::size_t>(b)]);
+      ws.terms.log_probs(ws.ext, logits.col(b));
+    }
   }
 
  private:
@@ -365,6 +467,20 @@ class Seq2Seq {
       check_arg(lengths[b] <= config_.max_source_length, where,
                 "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
                     " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+  }
+
+  /// A copy model's extended ids: one per source position, each id in the
+  /// target vocabulary or among the `extra` ones above it.
+  void check_copy_ids(const char* where, const char* name, const TokenIds& src, const TokenIds& ext,
+                      Index extra) const {
+    check_arg(ext.size() == src.size(), where,
+              std::string("a copy model needs argument '") + name + "' with one extended id per source position (" +
+                  std::to_string(src.size()) + "), it has " + std::to_string(ext.size()) +
+                  " (make_copy_batch fills it)");
+    for (TokenId w : ext)
+      check_arg(w >= 0 && w < config_.tgt_vocab + extra, where,
+                std::string("argument '") + name + "' holds id " + std::to_string(w) + ", outside 0.." +
+                    std::to_string(config_.tgt_vocab + extra - 1));
   }
 
   void check_batch(const char* where, const Seq2SeqBatch& b) const {

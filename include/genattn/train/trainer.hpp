@@ -54,7 +54,8 @@ inline Seq2SeqConfig checkpoint_config(const Checkpoint& c, const std::string& p
 }
 
 /// Throws unless `c` was written by a model with `config`, naming the first
-/// field that differs.
+/// field that differs. A field the checkpoint lacks counts as 0 (its
+/// default): older checkpoints predate copy and coverage.
 inline void check_config(const Seq2SeqConfig& config, const Checkpoint& c, const std::string& path) {
   const auto mine = config.fields();
   for (const auto& [k, v] : mine) {
@@ -66,7 +67,7 @@ inline void check_config(const Seq2SeqConfig& config, const Checkpoint& c, const
           throw CheckpointError(path + ": the checkpoint's " + k + " is " + std::to_string(fv) + ", the model's is " +
                                 std::to_string(v));
       }
-    if (!found) throw CheckpointError(path + ": the checkpoint has no config field '" + k + "'");
+    if (!found && v != 0) throw CheckpointError(path + ": the checkpoint has no config field '" + k + "'");
   }
 }
 
@@ -307,6 +308,7 @@ class Trainer {
       total.loss += w * s.loss.loss;
       total.nll += w * s.loss.nll;
       total.entropy += w * s.loss.entropy;
+      total.coverage += w * s.loss.coverage;
       if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
       if (s.problem.empty()) grads_.flat() += static_cast<T>(w) * s.grads.flat();
     }
