@@ -66,6 +66,10 @@ struct CommandLine {
     train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(CLI::NonNegativeNumber);
     train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(CLI::NonNegativeNumber);
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
+    train->add_flag("--copy", t.copy, "pointer-generator: copy document words, unknown ones too (See et al. 2017)");
+    train->add_flag("--coverage", t.coverage, "coverage vector in the attention and coverage loss from the start");
+    train->add_option("--coverage-weight", t.coverage_weight, "weight lambda of the coverage loss")->check(CLI::NonNegativeNumber)->capture_default_str();
+    train->add_option("--coverage-steps", t.coverage_steps, "two phases: train without coverage, then fine-tune this many updates with it")->check(CLI::NonNegativeNumber);
 
     eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");
     eval->add_option("--model", e.model_dir, "model directory");

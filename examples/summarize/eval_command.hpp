@@ -3,7 +3,10 @@
 //
 // Prints one JSON object: BLEU, ROUGE-1/2/L (rouge_score with stemming: the
 // mean of per-pair precision, recall, F1), the pairs, the documents cut at the
-// model's maximum, and the decoding time. --out writes the summaries, one a
+// model's maximum, the share of summaries holding a repeated trigram (in
+// percent, over the summarizer's own tokens, punctuation included: See et
+// al.'s measure of repetition),
+// and the decoding time. --out writes the summaries, one a
 // line; --show N prints N pairs (document, reference, summary) first.
 #pragma once
 
@@ -73,6 +76,10 @@ inline int eval_command(const EvalOptions& o) {
   j["pairs"] = pairs.size();
   j["truncated_documents"] = cut.documents;
   j["truncated_tokens"] = cut.tokens;
+  std::size_t repeated = 0;
+  const genattn::Tokenizer tokenizer;
+  for (const auto& h : hyps) repeated += genattn::has_repeated_ngram(tokenizer.tokenize(h), 3);
+  j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
   j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
   std::cout << j.dump(2) << "\n";

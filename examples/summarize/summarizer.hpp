@@ -139,12 +139,15 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   options.search.validate();
   std::vector<Summaries> out(documents.size());
   std::vector<genattn::TokenIds> ids(documents.size());
+  const bool copy = s.model.config().copy;
+  std::vector<genattn::ExtendedVocabulary> extended;  // copy: each document's own words after the vocabulary
   for (std::size_t i = 0; i < documents.size(); ++i) {
     auto tokens = s.tokenizer.tokenize(documents[i]);
     if (tokens.empty()) throw InputError(where(i) + ": the document has no words");
     ids[i] = encode_text(s.source, tokens, s.text.max_source, &cut);
     tokens.resize(ids[i].size());
     out[i].source_tokens = std::move(tokens);
+    if (copy) extended.emplace_back(s.target, out[i].source_tokens);
   }
   std::vector<std::size_t> order(documents.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -157,10 +160,15 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   // parameters are shared read-only, so batches decode on threads at once.
   auto decode_batch = [&](std::size_t k) {
     const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
-    std::vector<genattn::TokenIds> src;
-    for (std::size_t i = start; i < end; ++i) src.push_back(ids[order[i]]);
-    const genattn::Seq2SeqBatch batch = genattn::make_batch(src, std::vector<genattn::TokenIds>(src.size()));
-    genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths);
+    std::vector<genattn::TokenIds> src, src_ext;
+    for (std::size_t i = start; i < end; ++i) {
+      src.push_back(ids[order[i]]);
+      if (copy) src_ext.push_back(extended[order[i]].source_ids());
+    }
+    const std::vector<genattn::TokenIds> no_targets(src.size());
+    const genattn::Seq2SeqBatch batch = copy ? genattn::make_copy_batch(src, src_ext, no_targets, s.target.size())
+                                             : genattn::make_batch(src, no_targets);
+    genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths, batch.src_ext);
     std::vector<std::vector<genattn::Hypothesis<float>>> found;
     if (options.sample) {
       genattn::SearchConfig seeded = search;
@@ -191,9 +199,11 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   for (auto& t : pool) t.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
-  for (auto& d : out) {
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& d = out[i];
     for (const auto& h : d.hypotheses) {
-      std::vector<std::string> words = s.target.decode(h.tokens);
+      // a copy model's ids above the vocabulary are the document's own words
+      std::vector<std::string> words = copy ? extended[i].decode(h.tokens) : s.target.decode(h.tokens);
       if (search.unknown == genattn::UnknownPolicy::replace)
         words = genattn::replace_unknown(words, h, d.source_tokens, genattn::Vocabulary::specials[1]);
       d.texts.push_back(genattn::Tokenizer::detokenize(words));

@@ -11,6 +11,15 @@
 // improvement. last.ckpt, the whole training state, is written at the end of
 // each epoch, every `checkpoint-minutes`, and on Ctrl-C (SIGINT) or SIGTERM;
 // --resume continues from it exactly. Every file is written atomically.
+//
+// --copy trains a pointer-generator, --coverage adds coverage (See et al.
+// 2017). --coverage-steps N is the paper's two-phase recipe in one command:
+// train without coverage until the run ends (early stop, epochs or
+// --max-minutes), keep that best model as model.phase1.ckpt, then switch
+// coverage on (w_c starts at 0, so the model starts out unchanged) and
+// fine-tune N more updates with the coverage loss from the best phase-1
+// weights, at phase 1's final learning rate; model.ckpt is then the best
+// fine-tuned model. A resumed run knows its phase from last.ckpt.
 #pragma once
 
 #include <unistd.h>
@@ -20,6 +29,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +58,10 @@ struct TrainOptions {
   int threads = 0;  ///< 0: one per core
   std::uint64_t seed = 1;
   genattn::Index valid_limit = 0;  ///< validation pairs decoded for ROUGE (0: all)
+  // pointer-generator
+  bool copy = false, coverage = false;
+  double coverage_weight = 1.0;      ///< lambda of the coverage loss
+  std::int64_t coverage_steps = 0;   ///< > 0: two phases, the second this many updates with coverage
   int log_every = 200;             ///< steps between log lines when not on a terminal
   bool progress = true;            ///< a progress bar on a terminal
 };
@@ -64,13 +78,30 @@ struct Validation {
   genattn::RougeScores rouge;
 };
 
+/// Token ids of the pairs; for a copy model also each document's extended
+/// ids (over its first max_source words, what the model will see) and the
+/// summary in that extended vocabulary.
 inline std::vector<genattn::Example> encode_pairs(const std::vector<Pair>& pairs, const Summarizer& s) {
   std::vector<genattn::Example> out;
   out.reserve(pairs.size());
-  for (const auto& p : pairs)
-    out.push_back({s.source.encode(s.tokenizer.tokenize(p.document)), s.target.encode(s.tokenizer.tokenize(p.summary))});
+  for (const auto& p : pairs) {
+    const auto doc = s.tokenizer.tokenize(p.document), sum = s.tokenizer.tokenize(p.summary);
+    if (!s.model.config().copy) {
+      out.push_back({s.source.encode(doc), s.target.encode(sum), {}});
+      continue;
+    }
+    const std::vector<std::string> seen(doc.begin(),
+                                        doc.begin() + static_cast<long>(std::min<std::size_t>(
+                                                          doc.size(), static_cast<std::size_t>(s.text.max_source))));
+    const genattn::ExtendedVocabulary ext(s.target, seen);
+    out.push_back({s.source.encode(seen), ext.encode(sum), ext.source_ids()});
+  }
   return out;
 }
+
+namespace files {
+inline std::string phase1_model(const std::string& dir) { return dir + "/model.phase1.ckpt"; }
+}  // namespace files
 
 inline int train_command(const TrainOptions& o) {
   using Clock = std::chrono::steady_clock;
@@ -120,6 +151,15 @@ inline int train_command(const TrainOptions& o) {
   mc.encoder_layers = o.layers;
   mc.decoder_hidden = o.decoder_hidden > 0 ? o.decoder_hidden : 2 * o.hidden;
   mc.dropout = o.dropout;
+  mc.copy = o.copy;
+  const bool two_phase = o.coverage_steps > 0;
+  mc.coverage = o.coverage && !two_phase;  // two phases: coverage joins in phase 2
+  // a resumed two-phase run may already be in phase 2 (its checkpoint has coverage on)
+  std::uint64_t phase = 1;
+  if (o.resume && two_phase && genattn::checkpoint_config(genattn::load_checkpoint(files::last(dir)), files::last(dir)).coverage) {
+    mc.coverage = true;
+    phase = 2;
+  }
   mc.validate();
   genattn::Seq2Seq<float> model(mc);
   Summarizer s{std::move(model), genattn::ParamBuffer<float>(), std::move(source), std::move(target), o.text, tokenizer};
@@ -131,9 +171,10 @@ inline int train_command(const TrainOptions& o) {
   tcfg.schedule.plateau = true;  // halve the rate when the validation loss stalls
   tcfg.clip_norm = o.clip;
   tcfg.loss.label_smoothing = o.label_smoothing;
+  tcfg.loss.coverage_weight = o.coverage_weight;
   tcfg.seed = o.seed;
   tcfg.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  genattn::Trainer<float> trainer(s.model, s.params, tcfg);
+  auto trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
 
   const auto train_examples = encode_pairs(train_pairs, s), valid_examples = encode_pairs(valid_pairs, s);
   genattn::BatcherConfig bc;
@@ -141,6 +182,7 @@ inline int train_command(const TrainOptions& o) {
   bc.max_source = o.text.max_source;
   bc.max_target = o.text.max_target;
   bc.seed = o.seed;
+  if (mc.copy) bc.copy_vocab = s.target.size();
   genattn::BatcherConfig vbc = bc;
   vbc.shuffle = false;
   const genattn::BatchPlan valid_plan = genattn::make_batches(valid_examples, vbc);
@@ -149,7 +191,7 @@ inline int train_command(const TrainOptions& o) {
   std::uint64_t epoch = 0, cursor = 0, bad = 0;
   double best = -1.0, elapsed_before = 0.0;
   if (o.resume) {
-    const genattn::Checkpoint c = trainer.resume(files::last(dir));
+    const genattn::Checkpoint c = trainer->resume(files::last(dir));
     if (c.state_word("source_vocab_hash") != source_hash || c.state_word("target_vocab_hash") != target_hash)
       throw InputError(files::last(dir) + " was written with other vocabularies than the directory's");
     if (c.state_word("train_pairs") != train_pairs.size())
@@ -162,11 +204,12 @@ inline int train_command(const TrainOptions& o) {
     elapsed_before = genattn::word_double(c.state_word("elapsed"));
     std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
                  static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
-                 static_cast<long long>(trainer.updates()));
+                 static_cast<long long>(trainer->updates()));
   }
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
   auto save_last = [&] {
-    trainer.save(files::last(dir), {{"epoch", epoch},
+    trainer->save(files::last(dir), {{"epoch", epoch},
+                                    {"phase", phase},
                                     {"cursor", cursor},
                                     {"bad", bad},
                                     {"best", genattn::double_word(best)},
@@ -193,7 +236,7 @@ inline int train_command(const TrainOptions& o) {
     double weighted = 0.0;
     Index tokens = 0;
     for (const auto& b : valid_plan.batches) {
-      const genattn::LossValue l = trainer.evaluate(b);
+      const genattn::LossValue l = trainer->evaluate(b);
       weighted += l.nll * static_cast<double>(l.tokens);
       tokens += l.tokens;
     }
@@ -219,7 +262,7 @@ inline int train_command(const TrainOptions& o) {
     } else {
       ++bad;
     }
-    const bool decayed = trainer.on_validation(v.loss);
+    const bool decayed = trainer->on_validation(v.loss);
     std::fprintf(stderr,
                  "%s %llu: valid loss %.4f ppl %.2f  ROUGE-1/2/L F1 %.2f/%.2f/%.2f%s%s  [%.1f min]\n", when,
                  static_cast<unsigned long long>(epoch + 1), v.loss, std::exp(v.loss), 100 * v.rouge.rouge1.f,
@@ -232,58 +275,97 @@ inline int train_command(const TrainOptions& o) {
   std::signal(SIGTERM, detail::on_stop_signal);
   Progress progress(o.progress, o.log_every);
   auto last_save = Clock::now();
-  bool out_of_time = false;
-  int skipped_in_a_row = 0;
-  while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
-    const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
-    if (epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
-      std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
-                   static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
-                   static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
-                   static_cast<long long>(plan.dropped_tokens));
-    progress.start_epoch(epoch + 1, plan.batches.size(), cursor);
-    for (; cursor < plan.batches.size(); ++cursor) {
-      const auto& b = plan.batches[cursor];
-      const genattn::TrainStep st = trainer.train_batch(b);
-      if (st.skipped) {
-        std::fprintf(stderr, "\n%s\n", st.message.c_str());
-        if (++skipped_in_a_row >= 20)
-          throw std::runtime_error("training diverged: 20 updates in a row were non-finite; lower --lr or --clip");
-      } else {
-        skipped_in_a_row = 0;
+  // Trains until the epochs, the time limit, `max_updates` (> 0) or patience
+  // end it; returns 130 when interrupted (last.ckpt saved), else 0.
+  auto train_loop = [&](std::int64_t max_updates) {
+    bool out_of_time = false;
+    int skipped_in_a_row = 0;
+    while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
+      const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
+      if (epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
+        std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
+                     static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
+                     static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
+                     static_cast<long long>(plan.dropped_tokens));
+      progress.start_epoch(epoch + 1, plan.batches.size(), cursor);
+      for (; cursor < plan.batches.size(); ++cursor) {
+        const auto& b = plan.batches[cursor];
+        const genattn::TrainStep st = trainer->train_batch(b);
+        if (st.skipped) {
+          std::fprintf(stderr, "\n%s\n", st.message.c_str());
+          if (++skipped_in_a_row >= 20)
+            throw std::runtime_error("training diverged: 20 updates in a row were non-finite; lower --lr or --clip");
+        } else {
+          skipped_in_a_row = 0;
+        }
+        progress.step(st.loss.nll, static_cast<std::size_t>(b.batch * (b.src_time + b.tgt_time)));
+        const bool timed_out = (phase == 1 && o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0) ||
+                               (max_updates > 0 && trainer->updates() >= max_updates);
+        if (detail::stop_requested || timed_out ||
+            std::chrono::duration<double>(Clock::now() - last_save).count() >= o.checkpoint_minutes * 60.0) {
+          ++cursor;  // this batch is done
+          progress.pause();
+          if (timed_out) {
+            out_of_time = true;
+            if (max_updates > 0 && trainer->updates() >= max_updates)
+              std::fprintf(stderr, "%lld coverage updates done\n", static_cast<long long>(max_updates));
+            else
+              std::fprintf(stderr, "time limit of %.1f minutes reached\n", o.max_minutes);
+            break;
+          }
+          save_last();
+          last_save = Clock::now();
+          if (detail::stop_requested) {
+            std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
+            return 130;
+          }
+          --cursor;
+        }
       }
-      progress.step(st.loss.nll, static_cast<std::size_t>(b.batch * (b.src_time + b.tgt_time)));
-      const bool timed_out = o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0;
-      if (detail::stop_requested || timed_out ||
-          std::chrono::duration<double>(Clock::now() - last_save).count() >= o.checkpoint_minutes * 60.0) {
-        ++cursor;  // this batch is done
-        progress.pause();
-        if (timed_out) {
-          out_of_time = true;
-          std::fprintf(stderr, "time limit of %.1f minutes reached\n", o.max_minutes);
-          break;
-        }
-        save_last();
-        last_save = Clock::now();
-        if (detail::stop_requested) {
-          std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
-          return 130;
-        }
-        --cursor;
+      progress.pause();
+      after_validation(out_of_time ? "stopped in epoch" : "epoch");
+      if (!out_of_time) {
+        ++epoch;
+        cursor = 0;
+      }
+      save_last();
+      last_save = Clock::now();
+      if (bad >= static_cast<std::uint64_t>(o.patience)) {
+        std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
+        break;
       }
     }
-    progress.pause();
-    after_validation(out_of_time ? "stopped in epoch" : "epoch");
-    if (!out_of_time) {
-      ++epoch;
+    return 0;
+  };
+  if (phase == 1) {
+    if (const int rc = train_loop(0); rc != 0) return rc;
+  }
+  if (two_phase) {
+    if (phase == 1) {
+      // phase 2: the best phase-1 weights, coverage switched on (w_c = 0: the
+      // same function to start with), a fresh optimizer at phase 1's last rate
+      const double rate = trainer->schedule().current_base();
+      genattn::write_file_atomically(files::phase1_model(dir), read_bytes(files::model(dir)), "model");
+      const auto best1 = genattn::load_model<float>(files::model(dir));
+      genattn::Seq2SeqConfig cc = s.model.config();
+      cc.coverage = true;
+      trainer.reset();
+      s.model = genattn::Seq2Seq<float>(cc);
+      s.params = s.model.init_params(o.seed);
+      for (const auto& slot : best1.model.layout().slots())
+        s.params[s.model.layout().find(slot.name)->param] = best1.params[slot.param];
+      tcfg.schedule.base = rate;
+      trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
+      phase = 2;
+      best = -1.0;  // the first fine-tuned model replaces phase 1's model.ckpt (kept as model.phase1.ckpt)
+      bad = 0;
+      epoch = 0;
       cursor = 0;
+      std::fprintf(stderr, "phase 2: coverage on, %lld updates at learning rate %g (phase 1's model: %s)\n",
+                   static_cast<long long>(o.coverage_steps), rate, files::phase1_model(dir).c_str());
+      save_last();
     }
-    save_last();
-    last_save = Clock::now();
-    if (bad >= static_cast<std::uint64_t>(o.patience)) {
-      std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
-      break;
-    }
+    if (const int rc = train_loop(o.coverage_steps); rc != 0) return rc;
   }
   std::fprintf(stderr, "done: best validation ROUGE-L F1 %.2f in %s (%.1f min)\n", 100 * best,
                files::model(dir).c_str(), elapsed() / 60.0);

@@ -48,6 +48,7 @@
 #include "genattn/text/utf8.hpp"
 
 #include "genattn/metrics/bleu.hpp"
+#include "genattn/metrics/ngrams.hpp"
 #include "genattn/metrics/porter_stemmer.hpp"
 #include "genattn/metrics/rouge.hpp"
 #include "genattn/metrics/tokenizer_13a.hpp"

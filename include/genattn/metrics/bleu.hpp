@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "genattn/metrics/ngrams.hpp"
 #include "genattn/metrics/tokenizer_13a.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -71,9 +72,7 @@ class Bleu {
     sys_len_ += static_cast<long>(h.size());
     ref_len_ += static_cast<long>(r.size());
     for (std::size_t n = 1; n <= 4; ++n) {
-      std::map<std::vector<std::string>, long> rc, hc;
-      for (std::size_t i = 0; i + n <= r.size(); ++i) ++rc[{r.begin() + static_cast<long>(i), r.begin() + static_cast<long>(i + n)}];
-      for (std::size_t i = 0; i + n <= h.size(); ++i) ++hc[{h.begin() + static_cast<long>(i), h.begin() + static_cast<long>(i + n)}];
+      const NgramCounts rc = ngram_counts(r, n), hc = ngram_counts(h, n);
       for (const auto& [g, k] : hc) {
         totals_[n - 1] += static_cast<double>(k);
         const auto it = rc.find(g);

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "genattn/metrics/ngrams.hpp"
 #include "genattn/metrics/porter_stemmer.hpp"
 #include "genattn/text/utf8.hpp"
 
@@ -68,12 +69,7 @@ namespace detail {
 inline double f_measure(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
 
 inline RougeScore rouge_n(const std::vector<std::string>& ref, const std::vector<std::string>& hyp, std::size_t n) {
-  auto grams = [n](const std::vector<std::string>& t) {
-    std::map<std::vector<std::string>, long> c;
-    for (std::size_t i = 0; i + n <= t.size(); ++i) ++c[std::vector<std::string>(t.begin() + static_cast<long>(i), t.begin() + static_cast<long>(i + n))];
-    return c;
-  };
-  const auto r = grams(ref), h = grams(hyp);
+  const auto r = ngram_counts(ref, n), h = ngram_counts(hyp, n);
   long overlap = 0, nr = 0, nh = 0;
   for (const auto& [g, k] : r) {
     nr += k;

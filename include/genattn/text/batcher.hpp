@@ -4,6 +4,9 @@
 // Per epoch: shuffle the examples with Rng(seed + epoch); cut the order into
 // pools of batch_size * pool_factor; sort each pool by source length (then
 // target length); cut pools into batches of batch_size; shuffle the batches.
+// Examples for a copy model also carry their source in the target's extended
+// vocabulary (copy/extended_vocabulary.hpp), and their targets are extended
+// ids; with BatcherConfig::copy_vocab = V the batches are copy batches.
 // Sources longer than max_source keep their first max_source tokens; targets
 // keep their first max_target - 1 tokens (</s> makes max_target). Examples
 // with an empty source are skipped and counted.
@@ -20,6 +23,7 @@ GENATTN_NAMESPACE_BEGIN
 
 struct Example {
   TokenIds source, target;
+  TokenIds source_ext;  ///< copy models: the source as extended ids (else empty)
 };
 
 struct BatcherConfig {
@@ -29,6 +33,7 @@ struct BatcherConfig {
   Index pool_factor = 50;
   bool shuffle = true;
   std::uint64_t seed = 1;
+  Index copy_vocab = 0;  ///< V: make copy batches from the examples' source_ext (0: plain batches)
 };
 
 struct BatchPlan {
@@ -66,10 +71,15 @@ inline BatchPlan make_batches(const std::vector<Example>& examples, const Batche
   }
   const auto bs = static_cast<std::size_t>(config.batch_size);
   for (std::size_t s = 0; s < order.size(); s += bs) {
-    std::vector<TokenIds> src, tgt;
+    std::vector<TokenIds> src, tgt, src_ext;
     for (std::size_t k = s; k < std::min(order.size(), s + bs); ++k) {
       const Example& e = examples[order[k]];
       src.emplace_back(e.source.begin(), e.source.begin() + static_cast<long>(std::min(e.source.size(), max_src)));
+      if (config.copy_vocab > 0) {
+        check_arg(e.source_ext.size() == e.source.size(), "make_batches",
+                  "example " + std::to_string(order[k]) + " has no extended source for a copy batch");
+        src_ext.emplace_back(e.source_ext.begin(), e.source_ext.begin() + static_cast<long>(src.back().size()));
+      }
       tgt.emplace_back(e.target.begin(), e.target.begin() + static_cast<long>(std::min(e.target.size(), max_tgt)));
       if (e.source.size() > max_src) {
         ++plan.truncated_sources;
@@ -80,7 +90,8 @@ inline BatchPlan make_batches(const std::vector<Example>& examples, const Batche
         plan.dropped_tokens += static_cast<Index>(e.target.size() - max_tgt);
       }
     }
-    plan.batches.push_back(make_batch(src, tgt, ids));
+    plan.batches.push_back(config.copy_vocab > 0 ? make_copy_batch(src, src_ext, tgt, config.copy_vocab, ids)
+                                                 : make_batch(src, tgt, ids));
   }
   if (config.shuffle) shuffle(plan.batches);
   return plan;
