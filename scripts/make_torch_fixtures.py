@@ -5,7 +5,11 @@ Run with Debian's Python and python3-torch (not a pyenv python):
 
     /usr/bin/python3 scripts/make_torch_fixtures.py
 
-Everything runs in float64 from fixed seeds, so the output is reproducible.
+Everything runs in float64 from fixed seeds, so the output is reproducible
+(up to the last digit or two: torch's BLAS sums in its own order, and the
+committed files were written when Debian's torch ran on the reference BLAS;
+OpenBLAS gives values that differ by about 1e-16, far inside the tests'
+1e-10).
 Matrices are written in genattn's layout: column-major, one column per
 (time step x batch item) with column t*B + b, LSTM gates [i f g o], one bias
 b = b_ih + b_hh. File format (text): lines `name rows cols` followed by the
