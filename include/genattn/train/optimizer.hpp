@@ -11,6 +11,7 @@
 // (torch.optim's definitions.) The moments are ParamBuffers, saved in checkpoints.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -64,23 +65,58 @@ class Optimizer {
 
   /// One update of `values` from `grads` with learning rate `lr`.
   void step(ParamBuffer<T>& values, const ParamBuffer<T>& grads, double lr) {
+    start_step(values, grads);
+    for (Index b = 0; b < values.size(); b += block) {
+      const Index n = std::min(block, values.size() - b);
+      auto w = values.flat().segment(b, n).array();
+      update(w, grads.flat().segment(b, n).array(), b, n, lr);
+    }
+  }
+
+  /// An update in parts, for threads: start_step() once, then apply() over
+  /// disjoint ranges [begin, end) of the flat buffers that together cover
+  /// them. apply() uses g * grad_scale as the gradient (clipping folded in),
+  /// zeroes the gradient range after reading it when `zero_grads`, and
+  /// returns whether every updated value is finite. It works in blocks that
+  /// stay in cache, so each scalar of w, g and the moments is read once.
+  void start_step(const ParamBuffer<T>& values, const ParamBuffer<T>& grads) {
     check_arg(values.size() == grads.size() && values.size() == moments_[0].size(), "Optimizer::step",
               "buffers of " + std::to_string(values.size()) + " and " + std::to_string(grads.size()) +
                   " scalars do not fit the optimizer's " + std::to_string(moments_[0].size()));
     ++step_;
-    auto w = values.flat().array();
-    const auto g = grads.flat().array();
+  }
+  bool apply(ParamBuffer<T>& values, ParamBuffer<T>& grads, double lr, double grad_scale, Index begin, Index end,
+             bool zero_grads) {
+    bool finite = true;
+    for (Index b = begin; b < end; b += block) {
+      const Index n = std::min(block, end - b);
+      auto w = values.flat().segment(b, n).array();
+      auto graw = grads.flat().segment(b, n).array();
+      if (grad_scale != 1.0) graw *= static_cast<T>(grad_scale);
+      const auto g = graw;
+      update(w, g, b, n, lr);
+      finite = finite && w.allFinite();
+      if (zero_grads) graw.setZero();
+    }
+    return finite;
+  }
+
+ private:
+  static constexpr Index block = 2048;  ///< scalars per pass: w, g, m and v of a block stay in L1/L2
+
+  template <class W, class G>
+  void update(W& w, const G& g, Index b, Index n, double lr) {
     const T a = static_cast<T>(lr);
     switch (config_.kind) {
       case OptimizerKind::sgd: {
-        auto m = moments_[0].flat().array();
+        auto m = moments_[0].flat().segment(b, n).array();
         // m = mu m + g;  w -= lr m
         m = static_cast<T>(config_.momentum) * m + g;
         w -= a * m;
         break;
       }
       case OptimizerKind::adagrad: {
-        auto acc = moments_[0].flat().array();
+        auto acc = moments_[0].flat().segment(b, n).array();
         // a += g^2;  w -= lr g / (sqrt(a) + eps)
         acc += g.square();
         w -= a * g / (acc.sqrt() + T(1e-10));
@@ -88,8 +124,8 @@ class Optimizer {
       }
       case OptimizerKind::adam:
       case OptimizerKind::adamw: {
-        auto m = moments_[0].flat().array();
-        auto v = moments_[1].flat().array();
+        auto m = moments_[0].flat().segment(b, n).array();
+        auto v = moments_[1].flat().segment(b, n).array();
         const T b1 = static_cast<T>(config_.beta1), b2 = static_cast<T>(config_.beta2);
         const T wd = static_cast<T>(config_.weight_decay);
         const double k = static_cast<double>(step_);
@@ -111,7 +147,6 @@ class Optimizer {
     }
   }
 
- private:
   OptimizerConfig config_;
   std::vector<ParamBuffer<T>> moments_;
   std::int64_t step_ = 0;

@@ -7,6 +7,12 @@
 // the parameter's name and the step; else g is clipped to `clip_norm` and the
 // optimizer steps with the schedule's rate.
 //
+// With `threads` > 1 everything after the shards' backward runs on the same
+// threads too, each over its own range of the flat buffers: the weighted sum
+// of the shards' gradients, the squared norm (which also detects NaN/Inf),
+// and the optimizer update with clipping folded in and the gradient zeroed as
+// it is read.
+//
 // Everything a run depends on is saved: parameters, optimizer moments and
 // step, the schedule, the dropout generator, the update count, and words the
 // caller adds (an epoch, a data cursor). With the same seed, a run resumed
@@ -14,6 +20,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -23,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "genattn/core/parallel.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 #include "genattn/train/checkpoint.hpp"
 #include "genattn/train/clip.hpp"
@@ -162,9 +170,20 @@ class Trainer {
       return out;
     }
     pending_ = 0;
+    const int parts = std::max(1, config_.threads);
+    // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in double)
+    double sq = 0.0;
     if (poisoned_.empty()) {
-      if (config_.accumulate > 1) grads_.flat() *= static_cast<T>(1.0 / config_.accumulate);
-      poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
+      std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
+      const T inv = static_cast<T>(1.0 / config_.accumulate);
+      parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index k) {
+        auto g = grads_.flat().segment(b, e - b);
+        if (config_.accumulate > 1) g *= inv;
+        partial[static_cast<std::size_t>(k)] = static_cast<double>(g.template cast<double>().squaredNorm());
+      });
+      for (double x : partial) sq += x;
+      // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
+      if (!std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
     }
     if (!poisoned_.empty()) {
       out.skipped = true;
@@ -175,13 +194,19 @@ class Trainer {
       out.update = optimizer_.step_count();
       return out;
     }
-    out.grad_norm = clip_global_norm(grads_, config_.clip_norm);
+    // clipping folded into the update: g * min(1, clip / ||g||); the gradient is zeroed as it is read
+    out.grad_norm = std::sqrt(sq);
+    const double scale =
+        config_.clip_norm > 0.0 && out.grad_norm > config_.clip_norm ? config_.clip_norm / out.grad_norm : 1.0;
     out.lr = schedule_.rate(step);
-    optimizer_.step(params_, grads_, out.lr);
-    grads_.set_zero();
+    optimizer_.start_step(params_, grads_);
+    std::vector<char> finite(static_cast<std::size_t>(parts), 1);
+    parallel_ranges(params_.size(), parts, [&](Index b, Index e, Index k) {
+      if (!optimizer_.apply(params_, grads_, out.lr, scale, b, e, true)) finite[static_cast<std::size_t>(k)] = 0;
+    });
     out.updated = true;
     out.update = optimizer_.step_count();
-    if (!params_.flat().allFinite()) {
+    if (std::find(finite.begin(), finite.end(), 0) != finite.end()) {
       // cannot happen after finite gradients with a sane rate; report loudly
       out.message = "update " + std::to_string(step) + ": parameter '" + first_non_finite(model_.layout(), params_) +
                     "' became non-finite";
@@ -302,6 +327,7 @@ class Trainer {
       total.tokens += s.loss.tokens;
       total.correct += s.loss.correct;
     }
+    std::vector<T> weight(static_cast<std::size_t>(n), T(0));
     for (Index k = 0; k < n; ++k) {
       const Shard& s = shards_[static_cast<std::size_t>(k)];
       const double w = total.tokens > 0 ? static_cast<double>(s.loss.tokens) / static_cast<double>(total.tokens) : 0.0;
@@ -310,8 +336,15 @@ class Trainer {
       total.entropy += w * s.loss.entropy;
       total.coverage += w * s.loss.coverage;
       if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
-      if (s.problem.empty()) grads_.flat() += static_cast<T>(w) * s.grads.flat();
+      if (s.problem.empty()) weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
     }
+    // g += sum_k w_k g_k, the buffer cut into one range per thread
+    parallel_ranges(grads_.size(), static_cast<int>(shards_.size()), [&](Index b, Index e, Index) {
+      auto g = grads_.flat().segment(b, e - b);
+      for (Index k = 0; k < n; ++k)
+        if (weight[static_cast<std::size_t>(k)] != T(0))
+          g += weight[static_cast<std::size_t>(k)] * shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
+    });
     return total;
   }
 
