@@ -73,3 +73,28 @@ TEST(Batcher, SameSeedSameBatchesAnotherEpochAnotherOrder) {
   }
   EXPECT_TRUE(differs);
 }
+
+// Copy examples make copy batches: the extended sources ride along, cut where
+// the sources are cut, and copied words reach the decoder's input as <unk>.
+TEST(Batcher, CopyExamplesMakeCopyBatches) {
+  const Index V = 8;
+  std::vector<Example> data{{{4, 5, 1, 6}, {9, 4}, {4, 5, 8, 9}}, {{6, 1}, {8}, {6, 8}}};
+  BatcherConfig c;
+  c.max_source = 3;
+  c.shuffle = false;
+  c.copy_vocab = V;
+  const BatchPlan plan = make_batches(data, c);
+  ASSERT_EQ(plan.batches.size(), 1u);
+  const Seq2SeqBatch& b = plan.batches[0];
+  EXPECT_EQ(b.src_ext.size(), b.src.size());
+  EXPECT_EQ(b.extra, 2);  // ids 8 and 9
+  // column b*: the first source was cut to 3 tokens, its extended ids with it
+  const auto B = static_cast<std::size_t>(b.batch);
+  std::vector<TokenId> first_ext, first_in;
+  for (std::size_t t = 0; t < static_cast<std::size_t>(b.src_time); ++t) first_ext.push_back(b.src_ext[t * B + 1]);
+  EXPECT_EQ(first_ext, (std::vector<TokenId>{4, 5, 8}));
+  for (std::size_t t = 0; t < static_cast<std::size_t>(b.tgt_time); ++t) first_in.push_back(b.tgt_in[t * B + 1]);
+  EXPECT_EQ(first_in, (std::vector<TokenId>{2, 1, 4}));  // <s>, copied 9 read as <unk>, 4
+  data[0].source_ext.clear();
+  EXPECT_THROW(make_batches(data, c), std::invalid_argument);
+}

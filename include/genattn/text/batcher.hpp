@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "genattn/core/rng.hpp"
@@ -24,6 +25,10 @@ GENATTN_NAMESPACE_BEGIN
 struct Example {
   TokenIds source, target;
   TokenIds source_ext;  ///< copy models: the source as extended ids (else empty)
+
+  Example() = default;
+  Example(TokenIds source_ids, TokenIds target_ids, TokenIds source_extended = {})
+      : source(std::move(source_ids)), target(std::move(target_ids)), source_ext(std::move(source_extended)) {}
 };
 
 struct BatcherConfig {
