@@ -79,22 +79,22 @@ struct Validation {
 };
 
 /// Token ids of the pairs; for a copy model also each document's extended
-/// ids (over its first max_source words, what the model will see) and the
-/// summary in that extended vocabulary.
+/// ids and the summary in that extended vocabulary. The batcher cuts
+/// documents at max_source (and counts it); numbering by first appearance
+/// keeps the ids of the words before the cut what decoding the cut document
+/// gives them, and a summary word found only after the cut is scored as
+/// <unk> (copy/copy_loss.hpp).
 inline std::vector<genattn::Example> encode_pairs(const std::vector<Pair>& pairs, const Summarizer& s) {
   std::vector<genattn::Example> out;
   out.reserve(pairs.size());
   for (const auto& p : pairs) {
     const auto doc = s.tokenizer.tokenize(p.document), sum = s.tokenizer.tokenize(p.summary);
     if (!s.model.config().copy) {
-      out.push_back({s.source.encode(doc), s.target.encode(sum), {}});
+      out.emplace_back(s.source.encode(doc), s.target.encode(sum));
       continue;
     }
-    const std::vector<std::string> seen(doc.begin(),
-                                        doc.begin() + static_cast<long>(std::min<std::size_t>(
-                                                          doc.size(), static_cast<std::size_t>(s.text.max_source))));
-    const genattn::ExtendedVocabulary ext(s.target, seen);
-    out.push_back({s.source.encode(seen), ext.encode(sum), ext.source_ids()});
+    const genattn::ExtendedVocabulary ext(s.target, doc);
+    out.emplace_back(s.source.encode(doc), ext.encode(sum), ext.source_ids());
   }
   return out;
 }
