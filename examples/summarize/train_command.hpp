@@ -109,6 +109,8 @@ inline int train_command(const TrainOptions& o) {
   namespace fs = std::filesystem;
   const auto started = Clock::now();
   const std::string dir = o.model_dir;
+  if (o.copy && o.label_smoothing > 0.0)
+    throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
   const bool has_state = fs::exists(files::last(dir)) || fs::exists(files::model(dir));
   if (!o.resume && has_state)
     throw InputError(dir + " already holds a model; continue it with --resume, or train into another --model directory");

@@ -13,6 +13,7 @@
 #include "support/errors.hpp"
 #include "support/fixture.hpp"
 #include "support/gradcheck.hpp"
+#include "support/seq2seq_models.hpp"
 
 using namespace genattn;
 using namespace genattn_test;
@@ -20,15 +21,7 @@ using namespace genattn_test;
 namespace {
 
 Seq2SeqConfig pointer_config(bool copy, bool coverage) {
-  Seq2SeqConfig c;
-  c.src_vocab = 11;
-  c.tgt_vocab = 9;
-  c.embedding = 3;
-  c.encoder_hidden = 2;
-  c.encoder_layers = 2;
-  c.decoder_hidden = 3;
-  c.decoder_layers = 2;
-  c.attention_hidden = 3;
+  Seq2SeqConfig c = small_config(AttentionKind::additive);
   c.copy = copy;
   c.coverage = coverage;
   return c;
@@ -45,40 +38,12 @@ Seq2SeqBatch pointer_batch() {
 template <class T>
 void check_torch_parity(double tol) {
   const Fixture f("seq2seq/seq2seq_pointer_coverage_torch.txt");
-  const Mat<double> cfg = f.mat("config");
-  Seq2SeqConfig c = pointer_config(true, true);
-  c.src_vocab = static_cast<Index>(cfg(0, 0));
-  c.tgt_vocab = static_cast<Index>(cfg(1, 0));
-  c.embedding = static_cast<Index>(cfg(2, 0));
-  c.encoder_hidden = static_cast<Index>(cfg(3, 0));
-  c.encoder_layers = static_cast<Index>(cfg(4, 0));
-  c.decoder_hidden = static_cast<Index>(cfg(5, 0));
-  c.decoder_layers = static_cast<Index>(cfg(6, 0));
-  c.attention_hidden = static_cast<Index>(cfg(7, 0));
-  Seq2Seq<T> model(c);
-  ParamBuffer<T> p(model.layout()), g(model.layout());
-  for (const auto& s : model.layout().slots()) p[s.param] = f.mat<T>(s.name);
-  Seq2SeqBatch batch;
-  batch.src = f.ids("src_ids");
+  Seq2SeqBatch batch = fixture_batch(f, "tgt_out_ext");  // the <unk> rule is the loss's to apply
   batch.src_ext = f.ids("src_ext");
-  batch.tgt_in = f.ids("tgt_in");
-  batch.tgt_out = f.ids("tgt_out_ext");  // the <unk> rule is the loss's to apply
   batch.extra = 2;
-  const Mat<double> sl = f.mat("src_lengths");
-  for (Index i = 0; i < sl.rows(); ++i) batch.src_lengths.push_back(static_cast<Index>(sl(i, 0)));
-  batch.batch = static_cast<Index>(batch.src_lengths.size());
-  batch.src_time = static_cast<Index>(batch.src.size()) / batch.batch;
-  batch.tgt_time = static_cast<Index>(batch.tgt_in.size()) / batch.batch;
-  batch.tgt_lengths.assign(static_cast<std::size_t>(batch.batch), batch.tgt_time);
-  typename Seq2Seq<T>::Cache cache;
   LossConfig lc;
   lc.coverage_weight = 0.7;
-  const LossValue v = model.loss(p, batch, cache, lc);
-  const double ref = f.mat("loss")(0, 0);
-  EXPECT_LE(std::abs(v.loss - ref) / std::abs(ref), tol);
-  model.backward(p, g, batch, cache);
-  for (const auto& s : model.layout().slots())
-    EXPECT_LE(relative_difference(g[s.param], f.mat("grad." + s.name)), tol) << s.name;
+  expect_matches_torch<T>(f, fixture_config(f, pointer_config(true, true)), batch, lc, tol);
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ class Attention {
   /// z (K x B) <- context for queries s (S x B); alignment in cache.a.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
                const ConstMatRef<T>& s, MatRef<T> z, StepCache& cache) const {
-    forward(p, H, keys, map, s, empty(), z, cache);
+    forward(p, H, keys, map, s, no_matrix<T>(), z, cache);
   }
 
   /// The same with the coverage vector c (Ts x B; read when config().coverage).
@@ -127,7 +127,7 @@ class Attention {
                 const SourceMap& map, const ConstMatRef<T>& s, StepCache& cache, const ConstMatRef<T>& dz,
                 MatRef<T> dH, MatRef<T> dkeys, MatRef<T> ds) const {
     Mat<T> none;
-    backward(p, grads, H, keys, map, s, empty(), cache, dz, empty(), empty(), dH, dkeys, ds, none);
+    backward(p, grads, H, keys, map, s, no_matrix<T>(), cache, dz, no_matrix<T>(), no_matrix<T>(), dH, dkeys, ds, none);
   }
 
   /// The same with coverage and outside gradients: da_in (Ts x B, added to
@@ -154,10 +154,6 @@ class Attention {
   }
 
  private:
-  static const Mat<T>& empty() {
-    static const Mat<T> none;
-    return none;
-  }
 
   AttentionConfig config_;
   std::optional<AdditiveScore<T>> additive_;

@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "genattn/attention/source_map.hpp"
@@ -50,7 +52,7 @@ struct CopyTerms {
   T log_gen = 0, log_copy = 0;  ///< log p_gen, log (1 - p_gen)
   T p_gen = 0;
   Vec<T> log_vocab;             ///< log P_vocab (V)
-  Vec<T> log_align;             ///< log a_j, j < n
+  Vec<T> log_align;             ///< log a_j in its first n entries (a buffer: grows, never shrinks)
 
   /// From the logits o (V), the gate logit g and the first n attention scores e.
   template <class O, class E>
@@ -61,9 +63,11 @@ struct CopyTerms {
     const T m = logits.maxCoeff();
     log_vocab = logits.array() - m;
     log_vocab.array() -= std::log(log_vocab.array().exp().sum());
+    if (log_align.size() < n) log_align.resize(n);
+    auto la = log_align.head(n);
     const T me = scores.head(n).maxCoeff();
-    log_align = scores.head(n).array() - me;
-    log_align.array() -= std::log(log_align.array().exp().sum());
+    la = scores.head(n).array() - me;
+    la.array() -= std::log(la.array().exp().sum());
   }
 
   /// log P(w) for one word w of the extended vocabulary; `ext` (n) holds the
@@ -90,20 +94,24 @@ struct CopyTerms {
   }
 };
 
-/// The extended ids of the source positions query b attends to: ext[j] =
-/// src_ext[column of position j], j < n_b. Throws when one is outside
-/// 0..limit-1.
-inline void source_extended_ids(const TokenIds& src_ext, const SourceMap& map, Index b, Index limit,
-                                std::vector<TokenId>& ext) {
-  const Index n = map.length[static_cast<std::size_t>(b)];
-  ext.resize(static_cast<std::size_t>(n));
-  for (Index j = 0; j < n; ++j) {
-    const TokenId w = src_ext[static_cast<std::size_t>(map.column(j, b))];
-    check_arg(w >= 0 && w < limit, "copy distribution",
-              "source extended id " + std::to_string(w) + " is outside the extended vocabulary 0.." +
-                  std::to_string(limit - 1));
-    ext[static_cast<std::size_t>(j)] = w;
+/// Per query b of `map`: the extended ids of the source positions it
+/// attends to, ext[b][j] = src_ext[column of position j], j < n_b. Computed
+/// once per batch (training) or per encoded source (decoding). Throws when
+/// one is outside 0..limit-1.
+inline std::vector<std::vector<TokenId>> source_extended_ids(const TokenIds& src_ext, const SourceMap& map,
+                                                             Index limit) {
+  std::vector<std::vector<TokenId>> out(static_cast<std::size_t>(map.queries()));
+  for (Index b = 0; b < map.queries(); ++b) {
+    auto& ext = out[static_cast<std::size_t>(b)];
+    for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
+      const TokenId w = src_ext[static_cast<std::size_t>(map.column(j, b))];
+      if (w < 0 || w >= limit)
+        throw std::invalid_argument("copy distribution: source extended id " + std::to_string(w) +
+                                    " is outside the extended vocabulary 0.." + std::to_string(limit - 1));
+      ext.push_back(w);
+    }
   }
+  return out;
 }
 
 GENATTN_NAMESPACE_END

@@ -72,7 +72,7 @@ LossValue copy_cross_entropy(const Mat<T>& logits, const Mat<T>& gate, const Mat
   }
   const double inv_n = 1.0 / static_cast<double>(out.tokens);
   CopyTerms<T> terms;
-  std::vector<TokenId> ext;
+  const std::vector<std::vector<TokenId>> ext_of = source_extended_ids(src_ext, map, V + extra);
   Vec<T> all(V + extra);
   for (Index n = 0; n < N; ++n) {
     TokenId y = targets[static_cast<std::size_t>(n)];
@@ -81,7 +81,7 @@ LossValue copy_cross_entropy(const Mat<T>& logits, const Mat<T>& gate, const Mat
       continue;
     }
     const Index b = n % Q, len = map.length[static_cast<std::size_t>(b)];
-    source_extended_ids(src_ext, map, b, V + extra, ext);
+    const std::vector<TokenId>& ext = ext_of[static_cast<std::size_t>(b)];
     terms.compute(logits.col(n), gate(0, n), scores.col(n), len);
     if (y >= V && std::find(ext.begin(), ext.end(), y) == ext.end()) y = ids.unk;
     const T log_p = terms.log_prob(y, ext);

@@ -47,7 +47,7 @@ class ExtendedVocabulary {
   TokenId id(const std::string& w) const {
     if (vocab_.contains(w)) return vocab_.id(w);
     const auto it = extra_index_.find(w);
-    return it != extra_index_.end() ? it->second : vocab_.id(Vocabulary::specials[1]);
+    return it != extra_index_.end() ? it->second : Vocabulary::unk_id;
   }
   TokenIds encode(const std::vector<std::string>& words) const {
     TokenIds out;

@@ -44,6 +44,13 @@ struct identity {
 };
 }  // namespace detail
 
+/// The empty matrix, for an optional argument left out ("skipped when empty").
+template <class T>
+const Mat<T>& no_matrix() {
+  static const Mat<T> none;
+  return none;
+}
+
 /// Modules are defined for float and double only.
 template <class T>
 struct is_supported_scalar : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};

@@ -92,7 +92,7 @@ inline Seq2SeqBatch make_copy_batch(const std::vector<TokenIds>& sources, const 
                   " ids, the source " + std::to_string(sources[i].size()));
     for (std::size_t j = 0; j < sources_ext[i].size(); ++j) {
       const TokenId w = sources_ext[i][j];
-      check_arg(w >= 0, where, "extended source " + std::to_string(i) + " holds a negative id");
+      if (w < 0) throw std::invalid_argument(std::string(where) + ": extended source " + std::to_string(i) + " holds a negative id");
       b.src_ext[j * B + i] = w;
       top = std::max<Index>(top, w);
     }

@@ -195,7 +195,7 @@ class Decoder {
       }
       const auto& att = cache.step[static_cast<std::size_t>(t)].attention;
       const ConstMatRef<T> coverage =
-          config_.coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(empty());
+          config_.coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>());
       step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, coverage,
            cache.sz.middleCols(t * B, B), cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)]);
       cache.alignment.middleCols(t * B, B) = att.a;
@@ -254,7 +254,7 @@ class Decoder {
         cache.d_sz.bottomRows(K).middleCols((t - 1) * B, B) += cache.dx_gate.bottomRows(K).middleCols(t * B, B);
     }
     auto extra_block = [&](const Mat<T>* m, Index t) -> ConstMatRef<T> {
-      if (m == nullptr || m->size() == 0) return ConstMatRef<T>(empty());
+      if (m == nullptr || m->size() == 0) return ConstMatRef<T>(no_matrix<T>());
       check_shape("Decoder::backward", "extra", *m, Ts, steps * B);
       return ConstMatRef<T>(m->middleCols(t * B, B));
     };
@@ -285,8 +285,8 @@ class Decoder {
         cache.dc_acc += cache.dc_t;
         if (dc_loss.size() != 0) cache.dc_acc += dc_loss;
       } else {
-        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), empty(), sc.attention,
-                            cache.d_sz.bottomRows(K).middleCols(t * B, B), empty(), de_in, dH, dkeys, ds,
+        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), no_matrix<T>(), sc.attention,
+                            cache.d_sz.bottomRows(K).middleCols(t * B, B), no_matrix<T>(), de_in, dH, dkeys, ds,
                             cache.dc_t);
       }
       cache.d[L - 1].h += ds;
@@ -315,10 +315,6 @@ class Decoder {
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits) const { out_.forward(p, o, logits); }
 
  private:
-  static const Mat<T>& empty() {
-    static const Mat<T> none;
-    return none;
-  }
 
   DecoderConfig config_;
   std::vector<LstmCell<T>> cells_;

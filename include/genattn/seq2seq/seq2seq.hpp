@@ -171,7 +171,7 @@ class Seq2Seq {
     Mat<T> H, keys;
     SourceMap map;                   ///< identity over the source batch
     std::vector<LstmState<T>> init;  ///< bridge output, one column per source item
-    TokenIds src_ext;                ///< copy: the sources' extended ids (Ts*Bs)
+    std::vector<std::vector<TokenId>> ext;  ///< copy: each source item's extended ids, position by position
     Index extra = 0;                 ///< copy: extended ids above the target vocabulary
   };
 
@@ -206,7 +206,6 @@ class Seq2Seq {
     typename Decoder<T>::StepCache cache;
     Mat<T> emb, x, sz, o, gate, o_logits;
     TokenIds inputs;
-    std::vector<TokenId> ext;
     CopyTerms<T> terms;
     std::vector<LstmState<T>> next;
     std::vector<MatRef<T>> next_h, next_c;  ///< views of `next`
@@ -345,7 +344,6 @@ class Seq2Seq {
       for (TokenId w : src_ext) top = std::max<Index>(top, w);
       m.extra = top - config_.tgt_vocab + 1;
       check_copy_ids(where, "src_ext", src, src_ext, m.extra);
-      m.src_ext = src_ext;
     }
     Mat<T> x, no_mask;
     embed(p, src_embed_, src, nullptr, x, no_mask);
@@ -354,6 +352,7 @@ class Seq2Seq {
     m.H = Lstm<T>::output(enc);
     decoder_.attention().keys_forward(p, m.H, m.keys);
     m.map = SourceMap::identity(lengths, time);
+    if (config_.copy) m.ext = source_extended_ids(src_ext, m.map, config_.tgt_vocab + m.extra);
     typename Bridge<T>::Cache bc;
     bridge_forward(p, enc, m.init, bc);
     return m;
@@ -439,10 +438,10 @@ class Seq2Seq {
     decoder_.gate(p, ws.sz, ws.x, ws.gate);
     logits.resize(V + m.extra, N);
     for (Index b = 0; b < N; ++b) {
-      source_extended_ids(m.src_ext, state.map, b, V + m.extra, ws.ext);
+      const auto& ext = m.ext[static_cast<std::size_t>(state.map.item[static_cast<std::size_t>(b)])];
       ws.terms.compute(ws.o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
                        state.map.length[static_cast<std::size_t>(b)]);
-      ws.terms.log_probs(ws.ext, logits.col(b));
+      ws.terms.log_probs(ext, logits.col(b));
     }
   }
 
@@ -478,9 +477,9 @@ class Seq2Seq {
                   std::to_string(src.size()) + "), it has " + std::to_string(ext.size()) +
                   " (make_copy_batch fills it)");
     for (TokenId w : ext)
-      check_arg(w >= 0 && w < config_.tgt_vocab + extra, where,
-                std::string("argument '") + name + "' holds id " + std::to_string(w) + ", outside 0.." +
-                    std::to_string(config_.tgt_vocab + extra - 1));
+      if (w < 0 || w >= config_.tgt_vocab + extra)
+        throw std::invalid_argument(std::string(where) + ": argument '" + name + "' holds id " + std::to_string(w) +
+                                    ", outside 0.." + std::to_string(config_.tgt_vocab + extra - 1));
   }
 
   void check_batch(const char* where, const Seq2SeqBatch& b) const {
