@@ -27,6 +27,21 @@ inline Seq2SeqConfig model_config(const ModelSize& m) {
   return c;
 }
 
+/// The matrix-product FLOPs of greedy decoding B sources of `src_len`
+/// tokens for `steps` steps (2 per multiply-add): the encoder's two
+/// directions, the attention keys, and per step and hypothesis the decoder
+/// cell, the attention query, scores and context, the combine layer and the
+/// output layer.
+inline double greedy_flops(const ModelSize& m, Index B, Index src_len, Index steps) {
+  const double E = static_cast<double>(m.embedding), H = static_cast<double>(m.hidden), S = 2 * H, A = S,
+               V = static_cast<double>(m.vocab), tokens = static_cast<double>(B * src_len),
+               Ts = static_cast<double>(src_len);
+  const double encode = tokens * (2 * 2 * 4 * H * (E + H) + 2 * A * 2 * H);
+  const double step = 2 * 4 * S * (E + 2 * H + S) + 2 * A * S + Ts * 2 * A + 2 * 2 * H * Ts + 2 * S * (S + 2 * H) +
+                      2 * V * S;
+  return encode + static_cast<double>(B * steps) * step;
+}
+
 /// B sources of `src_len` tokens and targets of `tgt_len`, ids drawn
 /// uniformly from the non-special words with a fixed seed.
 inline Seq2SeqBatch random_batch(Index B, Index src_len, Index tgt_len, Index vocab, std::uint64_t seed = 1) {

@@ -1,7 +1,10 @@
-// The machine's single-precision matrix-multiply rate with Eigen (one
-// thread): C = A B for square n x n matrices. It is the ceiling the other
-// benchmarks' GFLOP/s are compared with (benchmarks/compare also measures
-// PyTorch's and takes the higher). Counter: GFLOP/s (2 n^3 per product).
+// The machine's ceilings, one thread unless said: the single-precision
+// matrix-multiply rate with Eigen (C = A B for square n x n matrices; the
+// ceiling the other benchmarks' GFLOP/s are compared with, benchmarks/compare
+// also measures PyTorch's and takes the higher), and the rate at which 1 or
+// 2 threads read memory (a 256 MB buffer, far past the caches): the ceiling
+// of decoding one source, which reads every weight at every step.
+// Counters: GFLOP/s (2 n^3 per product), GB/s.
 #include <benchmark/benchmark.h>
 
 #include <genattn/genattn.hpp>
@@ -21,8 +24,23 @@ void BM_Sgemm(benchmark::State& state) {
   state.counters["GFLOP"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+void BM_ReadBandwidth(benchmark::State& state) {
+  const auto threads = static_cast<genattn::Index>(state.range(0));
+  const genattn::Index n = genattn::Index{64} << 20;  // floats: 256 MB
+  const genattn::Vec<float> a = genattn::Vec<float>::Ones(n);
+  std::vector<float> sums(static_cast<std::size_t>(threads));
+  for (auto _ : state) {
+    genattn::parallel_for(threads, [&](genattn::Index k) {
+      sums[static_cast<std::size_t>(k)] = a.segment(n * k / threads, n / threads).sum();
+    });
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.counters["GB"] = benchmark::Counter(static_cast<double>(n) * 4e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReadBandwidth)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -10,6 +10,7 @@
 #include "genattn/core/file.hpp"
 #include "genattn/core/init.hpp"
 #include "genattn/core/linear.hpp"
+#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/parallel.hpp"
 #include "genattn/core/params.hpp"
 #include "genattn/core/rng.hpp"

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <genattn/core/parallel.hpp>
@@ -32,4 +33,31 @@ TEST(ParallelRanges, RethrowsAfterJoining) {
                                  if (b > 0) throw std::runtime_error("second range");
                                }),
                std::runtime_error);
+}
+
+TEST(ParallelFor, RunsEveryPartOnceOnItsOwnThread) {
+  for (const Index parts : {Index{0}, Index{1}, Index{2}, Index{5}}) {
+    std::vector<int> hits(static_cast<std::size_t>(parts), 0);
+    std::vector<std::thread::id> ids(static_cast<std::size_t>(parts));
+    parallel_for(parts, [&](Index k) {
+      ++hits[static_cast<std::size_t>(k)];
+      ids[static_cast<std::size_t>(k)] = std::this_thread::get_id();
+    });
+    for (int h : hits) EXPECT_EQ(h, 1);
+    if (parts > 0) {
+      EXPECT_EQ(ids[0], std::this_thread::get_id());  // the caller runs part 0
+    }
+    for (std::size_t k = 1; k < ids.size(); ++k) EXPECT_NE(ids[k], std::this_thread::get_id());
+  }
+}
+
+TEST(ParallelFor, RethrowsAfterJoining) {
+  std::vector<int> done(3, 0);
+  EXPECT_THROW(parallel_for(3,
+                            [&](Index k) {
+                              done[static_cast<std::size_t>(k)] = 1;
+                              if (k == 2) throw std::runtime_error("third part");
+                            }),
+               std::runtime_error);
+  EXPECT_EQ(done, (std::vector<int>{1, 1, 1}));
 }

@@ -161,6 +161,27 @@ TEST(Lstm, PaddingNeverLeaksThroughTheStack) {
   EXPECT_LE(relative_difference(g.flat(), g_sum.flat()), 1e-12);
 }
 
+// Two threads run the directions at once: the same bits as one thread.
+TEST(Lstm, DirectionsOnTwoThreadsGiveTheSameBits) {
+  using T = float;
+  const Index In = 6, H = 9, time = 7;
+  const Lengths lengths{2, 7, 3, 5};
+  ParamLayout layout;
+  BiLstm<T> lstm(layout, "enc", In, H, 2);
+  ParamBuffer<T> p(layout);
+  Rng rng(4);
+  init_params(layout, p, rng);
+  const Mat<T> x = random_padded_batch<T>(In, lengths, time);
+  typename Lstm<T>::Cache one, two;
+  lstm.forward(p, x, lengths, one);
+  lstm.forward(p, x, lengths, two, nullptr, 2);
+  EXPECT_EQ(Lstm<T>::output(one), Lstm<T>::output(two));
+  for (Index k = 0; k < 4; ++k) {
+    EXPECT_EQ(lstm.final_state(one, k / 2, k % 2).h, lstm.final_state(two, k / 2, k % 2).h);
+    EXPECT_EQ(lstm.final_state(one, k / 2, k % 2).c, lstm.final_state(two, k / 2, k % 2).c);
+  }
+}
+
 TEST(Lstm, BadInputNamesTheArgument) {
   ParamLayout layout;
   BiLstm<float> lstm(layout, "enc", 3, 2, 2);

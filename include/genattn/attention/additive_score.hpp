@@ -24,6 +24,7 @@
 #include <string>
 
 #include "genattn/attention/source_map.hpp"
+#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -53,9 +54,11 @@ class AdditiveScore {
   Index key_size() const { return hidden_; }
   bool coverage() const { return coverage_; }
 
-  /// keys = W_h H.
-  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
-    keys.noalias() = p[W_h_] * H;
+  /// keys = W_h H, W_h packed (core/packed_matrix.hpp), on `threads` threads.
+  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1) const {
+    const PackedMatrix<T> W(p[W_h_]);
+    keys.resize(W.rows(), H.cols());
+    W.multiply(H, keys, false, threads);
   }
   /// dW_h += dK H^T; dH += W_h^T dK (dH skipped when empty).
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
@@ -64,12 +67,22 @@ class AdditiveScore {
     if (dH.size() != 0) dH.noalias() += p[W_h_].transpose() * dkeys;
   }
 
+  /// W_s packed for decoding (core/packed_matrix.hpp).
+  void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_s_]); }
+
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
   /// `coverage` (Ts x B) is read only when the score has coverage.
+  /// `query`, when given, holds pack_query() of p.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& keys, const SourceMap& map, const ConstMatRef<T>& s,
-               const ConstMatRef<T>& coverage, MatRef<T> e, Cache& cache) const {
+               const ConstMatRef<T>& coverage, MatRef<T> e, Cache& cache,
+               const PackedMatrix<T>* query = nullptr) const {
     const Index B = s.cols(), Ts = map.source_time;
-    cache.q.noalias() = p[W_s_] * s;
+    if (query != nullptr) {
+      cache.q.resize(hidden_, B);
+      query->multiply(s, cache.q);
+    } else {
+      cache.q.noalias() = p[W_s_] * s;
+    }
     cache.q.colwise() += p[b_].col(0);
     cache.u.resize(hidden_, Ts * B);
     const auto v = p[v_].col(0);

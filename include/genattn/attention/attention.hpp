@@ -75,13 +75,14 @@ class Attention {
   const AttentionConfig& config() const { return config_; }
   Index key_size() const { return additive_ ? additive_->key_size() : luong_->key_size(); }
 
-  /// keys for memory H (K x Ts*Bs); once per source batch.
-  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
+  /// keys for memory H (K x Ts*Bs); once per source batch. The additive
+  /// score's product runs on `threads` threads.
+  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1) const {
     check_arg(H.rows() == config_.memory, "Attention::keys_forward",
               "argument 'H' has shape " + detail::shape_string(H.rows(), H.cols()) + ", expected " +
                   std::to_string(config_.memory) + " rows (the memory size)");
     if (additive_)
-      additive_->keys_forward(p, H, keys);
+      additive_->keys_forward(p, H, keys, threads);
     else
       luong_->keys_forward(p, H, keys);
   }
@@ -101,9 +102,17 @@ class Attention {
     forward(p, H, keys, map, s, no_matrix<T>(), z, cache);
   }
 
-  /// The same with the coverage vector c (Ts x B; read when config().coverage).
+  /// The additive score's per-step weight W_s packed for decoding (left
+  /// empty for the other scores).
+  void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const {
+    if (additive_) additive_->pack_query(p, out);
+  }
+
+  /// The same with the coverage vector c (Ts x B; read when config().coverage)
+  /// and, when given, pack_query() of p.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-               const ConstMatRef<T>& s, const ConstMatRef<T>& coverage, MatRef<T> z, StepCache& cache) const {
+               const ConstMatRef<T>& s, const ConstMatRef<T>& coverage, MatRef<T> z, StepCache& cache,
+               const PackedMatrix<T>* query = nullptr) const {
     static constexpr const char* where = "Attention::forward";
     const Index B = s.cols();
     check_shape(where, "s", s, config_.query, map.queries());
@@ -114,7 +123,8 @@ class Attention {
     cache.e.resize(map.source_time, B);
     cache.a.resize(map.source_time, B);
     if (additive_)
-      additive_->forward(p, keys, map, s, coverage, cache.e, cache.additive);
+      additive_->forward(p, keys, map, s, coverage, cache.e, cache.additive,
+                         query != nullptr && !query->empty() ? query : nullptr);
     else
       luong_->forward(p, keys, map, s, cache.e, cache.luong);
     masked_softmax_forward<T>(cache.e, map.length, cache.a);

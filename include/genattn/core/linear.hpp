@@ -9,6 +9,7 @@
 #include <string>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -33,12 +34,20 @@ class Linear {
   const Param& bias() const { return b_; }
   bool has_bias() const { return has_bias_; }
 
-  /// y = W x + b (y is overwritten; it must be Out x N).
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y) const {
+  /// W packed once for many products with a few columns.
+  void pack(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_]); }
+
+  /// y = W x + b (y is overwritten; it must be Out x N). `packed`, when
+  /// given, holds pack() of p; its product then runs on `threads` threads.
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y, const PackedMatrix<T>* packed = nullptr,
+               int threads = 1) const {
     static constexpr const char* where = "Linear::forward";
     check_shape(where, "x", x, in_, x.cols());
     check_shape(where, "y", y, out_, x.cols());
-    y.noalias() = p[W_] * x;
+    if (packed != nullptr)
+      packed->multiply(x, y, false, threads);
+    else
+      y.noalias() = p[W_] * x;
     if (has_bias_) y.colwise() += p[b_].col(0);
   }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/core/parallel.hpp"
 #include "genattn/rnn/lstm_layer.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -59,8 +60,9 @@ class Lstm {
 
   /// Runs every layer. `init`, when given, holds layers*D initial states
   /// (index l*D + d). Read the result from output(cache) and final_state().
+  /// With `threads` >= 2 a layer's two directions run at once.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, Cache& cache,
-               const std::vector<LstmState<T>>* init = nullptr) const {
+               const std::vector<LstmState<T>>* init = nullptr, int threads = 1) const {
     static constexpr const char* where = "Lstm::forward";
     check_arg(x.rows() == config_.input, where,
               "argument 'x' has shape " + detail::shape_string(x.rows(), x.cols()) + ", expected " +
@@ -76,7 +78,7 @@ class Lstm {
     for (Index l = 0; l < config_.layers; ++l) {
       Mat<T>& out = cache.output[static_cast<std::size_t>(l)];
       out.resize(D * H, time * B);
-      for (Index d = 0; d < D; ++d) {
+      auto run = [&](Index d) {
         const auto k = static_cast<std::size_t>(l * D + d);
         const LstmState<T>* s0 = init != nullptr ? &(*init)[k] : nullptr;
         if (l == 0)
@@ -84,7 +86,11 @@ class Lstm {
         else
           layers_[k].forward(p, cache.output[static_cast<std::size_t>(l - 1)], lengths, out.middleRows(d * H, H),
                              cache.layer[k], s0);
-      }
+      };
+      if (D == 2 && threads >= 2)
+        parallel_for(2, run);  // the directions share only read-only inputs; each writes its own rows
+      else
+        for (Index d = 0; d < D; ++d) run(d);
     }
   }
 

@@ -18,6 +18,7 @@
 
 #include "genattn/core/activations.hpp"
 #include "genattn/core/check.hpp"
+#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -109,19 +110,32 @@ class LstmCell {
   struct Cache {
     Mat<T> gates, c_prev, tanh_c, h_prev;
     Mat<T> da, dc;
+    Mat<T> xh;  ///< [x; h_{t-1}] (forward), [dx; dh_{t-1}] (backward), packed products only
+  };
+
+  /// [W_x W_h] packed once for many steps (core/packed_matrix.hpp): pack()
+  /// for forward, pack_transpose() ([W_x W_h]^T) for backward. One product
+  /// then gives a = [W_x W_h] [x; h_{t-1}], or [dx; dh_{t-1}] = [W_x W_h]^T da.
+  struct Packed {
+    PackedMatrix<T> W;
   };
 
   LstmCell(ParamLayout& layout, const std::string& prefix, Index input, Index hidden)
       : p_(declare_lstm_params(layout, prefix, input, hidden)) {}
+
+  void pack(const ParamBuffer<T>& p, Packed& out) const { out.W.pack(p[p_.W_x], p[p_.W_h]); }
+  void pack_transpose(const ParamBuffer<T>& p, Packed& out) const { out.W.pack_transpose(p[p_.W_x], p[p_.W_h]); }
 
   Index input_size() const { return p_.input; }
   Index hidden_size() const { return p_.hidden; }
   const LstmParams& params() const { return p_; }
 
   /// (h, c) <- step(x, h_prev, c_prev). x is In x B; states are H x B.
-  /// `h` and `c` must not alias the previous states.
+  /// `h` and `c` must not alias the previous states. `packed`, when given,
+  /// holds this cell's pack() of p; its product runs on `threads` threads.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const ConstMatRef<T>& h_prev,
-               const ConstMatRef<T>& c_prev, MatRef<T> h, MatRef<T> c, Cache& cache) const {
+               const ConstMatRef<T>& c_prev, MatRef<T> h, MatRef<T> c, Cache& cache,
+               const Packed* packed = nullptr, int threads = 1) const {
     static constexpr const char* where = "LstmCell::forward";
     const Index H = p_.hidden, B = x.cols();
     check_shape(where, "x", x, p_.input, B);
@@ -134,8 +148,15 @@ class LstmCell {
     cache.c_prev = c_prev;
     cache.h_prev = h_prev;
     // a = W_x x + W_h h_{t-1} + b
-    cache.gates.noalias() = p[p_.W_x] * x;
-    cache.gates.noalias() += p[p_.W_h] * h_prev;
+    if (packed != nullptr) {
+      cache.xh.resize(p_.input + H, B);
+      cache.xh.topRows(p_.input) = x;
+      cache.xh.bottomRows(H) = h_prev;
+      packed->W.multiply(cache.xh, cache.gates, false, threads);
+    } else {
+      cache.gates.noalias() = p[p_.W_x] * x;
+      cache.gates.noalias() += p[p_.W_h] * h_prev;
+    }
     cache.gates.colwise() += p[p_.b].col(0);
     for (Index b = 0; b < B; ++b)
       lstm_kernels::forward_column(cache.gates.col(b).data(), cache.c_prev.col(b).data(), c.col(b).data(),
@@ -145,9 +166,10 @@ class LstmCell {
   /// Adds the step's gradients: dW_x += da x^T, dW_h += da h_{t-1}^T, db += sum da,
   /// dx += W_x^T da, dh_prev += W_h^T da, dc_prev += dc * f. `dh`, `dc` are
   /// dL/dh_t and dL/dc_t. `dx` may be empty (size 0) to skip it.
+  /// `transposed`, when given, holds this cell's pack_transpose() of p.
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                 const ConstMatRef<T>& dh, const ConstMatRef<T>& dc, MatRef<T> dx, MatRef<T> dh_prev,
-                MatRef<T> dc_prev) const {
+                MatRef<T> dc_prev, const Packed* transposed = nullptr) const {
     static constexpr const char* where = "LstmCell::backward";
     const Index H = p_.hidden, B = x.cols();
     check_shape(where, "x", x, p_.input, cache.gates.cols());
@@ -169,8 +191,15 @@ class LstmCell {
     grads[p_.W_h].noalias() += da * cache.h_prev.transpose();
     grads[p_.b] += da.rowwise().sum();
     // dL/dh_{t-1} = W_h^T da;  dL/dx = W_x^T da
-    dh_prev.noalias() += p[p_.W_h].transpose() * da;
-    if (dx.size() != 0) dx.noalias() += p[p_.W_x].transpose() * da;
+    if (transposed != nullptr) {
+      cache.xh.resize(p_.input + H, B);
+      transposed->W.multiply(da, cache.xh);
+      dh_prev += cache.xh.bottomRows(H);
+      if (dx.size() != 0) dx += cache.xh.topRows(p_.input);
+    } else {
+      dh_prev.noalias() += p[p_.W_h].transpose() * da;
+      if (dx.size() != 0) dx.noalias() += p[p_.W_x].transpose() * da;
+    }
   }
 
  private:

@@ -16,11 +16,13 @@
 // Cost: the input projection W_x x + b for every step is one GEMM before the
 // time loop; per step only W_h h and the fused gate kernel run. Backward runs
 // per step only the gate deltas and W_h^T da; the weight gradients are three
-// large products after the loop.
+// large products after the loop. W_h (forward) and W_h^T (backward) are
+// packed once per call (core/packed_matrix.hpp), not once per step.
 #pragma once
 
 #include <string>
 
+#include "genattn/core/packed_matrix.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -46,6 +48,8 @@ class LstmLayer {
     Mat<T> da;             ///< 4H x T*B pre-activation deltas (backward)
     Mat<T> dh_prev;        ///< H x B (backward)
     LstmState<T> d;        ///< running dL/dh, dL/dc (backward)
+    PackedMatrix<T> W_h;   ///< W_h packed (forward), W_h^T (backward)
+    PackedMatrix<T> W_x;   ///< W_x packed (forward)
   };
 
   LstmLayer(ParamLayout& layout, const std::string& prefix, Index input, Index hidden,
@@ -87,14 +91,15 @@ class LstmLayer {
       s.h.setZero(H, B);
       s.c.setZero(H, B);
     }
-    const auto W_h = p[p_.W_h];
+    cache.W_h.pack(p[p_.W_h]);
     // a = W_x x + b for every position: one GEMM.
-    cache.gates.noalias() = p[p_.W_x] * x;
+    cache.W_x.pack(p[p_.W_x]);
+    cache.W_x.multiply(x, cache.gates);
     cache.gates.colwise() += p[p_.b].col(0);
     y.setZero();
     for (Index t = 0; t < time; ++t) {
       // a += W_h h_{t-1}, for the whole batch at once.
-      cache.step.noalias() = W_h * s.h;
+      cache.W_h.multiply(s.h, cache.step);
       for (Index b = 0; b < B; ++b) {
         if (t >= lengths[static_cast<std::size_t>(b)]) continue;  // finished: state held
         const Index col = position(t, lengths[static_cast<std::size_t>(b)]) * B + b;
@@ -134,7 +139,7 @@ class LstmLayer {
     }
     cache.da.setZero(4 * H, time * B);  // padded columns stay 0
     cache.dh_prev.resize(H, B);
-    const auto W_h = p[p_.W_h];
+    cache.W_h.pack_transpose(p[p_.W_h]);
     for (Index t = time - 1; t >= 0; --t) {
       for (Index b = 0; b < B; ++b) {
         const Index len = cache.lengths[static_cast<std::size_t>(b)];
@@ -151,7 +156,7 @@ class LstmLayer {
         cache.step.col(b) = cache.da.col(col);
       }
       // dL/dh_{t-1} = W_h^T da_t (for the items still running at t)
-      cache.dh_prev.noalias() = W_h.transpose() * cache.step;
+      cache.W_h.multiply(cache.step, cache.dh_prev);
       for (Index b = 0; b < B; ++b)
         if (t < cache.lengths[static_cast<std::size_t>(b)]) d.h.col(b) = cache.dh_prev.col(b);
     }

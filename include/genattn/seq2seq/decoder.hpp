@@ -86,8 +86,19 @@ class Decoder {
     // backward workspaces
     Mat<T> d_o, d_sz, dz_next, dx0, dx_up, dx_gate, dc_acc, dc_t, da_t;
     std::vector<LstmState<T>> d, d_prev;
+    std::vector<typename LstmCell<T>::Packed> cells;  ///< cells' W packed (forward), W^T (backward)
     std::vector<LstmState<T>> prev;      ///< forward: the previous step's states
     std::vector<MatRef<T>> next_h, next_c;  ///< forward: views of this step's columns
+  };
+
+  /// The per-step weights packed for decoding (core/packed_matrix.hpp): the
+  /// cells', the combine layer's and the output layer's. Pack once per
+  /// parameter values (Decoder::pack); `source` records which buffer.
+  struct Packed {
+    std::vector<typename LstmCell<T>::Packed> cells;
+    PackedMatrix<T> query;  ///< the additive score's W_s (empty for the others)
+    PackedMatrix<T> combine, out;
+    const void* source = nullptr;
   };
 
   /// dL/d(other outputs) besides the logits, each steps*B columns (empty: none).
@@ -116,6 +127,16 @@ class Decoder {
   const DecoderConfig& config() const { return config_; }
   const Attention<T>& attention() const { return attention_; }
 
+  /// Packs the per-step weights of p into `packed`.
+  void pack(const ParamBuffer<T>& p, Packed& packed) const {
+    packed.cells.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, packed.cells[l]);
+    attention_.pack_query(p, packed.query);
+    combine_.pack(p, packed.combine);
+    out_.pack(p, packed.out);
+    packed.source = &p;
+  }
+
   /// The copy gate's logits g (1 x N) from [s; z] and the inputs x (copy only).
   void gate(const ParamBuffer<T>& p, const ConstMatRef<T>& sz, const ConstMatRef<T>& x, Mat<T>& g) const {
     check_arg(gate_.has_value(), "Decoder::gate", "the decoder has no copy gate (DecoderConfig::copy is off)");
@@ -126,23 +147,40 @@ class Decoder {
   /// z_prev, writes the new states `next`, z, and o = tanh(W_c [s; z] + b_c)
   /// (before dropout). `x` (E+K x B) must hold [emb; z_prev] on entry; `sz`
   /// receives [s; z]. `next` must not alias `prev`. `coverage` (Ts x B) is
-  /// read when the decoder has coverage.
+  /// read when the decoder has coverage. `cells` (per layer), `combine` and
+  /// `query`, when given, hold the packed weights (Packed; the training
+  /// forward packs only the cells).
   void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
             const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
             std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
-            StepCache& cache) const {
+            StepCache& cache, const std::vector<typename LstmCell<T>::Packed>* cells = nullptr,
+            const PackedMatrix<T>* combine = nullptr, int threads = 1, const PackedMatrix<T>* query = nullptr) const {
     const Index S = config_.hidden;
     cache.cell.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) {
+      const auto* packed = cells != nullptr ? &(*cells)[l] : nullptr;
       if (l == 0)
-        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l]);
+        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed, threads);
       else
-        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l]);
+        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed,
+                          threads);
     }
     sz.topRows(S) = next_h.back();
-    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention);
-    combine_.forward(p, sz, o);
+    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention,
+                       query);
+    combine_.forward(p, sz, o, combine);
     tanh_inplace(o);
+  }
+
+  /// step() with every weight from `packed` (Decoder::pack of p), the
+  /// cells' products on `threads` threads.
+  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
+            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
+            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
+            StepCache& cache, const Packed& packed, int threads = 1) const {
+    check_packed("Decoder::step", p, packed);
+    step(p, H, keys, map, x, prev, next_h, next_c, coverage, sz, o, cache, &packed.cells, &packed.combine, threads,
+         &packed.query);
   }
 
   /// Teacher-forced forward over target embeddings `emb` (E x steps*B) from
@@ -181,6 +219,8 @@ class Decoder {
     prev = init;
     std::vector<MatRef<T>>& nh = cache.next_h;
     std::vector<MatRef<T>>& nc = cache.next_c;
+    cache.cells.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, cache.cells[l]);
     for (Index t = 0; t < steps; ++t) {
       // x_t = [emb_t; z_{t-1}]
       if (t == 0)
@@ -197,7 +237,8 @@ class Decoder {
       const ConstMatRef<T> coverage =
           config_.coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>());
       step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, coverage,
-           cache.sz.middleCols(t * B, B), cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)]);
+           cache.sz.middleCols(t * B, B), cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)],
+           &cache.cells);
       cache.alignment.middleCols(t * B, B) = att.a;
       // c_{t+1} = c_t + a_t
       if (config_.coverage && t + 1 < steps)
@@ -265,6 +306,8 @@ class Decoder {
     cache.dz_next.setZero(K, B);
     cache.dx0.resize(E + K, B);
     cache.dx_up.resize(S, B);
+    cache.cells.resize(L);
+    for (std::size_t l = 0; l < L; ++l) cells_[l].pack_transpose(p, cache.cells[l]);
     for (Index t = steps - 1; t >= 0; --t) {
       StepCache& sc = cache.step[static_cast<std::size_t>(t)];
       auto ds = cache.d_sz.topRows(S).middleCols(t * B, B);
@@ -296,13 +339,13 @@ class Decoder {
         if (l == 0) {
           cache.dx0.setZero();
           cells_[l].backward(p, grads, cache.x.middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
-                             cache.dx0, cache.d_prev[l].h, cache.d_prev[l].c);
+                             cache.dx0, cache.d_prev[l].h, cache.d_prev[l].c, &cache.cells[l]);
           if (demb.size() != 0) demb.middleCols(t * B, B) += cache.dx0.topRows(E);
           cache.dz_next = cache.dx0.bottomRows(K);
         } else {
           cache.dx_up.setZero();
           cells_[l].backward(p, grads, cache.h[l - 1].middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
-                             cache.dx_up, cache.d_prev[l].h, cache.d_prev[l].c);
+                             cache.dx_up, cache.d_prev[l].h, cache.d_prev[l].c, &cache.cells[l]);
           cache.d[l - 1].h += cache.dx_up;
         }
         std::swap(cache.d[l], cache.d_prev[l]);
@@ -314,7 +357,18 @@ class Decoder {
   /// The output layer over o (S x B) for inference: logits (V x B).
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits) const { out_.forward(p, o, logits); }
 
+  /// The same from `packed` (Decoder::pack of p), on `threads` threads.
+  void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits, const Packed& packed,
+              int threads = 1) const {
+    check_packed("Decoder::output", p, packed);
+    out_.forward(p, o, logits, &packed.out, threads);
+  }
+
  private:
+  void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
+    check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
+              "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
+  }
 
   DecoderConfig config_;
   std::vector<LstmCell<T>> cells_;

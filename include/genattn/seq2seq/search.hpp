@@ -110,9 +110,25 @@ class Seq2SeqDecoder {
 
   /// A copy model also needs `src_ext`, the sources' extended ids (its
   /// output then covers the extended vocabulary: copied words have ids >= V).
+  /// `packed`: the model's weights packed from `params` (Seq2Seq::pack),
+  /// shared by many decoders; null: this decoder packs its own. `threads`:
+  /// the encoder's two directions and the output layer's product run on that
+  /// many threads (the results do not depend on it).
   Seq2SeqDecoder(const Seq2Seq<T>& model, const ParamBuffer<T>& params, const TokenIds& src, const Lengths& lengths,
-                 const TokenIds& src_ext = {})
-      : model_(model), params_(params), memory_(model.encode(params, src, lengths, src_ext)), lengths_(lengths) {}
+                 const TokenIds& src_ext = {}, const typename Seq2Seq<T>::Packed* packed = nullptr, int threads = 1)
+      : model_(model),
+        params_(params),
+        memory_(model.encode(params, src, lengths, src_ext, threads)),
+        lengths_(lengths) {
+    if (packed == nullptr) {
+      own_ = model.pack(params);
+      packed = &own_;
+    }
+    ws_.packed = packed;
+    ws_.threads = threads;
+  }
+  Seq2SeqDecoder(const Seq2SeqDecoder&) = delete;  // ws_ may point into own_
+  Seq2SeqDecoder& operator=(const Seq2SeqDecoder&) = delete;
 
   Index vocab() const { return model_.output_size(memory_); }
   Index sources() const { return static_cast<Index>(lengths_.size()); }
@@ -128,6 +144,7 @@ class Seq2SeqDecoder {
   const ParamBuffer<T>& params_;
   typename Seq2Seq<T>::Memory memory_;
   Lengths lengths_;
+  typename Seq2Seq<T>::Packed own_;
   typename Seq2Seq<T>::StepWorkspace ws_;
 };
 

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "genattn/copy/copy_loss.hpp"
 #include "genattn/core/embedding.hpp"
 #include "genattn/core/init.hpp"
+#include "genattn/core/parallel.hpp"
 #include "genattn/rnn/lstm.hpp"
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
@@ -184,6 +186,32 @@ class Seq2Seq {
     SourceMap map;                     ///< hypothesis -> source item
 
     Index size() const { return map.queries(); }
+    /// Hypotheses b..b+n-1 as a state of their own, into `out`.
+    void copy_columns(Index b, Index n, DecoderState& out) const {
+      std::vector<Index> rows(static_cast<std::size_t>(n));
+      for (Index k = 0; k < n; ++k) rows[static_cast<std::size_t>(k)] = b + k;
+      out.map = map.select(rows);
+      out.layers.resize(layers.size());
+      for (std::size_t l = 0; l < layers.size(); ++l) {
+        out.layers[l].h = layers[l].h.middleCols(b, n);
+        out.layers[l].c = layers[l].c.middleCols(b, n);
+      }
+      out.z = z.middleCols(b, n);
+      if (coverage.size() != 0)
+        out.coverage = coverage.middleCols(b, n);
+      else
+        out.coverage.resize(0, 0);
+    }
+    /// Writes `part`'s states back as hypotheses b, b+1, ... (map unchanged).
+    void set_columns(Index b, const DecoderState& part) {
+      const Index n = part.size();
+      for (std::size_t l = 0; l < layers.size(); ++l) {
+        layers[l].h.middleCols(b, n) = part.layers[l].h;
+        layers[l].c.middleCols(b, n) = part.layers[l].c;
+      }
+      z.middleCols(b, n) = part.z;
+      if (coverage.size() != 0) coverage.middleCols(b, n) = part.coverage;
+    }
     /// Keeps hypotheses rows[0], rows[1], ... (in that order; repeats allowed).
     void reorder(const std::vector<Index>& rows) {
       map = map.select(rows);  // validates rows
@@ -201,8 +229,22 @@ class Seq2Seq {
     }
   };
 
-  /// Workspaces of step(); reuse one across steps.
+  /// The decoder's per-step weights, packed once for decoding (pack()).
+  using Packed = typename Decoder<T>::Packed;
+
+  /// Workspaces of step(); reuse one across steps. `packed` and `threads`
+  /// say how step() multiplies: with weights packed from the same parameter
+  /// buffer (pack(); null: Eigen's products), and the output layer's product
+  /// on that many threads (packed only).
   struct StepWorkspace {
+    const Packed* packed = nullptr;
+    int threads = 1;
+    /// A split step's shares, one per thread (each with its hypotheses'
+    /// state and outputs in `part_*`).
+    std::vector<std::unique_ptr<StepWorkspace>> parts;
+    DecoderState part_state;
+    TokenIds part_prev;
+    Mat<T> part_alignment;
     typename Decoder<T>::StepCache cache;
     Mat<T> emb, x, sz, o, gate, o_logits;
     TokenIds inputs;
@@ -227,6 +269,16 @@ class Seq2Seq {
 
   const Seq2SeqConfig& config() const { return config_; }
   const ParamLayout& layout() const { return layout_; }
+
+  /// The decoder's per-step weights of p packed for decoding: the cells', the
+  /// combine layer's and the output layer's (core/packed_matrix.hpp). Pack
+  /// once per parameter values and share the result among decoders (it is
+  /// read-only); repack after p changes.
+  Packed pack(const ParamBuffer<T>& p) const {
+    Packed packed;
+    decoder_.pack(p, packed);
+    return packed;
+  }
 
   /// Fresh parameters drawn from `seed`.
   ParamBuffer<T> init_params(std::uint64_t seed) const {
@@ -332,9 +384,10 @@ class Seq2Seq {
   // ---- decoding ---------------------------------------------------------
 
   /// Encodes a padded source batch (ids position-ordered, Ts*B). A copy
-  /// model also needs `src_ext`: the same positions' extended ids.
-  Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths,
-                const TokenIds& src_ext = {}) const {
+  /// model also needs `src_ext`: the same positions' extended ids. With
+  /// `threads` >= 2 the encoder's two directions run at once.
+  Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext = {},
+                int threads = 1) const {
     static constexpr const char* where = "Seq2Seq::encode";
     const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
     check_source_lengths(where, lengths);
@@ -348,9 +401,9 @@ class Seq2Seq {
     Mat<T> x, no_mask;
     embed(p, src_embed_, src, nullptr, x, no_mask);
     typename Lstm<T>::Cache enc;
-    encoder_.forward(p, x, lengths, enc);
+    encoder_.forward(p, x, lengths, enc, nullptr, threads);
     m.H = Lstm<T>::output(enc);
-    decoder_.attention().keys_forward(p, m.H, m.keys);
+    decoder_.attention().keys_forward(p, m.H, m.keys, threads);
     m.map = SourceMap::identity(lengths, time);
     if (config_.copy) m.ext = source_extended_ids(src_ext, m.map, config_.tgt_vocab + m.extra);
     typename Bridge<T>::Cache bc;
@@ -389,14 +442,75 @@ class Seq2Seq {
   /// A copy model writes log P of the final distribution over its extended
   /// vocabulary instead ((V + extra) x N), and reads a copied word (an id >=
   /// V) in `prev` as <unk>.
+  ///
+  /// With packed weights and ws.threads >= 2, the hypotheses are split into
+  /// up to that many column ranges, one thread each, up to the output layer;
+  /// the output layer's product then splits its rows among the threads (each
+  /// reads only its share of the V x S weights). The result is the same bit
+  /// for bit: every column's arithmetic is independent of the others', the
+  /// packed products do not depend on the batch or the split, and ranges
+  /// start at multiples of 16 columns, so each column keeps its place
+  /// relative to the 64-byte alignment of its buffers (Eigen's vectorized
+  /// sums and exp/tanh peel unaligned heads differently).
   void step(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev, Mat<T>& logits,
             Mat<T>* alignment, StepWorkspace& ws) const {
     static constexpr const char* where = "Seq2Seq::step";
-    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden,
-                V = config_.tgt_vocab;
+    const Index N = state.size(), S = config_.decoder_hidden;
     check_arg(static_cast<Index>(prev.size()) == N, where,
               "argument 'prev' has " + std::to_string(prev.size()) + " tokens, expected one per hypothesis (" +
                   std::to_string(N) + ")");
+    logits.resize(output_size(m), N);
+    if (alignment != nullptr) alignment->resize(m.map.source_time, N);
+    const Index parts = ws.packed != nullptr ? std::min<Index>(ws.threads, N / column_block) : 1;
+    if (parts <= 1) {
+      advance(p, m, state, prev, alignment, ws, ws.threads);
+      emit(p, m, state.map, ws, logits, ws.threads);
+      return;
+    }
+    while (static_cast<Index>(ws.parts.size()) < parts) ws.parts.push_back(std::make_unique<StepWorkspace>());
+    auto first = [&](Index k) { return k == parts ? N : N * k / parts / column_block * column_block; };
+    parallel_for(parts, [&](Index k) {
+      StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+      const Index b = first(k), n = first(k + 1) - b;
+      part.packed = ws.packed;
+      state.copy_columns(b, n, part.part_state);
+      part.part_prev.assign(prev.begin() + b, prev.begin() + b + n);
+      if (alignment != nullptr) part.part_alignment.resize(m.map.source_time, n);
+      advance(p, m, part.part_state, part.part_prev, alignment != nullptr ? &part.part_alignment : nullptr, part, 1);
+    });
+    ws.o.resize(S, N);
+    for (Index k = 0; k < parts; ++k) {
+      const StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+      const Index b = first(k);
+      state.set_columns(b, part.part_state);
+      ws.o.middleCols(b, part.o.cols()) = part.o;
+      if (alignment != nullptr) alignment->middleCols(b, part.part_alignment.cols()) = part.part_alignment;
+    }
+    // the output layer over all N columns, its rows split among the threads
+    if (!config_.copy) {
+      decoder_.output(p, ws.o, logits, *ws.packed, ws.threads);
+      return;
+    }
+    ws.o_logits.resize(config_.tgt_vocab, N);
+    decoder_.output(p, ws.o, ws.o_logits, *ws.packed, ws.threads);
+    parallel_for(parts, [&](Index k) {
+      StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+      const Index b = first(k);
+      copy_distributions(m, part.part_state.map, ws.o_logits.middleCols(b, part.o.cols()), part, logits, b);
+    });
+  }
+
+ private:
+  /// step() splits hypotheses at multiples of this many columns.
+  static constexpr Index column_block = 16;
+
+  /// step() up to the attentional hidden o (ws.o) and, with copy, the gate
+  /// (ws.gate), for the hypotheses of `state`, on this thread (the cells'
+  /// products on `threads`). *alignment is sized by the caller.
+  void advance(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev,
+               Mat<T>* alignment, StepWorkspace& ws, int threads) const {
+    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden,
+                V = config_.tgt_vocab;
     ws.emb.resize(E, N);
     if (config_.copy) {
       ws.inputs = prev;
@@ -420,32 +534,53 @@ class Seq2Seq {
       ws.next_h.emplace_back(s.h);
       ws.next_c.emplace_back(s.c);
     }
-    decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
-                  ws.cache);
+    if (ws.packed != nullptr)
+      decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
+                    ws.cache, *ws.packed, threads);
+    else
+      decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
+                    ws.cache);
     std::swap(state.layers, ws.next);
     state.z = ws.sz.bottomRows(K);
     const auto& a = ws.cache.attention.a;
     if (config_.coverage) state.coverage += a;  // c_{t+1} = c_t + a_t
     if (alignment != nullptr) *alignment = a;
+    if (config_.copy) decoder_.gate(p, ws.sz, ws.x, ws.gate);
+  }
+
+  /// The output of advance()'s hypotheses (map: theirs) into `logits`
+  /// (sized by the caller), the output layer's product on `threads`.
+  void emit(const ParamBuffer<T>& p, const Memory& m, const SourceMap& map, StepWorkspace& ws, Mat<T>& logits,
+            int threads) const {
+    auto output = [&](MatRef<T> out) {
+      if (ws.packed != nullptr)
+        decoder_.output(p, ws.o, out, *ws.packed, threads);
+      else
+        decoder_.output(p, ws.o, out);
+    };
     if (!config_.copy) {
-      logits.resize(V, N);
-      decoder_.output(p, ws.o, logits);
+      output(logits);
       return;
     }
     // the final distribution over the extended vocabulary, per hypothesis
-    ws.o_logits.resize(V, N);
-    decoder_.output(p, ws.o, ws.o_logits);
-    decoder_.gate(p, ws.sz, ws.x, ws.gate);
-    logits.resize(V + m.extra, N);
-    for (Index b = 0; b < N; ++b) {
-      const auto& ext = m.ext[static_cast<std::size_t>(state.map.item[static_cast<std::size_t>(b)])];
-      ws.terms.compute(ws.o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
-                       state.map.length[static_cast<std::size_t>(b)]);
-      ws.terms.log_probs(ext, logits.col(b));
+    ws.o_logits.resize(config_.tgt_vocab, ws.o.cols());
+    output(ws.o_logits);
+    copy_distributions(m, map, ws.o_logits, ws, logits, 0);
+  }
+
+  /// A copy model's final distributions (log P over the extended vocabulary)
+  /// of advance()'s hypotheses in `ws` (map: theirs), from their output
+  /// layer's logits, into logits columns first, first + 1, ...
+  void copy_distributions(const Memory& m, const SourceMap& map, const ConstMatRef<T>& o_logits, StepWorkspace& ws,
+                          Mat<T>& logits, Index first) const {
+    for (Index b = 0; b < o_logits.cols(); ++b) {
+      const auto& ext = m.ext[static_cast<std::size_t>(map.item[static_cast<std::size_t>(b)])];
+      ws.terms.compute(o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
+                       map.length[static_cast<std::size_t>(b)]);
+      ws.terms.log_probs(ext, logits.col(first + b));
     }
   }
 
- private:
   /// x = emb(ids), times a fresh dropout mask when `rng` is given (else the
   /// mask is left empty).
   void embed(const ParamBuffer<T>& p, const Embedding<T>& emb, const TokenIds& ids, Rng* rng, Mat<T>& x,

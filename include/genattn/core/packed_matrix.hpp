@@ -1,0 +1,208 @@
+// genattn/core/packed_matrix.hpp: a matrix packed once for many products with
+// a few columns.
+//
+//   y = A x   or   y += A x          A: M x K (packed), x: K x N, y: M x N
+//
+// Eigen's general product repacks its left operand on every call. The weights
+// of a recurrence (an LSTM's W_h, the decoder's cell, its output layer over V
+// words) multiply a handful of columns at every step, so that repacking costs
+// as much as the arithmetic, and for the 20,000 x 512 output layer it streams
+// 80 MB through memory per step. PackedMatrix packs A once (per sequence, or
+// once per model for decoding) and runs a register-tiled kernel over the
+// packed panels.
+//
+// Layout: A's rows in panels of MR = 3 SIMD packets (48 floats with AVX-512,
+// 24 with AVX2). Panel p holds rows [p MR, p MR + MR) as K consecutive
+// MR-vectors, k-major, zero past row M. The kernel keeps an MR x NR tile of y
+// in registers (NR = 8 with 32 vector registers, else 4; 1 at the tail) and
+// streams the panel once per tile:
+//
+//   y_ij = sum_{k = 0..K-1} A_ik x_kj     (fused multiply-adds, k in order)
+//
+// Each entry is summed in the same order whatever N, the tile or the panel
+// range a thread takes, so results do not depend on the batch size or the
+// thread count. They differ from Eigen's product (which blocks k) by float
+// rounding only; tests/core/packed_matrix_test.cpp bounds it.
+//
+// SIMD through Eigen's packet layer: AVX-512, AVX2, SSE, NEON as compiled,
+// or plain scalars under EIGEN_DONT_VECTORIZE.
+#pragma once
+
+#include <algorithm>
+
+#include "genattn/core/check.hpp"
+#include "genattn/core/parallel.hpp"
+#include "genattn/core/types.hpp"
+
+// the tile's loops over columns must unroll so its accumulators stay in registers
+#if defined(__clang__)
+#define GENATTN_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define GENATTN_UNROLL _Pragma("GCC unroll 16")
+#else
+#define GENATTN_UNROLL
+#endif
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // __m512 etc. as template arguments
+#endif
+
+GENATTN_NAMESPACE_BEGIN
+
+template <class T>
+class PackedMatrix {
+  GENATTN_REQUIRE_SCALAR(T);
+  using Packet = typename Eigen::internal::packet_traits<T>::type;
+  static constexpr Index L = Eigen::internal::packet_traits<T>::size;
+
+ public:
+  /// Rows per panel.
+  static constexpr Index MR = 3 * L;
+  /// Columns per register tile.
+  static constexpr Index NR = EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS >= 32 ? 8 : 4;
+
+  PackedMatrix() = default;
+  explicit PackedMatrix(const ConstMatRef<T>& A) { pack(A); }
+
+  Index rows() const { return rows_; }
+  Index cols() const { return cols_; }
+  Index panels() const { return (rows_ + MR - 1) / MR; }
+  bool empty() const { return rows_ == 0; }
+
+  /// Packs A (M x K). Reuses the storage when the size repeats.
+  void pack(const ConstMatRef<T>& A) { pack(A, no_matrix<T>()); }
+
+  /// Packs [A B], side by side (M x (K_A + K_B)): an LSTM's [W_x W_h].
+  void pack(const ConstMatRef<T>& A, const ConstMatRef<T>& B) {
+    check_arg(B.size() == 0 || B.rows() == A.rows(), "PackedMatrix::pack",
+              "argument 'B' has shape " + detail::shape_string(B.rows(), B.cols()) + ", expected " +
+                  std::to_string(A.rows()) + " rows (as A)");
+    resize(A.rows(), A.cols() + B.cols());
+    for (Index p = 0; p < panels(); ++p) {
+      T* dst = panel(p);
+      const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
+      for (Index k = 0; k < cols_; ++k, dst += MR) {
+        const T* src = (k < A.cols() ? A.col(k).data() : B.col(k - A.cols()).data()) + r0;
+        std::copy(src, src + n, dst);
+        std::fill(dst + n, dst + MR, T(0));
+      }
+    }
+  }
+
+  /// Packs A^T, where A is K x M (for the backward's W^T dy).
+  void pack_transpose(const ConstMatRef<T>& A) { pack_transpose(A, no_matrix<T>()); }
+
+  /// Packs [A B]^T = [A^T; B^T] (A and B with K rows each).
+  void pack_transpose(const ConstMatRef<T>& A, const ConstMatRef<T>& B) {
+    check_arg(B.size() == 0 || B.rows() == A.rows(), "PackedMatrix::pack_transpose",
+              "argument 'B' has shape " + detail::shape_string(B.rows(), B.cols()) + ", expected " +
+                  std::to_string(A.rows()) + " rows (as A)");
+    resize(A.cols() + B.cols(), A.rows());
+    for (Index p = 0; p < panels(); ++p) {
+      T* dst = panel(p);
+      const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
+      for (Index i = 0; i < n; ++i) {
+        const Index r = r0 + i;  // row r of the transpose: column r of [A B]
+        const T* src = r < A.cols() ? A.col(r).data() : B.col(r - A.cols()).data();
+        for (Index k = 0; k < cols_; ++k) dst[k * MR + i] = src[k];
+      }
+      for (Index i = n; i < MR; ++i)
+        for (Index k = 0; k < cols_; ++k) dst[k * MR + i] = T(0);
+    }
+  }
+
+  /// y = A x (y += A x when `accumulate`). x: K x N, y: M x N. With
+  /// `threads` > 1 the panels are split among that many threads (the
+  /// caller's and threads - 1 started for the call) when the product is big
+  /// enough to pay for them.
+  void multiply(const ConstMatRef<T>& x, MatRef<T> y, bool accumulate = false, int threads = 1) const {
+    check_operands(x, y);
+    const Index P = panels(), parts = std::min<Index>(threads, P);
+    if (parts <= 1 || rows_ * cols_ * x.cols() < (Index{1} << 20)) {
+      multiply_panels(x, y, accumulate, 0, P);
+      return;
+    }
+    parallel_for(parts, [&](Index k) { multiply_panels(x, y, accumulate, P * k / parts, P * (k + 1) / parts); });
+  }
+
+  /// The rows of panels [p0, p1) only: threads split a product this way. No
+  /// shape checks (multiply does them); y's other rows are left alone.
+  void multiply_panels(const ConstMatRef<T>& x, MatRef<T> y, bool accumulate, Index p0, Index p1) const {
+    const Index N = x.cols();
+    const Index ldx = x.outerStride(), ldy = y.outerStride();
+    for (Index p = p0; p < p1; ++p) {
+      const T* a = panel(p);
+      const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
+      T* yp = y.data() + r0;
+      Index c = 0;
+      for (; c + NR <= N; c += NR) tile<static_cast<std::size_t>(NR)>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
+      for (; c < N; ++c) tile<1>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
+    }
+  }
+
+  /// Throws unless x is K x N and y is M x N.
+  void check_operands(const ConstMatRef<T>& x, const MatRef<T>& y) const {
+    static constexpr const char* where = "PackedMatrix::multiply";
+    check_shape(where, "x", x, cols_, x.cols());
+    check_shape(where, "y", y, rows_, x.cols());
+  }
+
+ private:
+  void resize(Index rows, Index cols) {
+    rows_ = rows;
+    cols_ = cols;
+    const Index need = panels() * MR * cols;
+    if (data_.size() < need) data_.resize(need);
+  }
+
+  T* panel(Index p) { return data_.data() + p * MR * cols_; }
+  const T* panel(Index p) const { return data_.data() + p * MR * cols_; }
+
+  /// y[0..n) x CB (columns ldy apart) (+)= panel a times x's CB columns.
+  // kept out of line: inlined into a large caller, GCC spills the accumulators
+  template <std::size_t CB>
+  EIGEN_DONT_INLINE void tile(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
+    using namespace Eigen::internal;
+    Packet acc[3][CB];
+    GENATTN_UNROLL
+    for (std::size_t j = 0; j < CB; ++j)
+      for (int i = 0; i < 3; ++i) acc[i][j] = pset1<Packet>(T(0));
+    const Index K = cols_;
+    for (Index k = 0; k < K; ++k, a += MR) {
+      const Packet a0 = pload<Packet>(a), a1 = pload<Packet>(a + L), a2 = pload<Packet>(a + 2 * L);
+      GENATTN_UNROLL
+      for (std::size_t j = 0; j < CB; ++j) {
+        const Packet b = pset1<Packet>(x[static_cast<Index>(j) * ldx + k]);
+        acc[0][j] = pmadd(a0, b, acc[0][j]);
+        acc[1][j] = pmadd(a1, b, acc[1][j]);
+        acc[2][j] = pmadd(a2, b, acc[2][j]);
+      }
+    }
+    if (n == MR) {
+      GENATTN_UNROLL
+      for (std::size_t j = 0; j < CB; ++j)
+        for (int i = 0; i < 3; ++i) {
+          T* dst = y + static_cast<Index>(j) * ldy + i * L;
+          pstoreu(dst, accumulate ? padd(ploadu<Packet>(dst), acc[i][j]) : acc[i][j]);
+        }
+      return;
+    }
+    // the last panel: only its first n rows exist in y
+    alignas(64) T buf[static_cast<std::size_t>(MR)];
+    for (std::size_t j = 0; j < CB; ++j) {
+      for (int i = 0; i < 3; ++i) pstore(buf + i * L, acc[i][j]);
+      T* dst = y + static_cast<Index>(j) * ldy;
+      for (Index i = 0; i < n; ++i) dst[i] = accumulate ? dst[i] + buf[i] : buf[i];
+    }
+  }
+
+  Index rows_ = 0, cols_ = 0;
+  Vec<T> data_;  // Eigen aligns it for the widest packet
+};
+
+GENATTN_NAMESPACE_END
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif

@@ -1,0 +1,250 @@
+// Decoding with packed weights (Seq2Seq::pack) and threads: the packed
+// products agree with Eigen's within float rounding, and the threaded step
+// (hypotheses split among threads, the output layer's rows split) gives the
+// single-threaded packed step's numbers bit for bit, for plain, copy and
+// coverage models, a single hypothesis, and through greedy and beam search.
+// Once its workspaces are sized, a packed decoding step allocates nothing
+// through Eigen.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+// Eigen's allocation guard, live in this release-built test: a heap
+// allocation while it is off throws.
+#define EIGEN_RUNTIME_NO_MALLOC
+#define eigen_assert(x) \
+  if (!(x)) throw std::logic_error("eigen_assert: " #x)
+#include <genattn/genattn.hpp>
+
+using namespace genattn;
+
+namespace {
+
+struct Case {
+  const char* name;
+  bool copy, coverage;
+  AttentionKind attention;
+};
+
+// Sizes past several panels and register tiles of the kernel.
+Seq2SeqConfig config(const Case& k) {
+  Seq2SeqConfig c;
+  c.src_vocab = 40;
+  c.tgt_vocab = 53;
+  c.embedding = 6;
+  c.encoder_hidden = 5;
+  c.decoder_hidden = 21;
+  c.decoder_layers = 2;
+  c.attention = k.attention;
+  c.attention_hidden = 14;
+  c.copy = k.copy;
+  c.coverage = k.coverage;
+  return c;
+}
+
+// 9 sources of 1 to 7 tokens; with copy, ids 50.. stand for source words
+// outside the target vocabulary.
+Seq2SeqBatch batch_of(const Seq2SeqConfig& c, Index sources = 9) {
+  Rng rng(11);
+  std::vector<TokenIds> src, ext, tgt;
+  for (Index b = 0; b < sources; ++b) {
+    TokenIds s, e;
+    for (std::uint64_t j = 0, n = 1 + (static_cast<std::uint64_t>(b) * 5) % 7; j < n; ++j) {
+      s.push_back(static_cast<TokenId>(4 + rng.below(36)));
+      const auto word = static_cast<TokenId>(4 + rng.below(40));
+      e.push_back(j % 3 == 0 ? static_cast<TokenId>(c.tgt_vocab + static_cast<Index>(j % 2)) : word);
+    }
+    src.push_back(s);
+    ext.push_back(e);
+    tgt.push_back({5});
+  }
+  return c.copy ? make_copy_batch(src, ext, tgt, c.tgt_vocab) : make_batch(src, tgt);
+}
+
+struct Trace {
+  std::vector<Mat<float>> logits, alignment;
+  Seq2Seq<float>::DecoderState state;
+};
+
+// Five steps fed fixed tokens (not the argmax, so that runs whose logits
+// differ by rounding still read the same inputs); copied ids included.
+Trace run(const Seq2Seq<float>& model, const ParamBuffer<float>& p, const Seq2SeqBatch& batch,
+          const Seq2Seq<float>::Packed* packed, int threads, std::vector<Index> items = {}) {
+  const auto m = model.encode(p, batch.src, batch.src_lengths, batch.src_ext, threads);
+  Trace out;
+  out.state = model.start(m, items);
+  Seq2Seq<float>::StepWorkspace ws;
+  ws.packed = packed;
+  ws.threads = threads;
+  TokenIds prev(static_cast<std::size_t>(out.state.size()), model.config().ids.bos);
+  const Index V = model.output_size(m);
+  for (Index t = 0; t < 5; ++t) {
+    Mat<float> logits, align;
+    model.step(p, m, out.state, prev, logits, &align, ws);
+    out.logits.push_back(logits);
+    out.alignment.push_back(align);
+    for (std::size_t k = 0; k < prev.size(); ++k) prev[k] = static_cast<TokenId>(4 + (t * 7 + static_cast<Index>(k) * 3) % (V - 4));
+  }
+  return out;
+}
+
+void expect_same_bits(const Trace& a, const Trace& b) {
+  ASSERT_EQ(a.logits.size(), b.logits.size());
+  for (std::size_t t = 0; t < a.logits.size(); ++t) {
+    EXPECT_EQ(a.logits[t], b.logits[t]) << "step " << t;
+    EXPECT_EQ(a.alignment[t], b.alignment[t]) << "step " << t;
+  }
+  for (std::size_t l = 0; l < a.state.layers.size(); ++l) {
+    EXPECT_EQ(a.state.layers[l].h, b.state.layers[l].h);
+    EXPECT_EQ(a.state.layers[l].c, b.state.layers[l].c);
+  }
+  EXPECT_EQ(a.state.z, b.state.z);
+  EXPECT_EQ(a.state.coverage, b.state.coverage);
+}
+
+class PackedDecoding : public ::testing::TestWithParam<Case> {};
+
+}  // namespace
+
+TEST_P(PackedDecoding, AgreesWithEigenWithinRounding) {
+  const Seq2SeqConfig c = config(GetParam());
+  const Seq2Seq<float> model(c);
+  const ParamBuffer<float> p = model.init_params(7);
+  const auto packed = model.pack(p);
+  const Seq2SeqBatch batch = batch_of(c);
+  const Trace eigen = run(model, p, batch, nullptr, 1), mine = run(model, p, batch, &packed, 1);
+  for (std::size_t t = 0; t < eigen.logits.size(); ++t) {
+    // log-probabilities (copy) or logits of size ~1: float rounding
+    EXPECT_LE((eigen.logits[t] - mine.logits[t]).cwiseAbs().maxCoeff(), 2e-5f) << "step " << t;
+    EXPECT_LE((eigen.alignment[t] - mine.alignment[t]).cwiseAbs().maxCoeff(), 1e-5f) << "step " << t;
+  }
+}
+
+TEST_P(PackedDecoding, ThreadsGiveTheSameBits) {
+  const Seq2SeqConfig c = config(GetParam());
+  const Seq2Seq<float> model(c);
+  const ParamBuffer<float> p = model.init_params(7);
+  const auto packed = model.pack(p);
+  const Seq2SeqBatch batch = batch_of(c);
+  // hypotheses as beam search holds them, several per source: 36 split 16 +
+  // 20, 63 split 16 + 16 + 31 (and 32 + 31 on two threads)
+  for (const Index per_source : {Index{4}, Index{7}}) {
+    std::vector<Index> items;
+    for (Index b = 0; b < 9; ++b)
+      for (Index k = 0; k < per_source; ++k) items.push_back(b);
+    const Trace one = run(model, p, batch, &packed, 1, items);
+    for (const int threads : {2, 3}) {
+      SCOPED_TRACE(std::to_string(items.size()) + " hypotheses, threads " + std::to_string(threads));
+      expect_same_bits(one, run(model, p, batch, &packed, threads, items));
+    }
+  }
+  // one hypothesis per source (9, too few to split) and a single one: the
+  // output layer's rows are split instead
+  expect_same_bits(run(model, p, batch, &packed, 1), run(model, p, batch, &packed, 2));
+  expect_same_bits(run(model, p, batch, &packed, 1, {4}), run(model, p, batch, &packed, 2, {4}));
+}
+
+TEST_P(PackedDecoding, SearchesGiveTheSameResultsOnTwoThreads) {
+  const Seq2SeqConfig c = config(GetParam());
+  const Seq2Seq<float> model(c);
+  const ParamBuffer<float> p = model.init_params(9);
+  const auto packed = model.pack(p);
+  const Seq2SeqBatch batch = batch_of(c);
+  for (const Index beam : {Index{1}, Index{4}}) {
+    SearchConfig sc;
+    sc.beam = beam;
+    sc.max_length = 6;
+    Seq2SeqDecoder<float> d1(model, p, batch.src, batch.src_lengths, batch.src_ext, &packed, 1);
+    Seq2SeqDecoder<float> d2(model, p, batch.src, batch.src_lengths, batch.src_ext, nullptr, 2);  // packs its own
+    const auto a = beam_search(d1, sc), b = beam_search(d2, sc);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+      for (std::size_t k = 0; k < a[i].size(); ++k) {
+        EXPECT_EQ(a[i][k].tokens, b[i][k].tokens);
+        EXPECT_EQ(a[i][k].log_prob, b[i][k].log_prob) << "beam " << beam << " source " << i << " rank " << k;
+      }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, PackedDecoding,
+                         ::testing::Values(Case{"additive", false, false, AttentionKind::additive},
+                                           Case{"general", false, false, AttentionKind::general},
+                                           Case{"copy", true, false, AttentionKind::additive},
+                                           Case{"copy_coverage", true, true, AttentionKind::additive}),
+                         [](const auto& i) { return std::string(i.param.name); });
+
+TEST(PackedDecoding, RefusesWeightsPackedFromAnotherBuffer) {
+  const Seq2SeqConfig c = config({"additive", false, false, AttentionKind::additive});
+  const Seq2Seq<float> model(c);
+  const ParamBuffer<float> p = model.init_params(7), q = model.init_params(8);
+  const auto packed_q = model.pack(q);
+  const Seq2SeqBatch batch = batch_of(c);
+  try {
+    run(model, p, batch, &packed_q, 1);
+    FAIL() << "no throw";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not packed from this parameter buffer"), std::string::npos) << e.what();
+  }
+}
+
+// The rule: nothing allocates inside the per-step loops. A packed
+// decoding step (embedding, cells, attention, combine, output layer, copy
+// distribution, coverage) with its workspaces sized by a first step.
+TEST(PackedDecoding, AStepAllocatesNothingThroughEigen) {
+  for (const bool copy : {false, true}) {
+    const Seq2SeqConfig c = config({"any", copy, copy, AttentionKind::additive});
+    const Seq2Seq<float> model(c);
+    const ParamBuffer<float> p = model.init_params(7);
+    const auto packed = model.pack(p);
+    const Seq2SeqBatch batch = batch_of(c);
+    const auto m = model.encode(p, batch.src, batch.src_lengths, batch.src_ext);
+    auto state = model.start(m);
+    Seq2Seq<float>::StepWorkspace ws;
+    ws.packed = &packed;
+    TokenIds prev(static_cast<std::size_t>(state.size()), c.ids.bos);
+    Mat<float> logits, align;
+    model.step(p, m, state, prev, logits, &align, ws);
+    std::fill(prev.begin(), prev.end(), 7);
+    Eigen::internal::set_is_malloc_allowed(false);
+    try {
+      model.step(p, m, state, prev, logits, &align, ws);
+      model.step(p, m, state, prev, logits, &align, ws);
+    } catch (...) {
+      Eigen::internal::set_is_malloc_allowed(true);
+      ADD_FAILURE() << "copy " << copy << ": a step allocated";
+      continue;
+    }
+    Eigen::internal::set_is_malloc_allowed(true);
+    // and the guard is live: an allocation now would throw
+    Eigen::internal::set_is_malloc_allowed(false);
+    EXPECT_THROW(Mat<float>(100, 100), std::logic_error);
+    Eigen::internal::set_is_malloc_allowed(true);
+  }
+}
+
+// The encoder's recurrence and whole LSTM layer passes: once sized, forward
+// allocates nothing (its products are packed; the time loop only maps).
+TEST(PackedDecoding, AnLstmLayerForwardAllocatesNothingThroughEigen) {
+  ParamLayout layout;
+  const LstmLayer<float> layer(layout, "l", 9, 13, Direction::reverse);
+  ParamBuffer<float> p(layout);
+  Rng rng(3);
+  init_params(layout, p, rng);
+  const Lengths lengths{4, 1, 3};
+  const Mat<float> x = Mat<float>::Random(9, 12);
+  Mat<float> y(13, 12);
+  LstmLayer<float>::Cache cache;
+  layer.forward(p, x, lengths, y, cache);
+  const Mat<float> first = y;
+  Eigen::internal::set_is_malloc_allowed(false);
+  bool threw = false;
+  try {
+    layer.forward(p, x, lengths, y, cache);
+  } catch (...) {
+    threw = true;
+  }
+  Eigen::internal::set_is_malloc_allowed(true);
+  EXPECT_FALSE(threw);
+  EXPECT_EQ(y, first);
+}
