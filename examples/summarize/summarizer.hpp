@@ -156,8 +156,15 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   search.max_length = std::min(search.max_length, s.text.max_target - 1);
   const auto bs = static_cast<std::size_t>(std::max<Index>(1, options.batch_size));
   const std::size_t batches = (order.size() + bs - 1) / bs;
-  // Batch k: one decoder (memory and workspace) per batch; the model and its
-  // parameters are shared read-only, so batches decode on threads at once.
+  // Batch k: one decoder (memory and workspace) per batch; the model, its
+  // parameters and their packed copy are shared read-only, so batches decode
+  // on threads at once. Fewer batches than threads: each decoder splits its
+  // steps among the threads left over.
+  const auto packed = s.model.pack(s.params);
+  const std::size_t threads =
+      options.threads > 0 ? static_cast<std::size_t>(options.threads) : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t workers = std::min(batches, threads);
+  const int decoder_threads = static_cast<int>(std::max<std::size_t>(1, threads / std::max<std::size_t>(1, workers)));
   auto decode_batch = [&](std::size_t k) {
     const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
     std::vector<genattn::TokenIds> src, src_ext;
@@ -168,7 +175,8 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
     const std::vector<genattn::TokenIds> no_targets(src.size());
     const genattn::Seq2SeqBatch batch = copy ? genattn::make_copy_batch(src, src_ext, no_targets, s.target.size())
                                              : genattn::make_batch(src, no_targets);
-    genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths, batch.src_ext);
+    genattn::Seq2SeqDecoder<float> dec(s.model, s.params, batch.src, batch.src_lengths, batch.src_ext, &packed,
+                                       decoder_threads);
     std::vector<std::vector<genattn::Hypothesis<float>>> found;
     if (options.sample) {
       genattn::SearchConfig seeded = search;
@@ -181,24 +189,10 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
     }
     for (std::size_t i = start; i < end; ++i) out[order[i]].hypotheses = std::move(found[i - start]);
   };
-  const std::size_t workers = std::min<std::size_t>(
-      batches, options.threads > 0 ? static_cast<std::size_t>(options.threads)
-                                   : std::max(1u, std::thread::hardware_concurrency()));
   std::atomic<std::size_t> next{0};
-  std::vector<std::exception_ptr> errors(workers);
-  auto work = [&](std::size_t w) {
-    try {
-      for (std::size_t k; (k = next++) < batches;) decode_batch(k);
-    } catch (...) {
-      errors[w] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
-  if (workers > 0) work(0);
-  for (auto& t : pool) t.join();
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  genattn::parallel_for(static_cast<Index>(workers), [&](Index) {
+    for (std::size_t k; (k = next++) < batches;) decode_batch(k);
+  });
   for (std::size_t i = 0; i < out.size(); ++i) {
     auto& d = out[i];
     for (const auto& h : d.hypotheses) {

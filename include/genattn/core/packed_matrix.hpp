@@ -131,6 +131,16 @@ class PackedMatrix {
   void multiply_panels(const ConstMatRef<T>& x, MatRef<T> y, bool accumulate, Index p0, Index p1) const {
     const Index N = x.cols();
     const Index ldx = x.outerStride(), ldy = y.outerStride();
+    if (N == 1) {
+      // one column is memory-bound: two panels at once, two streams in flight
+      Index p = p0;
+      for (; p + 1 < p1 && (p + 2) * MR <= rows_; p += 2) column_pair(panel(p), x.data(), y.data() + p * MR, accumulate);
+      for (; p < p1; ++p) {
+        const Index r0 = p * MR;
+        tile<1>(panel(p), x.data(), ldx, y.data() + r0, ldy, std::min(MR, rows_ - r0), accumulate);
+      }
+      return;
+    }
     for (Index p = p0; p < p1; ++p) {
       const T* a = panel(p);
       const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
@@ -160,6 +170,28 @@ class PackedMatrix {
   const T* panel(Index p) const { return data_.data() + p * MR * cols_; }
 
   /// y[0..n) x CB (columns ldy apart) (+)= panel a times x's CB columns.
+  /// y[0..2 MR) = two full panels (a, then a + MR K) times the column x.
+  EIGEN_DONT_INLINE void column_pair(const T* a, const T* x, T* y, bool accumulate) const {
+    using namespace Eigen::internal;
+    const T* b = a + MR * cols_;
+    Packet acc[6];
+    for (int i = 0; i < 6; ++i) acc[i] = pset1<Packet>(T(0));
+    const Index K = cols_;
+    for (Index k = 0; k < K; ++k, a += MR, b += MR) {
+      const Packet v = pset1<Packet>(x[k]);
+      acc[0] = pmadd(pload<Packet>(a), v, acc[0]);
+      acc[1] = pmadd(pload<Packet>(a + L), v, acc[1]);
+      acc[2] = pmadd(pload<Packet>(a + 2 * L), v, acc[2]);
+      acc[3] = pmadd(pload<Packet>(b), v, acc[3]);
+      acc[4] = pmadd(pload<Packet>(b + L), v, acc[4]);
+      acc[5] = pmadd(pload<Packet>(b + 2 * L), v, acc[5]);
+    }
+    for (int i = 0; i < 6; ++i) {
+      T* dst = y + i * L;
+      pstoreu(dst, accumulate ? padd(ploadu<Packet>(dst), acc[i]) : acc[i]);
+    }
+  }
+
   // kept out of line: inlined into a large caller, GCC spills the accumulators
   template <std::size_t CB>
   EIGEN_DONT_INLINE void tile(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
