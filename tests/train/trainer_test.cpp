@@ -122,23 +122,31 @@ TEST(Trainer, ShardedAcrossThreadsEqualsOneThread) {
   Seq2SeqConfig cfg = tiny();
   cfg.dropout = 0.0;
   Seq2Seq<double> model(cfg);
-  ParamBuffer<double> one = model.init_params(4), two = model.init_params(4), three = model.init_params(4);
-  TrainerConfig c1 = adam(), c2 = adam(), c3 = adam();
-  c2.threads = 2;
-  c3.threads = 3;
-  Trainer<double> t1(model, one, c1), t2(model, two, c2), t3(model, three, c3);
-  for (const auto& b : data) {
-    const TrainStep s1 = t1.train_batch(b), s2 = t2.train_batch(b), s3 = t3.train_batch(b);
-    EXPECT_NEAR(s1.loss.loss, s2.loss.loss, 1e-12 * std::abs(s1.loss.loss));
-    EXPECT_NEAR(s1.loss.loss, s3.loss.loss, 1e-12 * std::abs(s1.loss.loss));
-    EXPECT_EQ(s1.loss.tokens, s2.loss.tokens);
-    EXPECT_EQ(s1.loss.correct, s3.loss.correct);
-    EXPECT_NEAR(s1.grad_norm, s2.grad_norm, 1e-12 * s1.grad_norm);
+  // accumulate 2: the first batch of each update writes shard 0 straight into
+  // the trainer's buffer, the second adds to it; the norm comes from the sum
+  for (const int accumulate : {1, 2}) {
+    SCOPED_TRACE(accumulate);
+    ParamBuffer<double> one = model.init_params(4), two = model.init_params(4), three = model.init_params(4);
+    TrainerConfig c1 = adam(), c2 = adam(), c3 = adam();
+    c1.accumulate = c2.accumulate = c3.accumulate = accumulate;
+    c2.threads = 2;
+    c3.threads = 3;
+    Trainer<double> t1(model, one, c1), t2(model, two, c2), t3(model, three, c3);
+    for (const auto& b : data) {
+      const TrainStep s1 = t1.train_batch(b), s2 = t2.train_batch(b), s3 = t3.train_batch(b);
+      EXPECT_NEAR(s1.loss.loss, s2.loss.loss, 1e-12 * std::abs(s1.loss.loss));
+      EXPECT_NEAR(s1.loss.loss, s3.loss.loss, 1e-12 * std::abs(s1.loss.loss));
+      EXPECT_EQ(s1.loss.tokens, s2.loss.tokens);
+      EXPECT_EQ(s1.loss.correct, s3.loss.correct);
+      EXPECT_EQ(s1.updated, s2.updated);
+      EXPECT_NEAR(s1.grad_norm, s2.grad_norm, 1e-12 * s1.grad_norm);
+      EXPECT_NEAR(s1.grad_norm, s3.grad_norm, 1e-12 * s1.grad_norm);
+    }
+    const double scale = one.flat().cwiseAbs().maxCoeff();
+    EXPECT_LE((one.flat() - two.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
+    EXPECT_LE((one.flat() - three.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
+    EXPECT_GT((one.flat() - model.init_params(4).flat()).norm(), 0.0);
   }
-  const double scale = one.flat().cwiseAbs().maxCoeff();
-  EXPECT_LE((one.flat() - two.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
-  EXPECT_LE((one.flat() - three.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
-  EXPECT_GT((one.flat() - model.init_params(4).flat()).norm(), 0.0);
 }
 
 // With dropout the shards draw their masks from streams seeded by the

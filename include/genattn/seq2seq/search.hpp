@@ -169,15 +169,27 @@ inline bool repeats_ngram(const TokenIds& tokens, TokenId w, Index block, const 
   return false;
 }
 
+/// log sum_i exp(v_i), shifted by the maximum.
+template <class V>
+typename V::Scalar log_sum_exp(const V& v) {
+  using T = typename V::Scalar;
+  const T mx = v.maxCoeff();
+  return mx + std::log((v.array() - mx).exp().sum());
+}
+
+/// The first index of the maximum (as maxCoeff(&index), whose indexed visit
+/// does not vectorize): the vectorized maximum, then a search for it.
+template <class V>
+Index argmax(const V& v) {
+  const auto mx = v.maxCoeff();
+  const auto* p = v.data();
+  return static_cast<Index>(std::find(p, p + v.size(), mx) - p);
+}
+
 /// log-softmax of each column, in place.
 template <class M>
 void log_softmax_columns(M& m) {
-  using T = typename M::Scalar;
-  for (Index c = 0; c < m.cols(); ++c) {
-    const T mx = m.col(c).maxCoeff();
-    const T lse = mx + std::log((m.col(c).array() - mx).exp().sum());
-    m.col(c).array() -= lse;
-  }
+  for (Index c = 0; c < m.cols(); ++c) m.col(c).array() -= log_sum_exp(m.col(c));
 }
 
 /// Appends word w (log p = lp) to single-hypothesis search state h; </s>
@@ -267,6 +279,9 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     TokenId w;
   };
   std::vector<Cand> cands;
+  auto better = [](const Cand& x, const Cand& y) {
+    return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
+  };
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
   for (Index t = 0; t <= max_all; ++t) {
@@ -282,6 +297,9 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
       for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
       if (done[bi]) continue;
       const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
+      // the best 2K candidates (score, then slot, then word): a heap with the
+      // worst of them on top, so most words are turned away by one comparison
+      const auto cap = static_cast<std::size_t>(2 * K);
       cands.clear();
       for (Index k = 0; k < K; ++k) {
         const Index slot = b * K + k;
@@ -289,13 +307,21 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
         if (!std::isfinite(score[si])) continue;
         auto lp = logits.col(slot);
         detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
-        for (Index w = 0; w < V; ++w)
-          if (std::isfinite(static_cast<double>(lp[w]))) cands.push_back({score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)});
+        for (Index w = 0; w < V; ++w) {
+          if (!std::isfinite(static_cast<double>(lp[w]))) continue;
+          const Cand c{score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)};
+          if (cands.size() < cap) {
+            cands.push_back(c);
+            std::push_heap(cands.begin(), cands.end(), better);
+          } else if (c.s >= cands.front().s && better(c, cands.front())) {
+            std::pop_heap(cands.begin(), cands.end(), better);
+            cands.back() = c;
+            std::push_heap(cands.begin(), cands.end(), better);
+          }
+        }
       }
-      const std::size_t take = std::min(cands.size(), static_cast<std::size_t>(2 * K));
-      std::partial_sort(cands.begin(), cands.begin() + static_cast<long>(take), cands.end(), [](const Cand& x, const Cand& y) {
-        return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
-      });
+      std::sort(cands.begin(), cands.end(), better);
+      const std::size_t take = cands.size();
       Index filled = 0;
       for (std::size_t i = 0; i < take && filled < K; ++i) {
         const Cand& c = cands[i];
@@ -366,16 +392,17 @@ std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchCo
   for (Index t = 0; t <= max_all; ++t) {
     if (std::all_of(out.begin(), out.end(), [](const Hypothesis<T>& h) { return h.finished; })) break;
     dec.step(state, prev, logits, align);
-    detail::log_softmax_columns(logits);
     for (Index b = 0; b < B; ++b) {
       auto& h = out[static_cast<std::size_t>(b)];
       if (h.finished) continue;
       const Index Ts = dec.source_length(b);
       auto lp = logits.col(b);
+      // log p_w = l_w - logsumexp(l); the constraints only mask (-inf), so the
+      // argmax is taken on the logits and only the chosen word is normalized
+      const T lse = detail::log_sum_exp(lp);
       detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
-      Index w = 0;
-      lp.maxCoeff(&w);
-      if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w]), align.col(b).head(Ts), ids))
+      const Index w = detail::argmax(lp);
+      if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w] - lse), align.col(b).head(Ts), ids))
         prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
     }
   }

@@ -26,7 +26,6 @@
 #include <functional>
 #include <limits>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -162,8 +161,13 @@ class Trainer {
         poisoned_ = loss_problem;
       else
         model_.backward(params_, grads_, batch, cache_);
-    } else {
-      out.loss = sharded_loss_and_backward(batch);
+    }
+    const bool last = pending_ + 1 >= config_.accumulate;  // this batch completes an update
+    double sq = 0.0;
+    bool have_sq = false;
+    if (!shards_.empty() && batch.batch >= 2) {
+      out.loss = sharded_loss_and_backward(batch, last, sq);
+      have_sq = last;
     }
     if (++pending_ < config_.accumulate) {
       out.update = optimizer_.step_count();
@@ -171,9 +175,9 @@ class Trainer {
     }
     pending_ = 0;
     const int parts = std::max(1, config_.threads);
-    // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in double)
-    double sq = 0.0;
-    if (poisoned_.empty()) {
+    // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in
+    // double); the sharded pass has done it while summing the shards
+    if (poisoned_.empty() && !have_sq) {
       std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
       const T inv = static_cast<T>(1.0 / config_.accumulate);
       parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index k) {
@@ -182,9 +186,9 @@ class Trainer {
         partial[static_cast<std::size_t>(k)] = static_cast<double>(g.template cast<double>().squaredNorm());
       });
       for (double x : partial) sq += x;
-      // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
-      if (!std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
     }
+    // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
+    if (poisoned_.empty() && !std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
     if (!poisoned_.empty()) {
       out.skipped = true;
       out.message = "update " + std::to_string(step) + ": " + poisoned_ + "; update skipped";
@@ -294,36 +298,46 @@ class Trainer {
   //   J = sum_k (N_k / N) J_k,   so   dJ/dθ = sum_k (N_k / N) dJ_k/dθ.
   // Each shard's dropout stream is seeded from the trainer's stream, so the
   // result does not depend on thread timing.
-  LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch) {
+  //
+  // When no earlier batch is pending, grads_ is zero (the optimizer zeroes it
+  // as it reads it): shard 0 then writes straight into it, and the sum is
+  // g <- w_0 g + sum_{k>0} w_k g_k. When the batch completes an update (`last`),
+  // the same pass scales by 1/accumulate and returns ||g||^2 in `sq`.
+  LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq) {
     const Index n = std::min<Index>(static_cast<Index>(shards_.size()), batch.batch);
+    const bool direct = pending_ == 0;
+    auto grads_of = [&](Index k) -> ParamBuffer<T>& {
+      return k == 0 && direct ? grads_ : shards_[static_cast<std::size_t>(k)].grads;
+    };
     for (Index k = 0; k < n; ++k) {
       Shard& s = shards_[static_cast<std::size_t>(k)];
       s.batch = slice_batch(batch, batch.batch * k / n, batch.batch * (k + 1) / n);
       s.rng = Rng(dropout_rng_.next_u64());
-      if (s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
+      if (!(k == 0 && direct) && s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
       s.problem.clear();
       s.error = nullptr;
     }
-    auto work = [this](Shard& s) {
+    parallel_for(n, [&](Index k) {
+      Shard& s = shards_[static_cast<std::size_t>(k)];
       try {
         s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
         s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
         if (s.problem.empty()) {
-          s.grads.set_zero();
-          model_.backward(params_, s.grads, s.batch, s.cache);
+          ParamBuffer<T>& g = grads_of(k);
+          if (&g != &grads_) g.set_zero();
+          model_.backward(params_, g, s.batch, s.cache);
         }
       } catch (...) {
         s.error = std::current_exception();
       }
-    };
-    std::vector<std::thread> threads;
-    for (Index k = 1; k < n; ++k) threads.emplace_back(work, std::ref(shards_[static_cast<std::size_t>(k)]));
-    work(shards_[0]);
-    for (auto& t : threads) t.join();
+    });
     LossValue total;
     for (Index k = 0; k < n; ++k) {
       const Shard& s = shards_[static_cast<std::size_t>(k)];
-      if (s.error) std::rethrow_exception(s.error);
+      if (s.error) {
+        if (direct) grads_.set_zero();  // shard 0 may have written part of its gradient
+        std::rethrow_exception(s.error);
+      }
       total.tokens += s.loss.tokens;
       total.correct += s.loss.correct;
     }
@@ -338,13 +352,24 @@ class Trainer {
       if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
       if (s.problem.empty()) weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
     }
-    // g += sum_k w_k g_k, the buffer cut into one range per thread
-    parallel_ranges(grads_.size(), static_cast<int>(shards_.size()), [&](Index b, Index e, Index) {
+    // g <- (w_0 g + ...) or (g + sum_k w_k g_k), then / accumulate and its
+    // squared norm when `last`: one pass, the buffer cut into one range per thread
+    const auto parts = static_cast<int>(shards_.size());
+    std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
+    const T inv = static_cast<T>(1.0 / config_.accumulate);
+    parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index part) {
       auto g = grads_.flat().segment(b, e - b);
-      for (Index k = 0; k < n; ++k)
+      if (direct) g *= weight[0];
+      for (Index k = direct ? 1 : 0; k < n; ++k)
         if (weight[static_cast<std::size_t>(k)] != T(0))
           g += weight[static_cast<std::size_t>(k)] * shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
+      if (last) {
+        if (config_.accumulate > 1) g *= inv;
+        partial[static_cast<std::size_t>(part)] = static_cast<double>(g.template cast<double>().squaredNorm());
+      }
     });
+    sq = 0.0;
+    for (double x : partial) sq += x;
     return total;
   }
 
