@@ -19,3 +19,17 @@ function(genattn_project_target target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all)
   endif()
 endfunction()
+
+# genattn_native_target(TARGET): compile TARGET for this machine's CPU
+# (-march=native: AVX-512 or AVX2 with FMA where present; genattn's kernels
+# take the widest SIMD the compiler is told of). For programs built where they
+# run: the benchmarks and the examples.
+function(genattn_native_target target)
+  target_compile_options(${target} PRIVATE -march=native)
+  # GCC 12 warns about its own AVX-512 intrinsic headers under Eigen (GCC bug
+  # 105593, a false positive on the unset "__Y" of avx512fintrin.h's
+  # _mm512_undefined_ps): silence only those two warnings.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-uninitialized)
+  endif()
+endfunction()
