@@ -9,9 +9,12 @@ dir=build-tsan
 cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
       "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -DNDEBUG" \
       -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF
-cmake --build "$dir" -j "$(nproc)" --target seq2seq_concurrent_decode_test train_trainer_test core_parallel_test summarize
+cmake --build "$dir" -j "$(nproc)" --target seq2seq_concurrent_decode_test seq2seq_packed_decoding_test rnn_lstm_test train_trainer_test \
+      core_parallel_test summarize
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$dir/tests/seq2seq_concurrent_decode_test"
+"$dir/tests/seq2seq_packed_decoding_test"  # a step's hypotheses and the output layer's rows on threads
+"$dir/tests/rnn_lstm_test"                 # the encoder's directions on two threads
 "$dir/tests/train_trainer_test"
 "$dir/tests/core_parallel_test"
 data=examples/summarize/data
@@ -19,6 +22,8 @@ rm -rf "$dir/tsan-model"
 "$dir/examples/summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" --model "$dir/tsan-model" \
   --embedding 16 --hidden 16 --max-source 40 --epochs 1 --threads 2 --log-every 0
 "$dir/examples/summarize" eval --model "$dir/tsan-model" --data "$data/test.tsv" --beam 3 --threads 2 > /dev/null
+# one document: one decoder, its step split between the two threads
+head -1 "$data/test.tsv" | cut -f3 | "$dir/examples/summarize" summarize --model "$dir/tsan-model" --threads 2 --beam 3 > /dev/null
 rm -rf "$dir/tsan-pointer"  # the pointer-generator, both phases
 "$dir/examples/summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" --model "$dir/tsan-pointer" \
   --embedding 16 --hidden 16 --max-source 40 --epochs 1 --threads 2 --log-every 0 --copy --coverage-steps 3

@@ -62,7 +62,8 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   app->add_option("--batch-size", o.batch_size, "documents decoded together")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app->add_option("--threads", o.threads, "batches decoded at once (0: one per core)")->check(CLI::NonNegativeNumber);
+  app->add_option("--threads", o.threads,
+                  "decoding threads: batches at once, and a batch split when batches are fewer (0: one per core)")->check(CLI::NonNegativeNumber);
 }
 
 }  // namespace summarize

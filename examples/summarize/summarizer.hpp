@@ -118,7 +118,7 @@ struct DecodeOptions {
   genattn::SearchConfig search;
   bool sample = false;             ///< sampling instead of greedy or beam
   genattn::Index batch_size = 32;  ///< documents decoded together
-  int threads = 0;                 ///< batches decoded at once, one thread each (0: one per core)
+  int threads = 0;                 ///< decoding threads: batches at once, fewer batches split (0: one per core)
 };
 
 /// A document's summaries (best first) with their alignments.
