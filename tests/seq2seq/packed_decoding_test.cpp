@@ -28,7 +28,7 @@ struct Case {
 };
 
 // Sizes past several panels and register tiles of the kernel.
-Seq2SeqConfig config(const Case& k) {
+Seq2SeqConfig model_config(const Case& k) {
   Seq2SeqConfig c;
   c.src_vocab = 40;
   c.tgt_vocab = 53;
@@ -67,27 +67,40 @@ struct Trace {
   Seq2Seq<float>::DecoderState state;
 };
 
-// Five steps fed fixed tokens (not the argmax, so that runs whose logits
-// differ by rounding still read the same inputs); copied ids included.
-Trace run(const Seq2Seq<float>& model, const ParamBuffer<float>& p, const Seq2SeqBatch& batch,
-          const Seq2Seq<float>::Packed* packed, int threads, std::vector<Index> items = {}) {
-  const auto m = model.encode(p, batch.src, batch.src_lengths, batch.src_ext, threads);
-  Trace out;
-  out.state = model.start(m, items);
-  Seq2Seq<float>::StepWorkspace ws;
-  ws.packed = packed;
-  ws.threads = threads;
-  TokenIds prev(static_cast<std::size_t>(out.state.size()), model.config().ids.bos);
-  const Index V = model.output_size(m);
-  for (Index t = 0; t < 5; ++t) {
-    Mat<float> logits, align;
-    model.step(p, m, out.state, prev, logits, &align, ws);
-    out.logits.push_back(logits);
-    out.alignment.push_back(align);
-    for (std::size_t k = 0; k < prev.size(); ++k) prev[k] = static_cast<TokenId>(4 + (t * 7 + static_cast<Index>(k) * 3) % (V - 4));
+// A model of the case's kind, its parameters, their packed copy, a batch.
+struct Decoding {
+  explicit Decoding(const Case& k, std::uint64_t seed = 7)
+      : config(model_config(k)), model(config), p(model.init_params(seed)), packed(model.pack(p)),
+        batch(batch_of(config)) {}
+
+  // Five steps fed fixed tokens (not the argmax, so that runs whose logits
+  // differ by rounding still read the same inputs); copied ids included.
+  Trace run(const Seq2Seq<float>::Packed* weights, int threads, std::vector<Index> items = {}) const {
+    const auto m = model.encode(p, batch.src, batch.src_lengths, batch.src_ext, threads);
+    Trace out;
+    out.state = model.start(m, items);
+    Seq2Seq<float>::StepWorkspace ws;
+    ws.packed = weights;
+    ws.threads = threads;
+    TokenIds prev(static_cast<std::size_t>(out.state.size()), model.config().ids.bos);
+    const Index V = model.output_size(m);
+    for (Index t = 0; t < 5; ++t) {
+      Mat<float> logits, align;
+      model.step(p, m, out.state, prev, logits, &align, ws);
+      out.logits.push_back(logits);
+      out.alignment.push_back(align);
+      for (std::size_t k = 0; k < prev.size(); ++k)
+        prev[k] = static_cast<TokenId>(4 + (t * 7 + static_cast<Index>(k) * 3) % (V - 4));
+    }
+    return out;
   }
-  return out;
-}
+
+  Seq2SeqConfig config;
+  Seq2Seq<float> model;
+  ParamBuffer<float> p;
+  Seq2Seq<float>::Packed packed;
+  Seq2SeqBatch batch;
+};
 
 void expect_same_bits(const Trace& a, const Trace& b) {
   ASSERT_EQ(a.logits.size(), b.logits.size());
@@ -108,12 +121,8 @@ class PackedDecoding : public ::testing::TestWithParam<Case> {};
 }  // namespace
 
 TEST_P(PackedDecoding, AgreesWithEigenWithinRounding) {
-  const Seq2SeqConfig c = config(GetParam());
-  const Seq2Seq<float> model(c);
-  const ParamBuffer<float> p = model.init_params(7);
-  const auto packed = model.pack(p);
-  const Seq2SeqBatch batch = batch_of(c);
-  const Trace eigen = run(model, p, batch, nullptr, 1), mine = run(model, p, batch, &packed, 1);
+  const Decoding s(GetParam());
+  const Trace eigen = s.run(nullptr, 1), mine = s.run(&s.packed, 1);
   for (std::size_t t = 0; t < eigen.logits.size(); ++t) {
     // log-probabilities (copy) or logits of size ~1: float rounding
     EXPECT_LE((eigen.logits[t] - mine.logits[t]).cwiseAbs().maxCoeff(), 2e-5f) << "step " << t;
@@ -122,41 +131,33 @@ TEST_P(PackedDecoding, AgreesWithEigenWithinRounding) {
 }
 
 TEST_P(PackedDecoding, ThreadsGiveTheSameBits) {
-  const Seq2SeqConfig c = config(GetParam());
-  const Seq2Seq<float> model(c);
-  const ParamBuffer<float> p = model.init_params(7);
-  const auto packed = model.pack(p);
-  const Seq2SeqBatch batch = batch_of(c);
+  const Decoding s(GetParam());
   // hypotheses as beam search holds them, several per source: 36 split 16 +
   // 20, 63 split 16 + 16 + 31 (and 32 + 31 on two threads)
   for (const Index per_source : {Index{4}, Index{7}}) {
     std::vector<Index> items;
     for (Index b = 0; b < 9; ++b)
       for (Index k = 0; k < per_source; ++k) items.push_back(b);
-    const Trace one = run(model, p, batch, &packed, 1, items);
+    const Trace one = s.run(&s.packed, 1, items);
     for (const int threads : {2, 3}) {
       SCOPED_TRACE(std::to_string(items.size()) + " hypotheses, threads " + std::to_string(threads));
-      expect_same_bits(one, run(model, p, batch, &packed, threads, items));
+      expect_same_bits(one, s.run(&s.packed, threads, items));
     }
   }
   // one hypothesis per source (9, too few to split) and a single one: the
   // output layer's rows are split instead
-  expect_same_bits(run(model, p, batch, &packed, 1), run(model, p, batch, &packed, 2));
-  expect_same_bits(run(model, p, batch, &packed, 1, {4}), run(model, p, batch, &packed, 2, {4}));
+  expect_same_bits(s.run(&s.packed, 1), s.run(&s.packed, 2));
+  expect_same_bits(s.run(&s.packed, 1, {4}), s.run(&s.packed, 2, {4}));
 }
 
 TEST_P(PackedDecoding, SearchesGiveTheSameResultsOnTwoThreads) {
-  const Seq2SeqConfig c = config(GetParam());
-  const Seq2Seq<float> model(c);
-  const ParamBuffer<float> p = model.init_params(9);
-  const auto packed = model.pack(p);
-  const Seq2SeqBatch batch = batch_of(c);
+  const Decoding s(GetParam(), 9);
   for (const Index beam : {Index{1}, Index{4}}) {
     SearchConfig sc;
     sc.beam = beam;
     sc.max_length = 6;
-    Seq2SeqDecoder<float> d1(model, p, batch.src, batch.src_lengths, batch.src_ext, &packed, 1);
-    Seq2SeqDecoder<float> d2(model, p, batch.src, batch.src_lengths, batch.src_ext, nullptr, 2);  // packs its own
+    Seq2SeqDecoder<float> d1(s.model, s.p, s.batch.src, s.batch.src_lengths, s.batch.src_ext, &s.packed, 1);
+    Seq2SeqDecoder<float> d2(s.model, s.p, s.batch.src, s.batch.src_lengths, s.batch.src_ext, nullptr, 2);  // packs its own
     const auto a = beam_search(d1, sc), b = beam_search(d2, sc);
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -175,13 +176,11 @@ INSTANTIATE_TEST_SUITE_P(Models, PackedDecoding,
                          [](const auto& i) { return std::string(i.param.name); });
 
 TEST(PackedDecoding, RefusesWeightsPackedFromAnotherBuffer) {
-  const Seq2SeqConfig c = config({"additive", false, false, AttentionKind::additive});
-  const Seq2Seq<float> model(c);
-  const ParamBuffer<float> p = model.init_params(7), q = model.init_params(8);
-  const auto packed_q = model.pack(q);
-  const Seq2SeqBatch batch = batch_of(c);
+  const Decoding s({"additive", false, false, AttentionKind::additive});
+  const ParamBuffer<float> q = s.model.init_params(8);
+  const auto packed_q = s.model.pack(q);
   try {
-    run(model, p, batch, &packed_q, 1);
+    s.run(&packed_q, 1);
     FAIL() << "no throw";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("not packed from this parameter buffer"), std::string::npos) << e.what();
@@ -193,16 +192,14 @@ TEST(PackedDecoding, RefusesWeightsPackedFromAnotherBuffer) {
 // distribution, coverage) with its workspaces sized by a first step.
 TEST(PackedDecoding, AStepAllocatesNothingThroughEigen) {
   for (const bool copy : {false, true}) {
-    const Seq2SeqConfig c = config({"any", copy, copy, AttentionKind::additive});
-    const Seq2Seq<float> model(c);
-    const ParamBuffer<float> p = model.init_params(7);
-    const auto packed = model.pack(p);
-    const Seq2SeqBatch batch = batch_of(c);
-    const auto m = model.encode(p, batch.src, batch.src_lengths, batch.src_ext);
+    const Decoding s({"any", copy, copy, AttentionKind::additive});
+    const auto& model = s.model;
+    const auto& p = s.p;
+    const auto m = model.encode(p, s.batch.src, s.batch.src_lengths, s.batch.src_ext);
     auto state = model.start(m);
     Seq2Seq<float>::StepWorkspace ws;
-    ws.packed = &packed;
-    TokenIds prev(static_cast<std::size_t>(state.size()), c.ids.bos);
+    ws.packed = &s.packed;
+    TokenIds prev(static_cast<std::size_t>(state.size()), s.config.ids.bos);
     Mat<float> logits, align;
     model.step(p, m, state, prev, logits, &align, ws);
     std::fill(prev.begin(), prev.end(), 7);
