@@ -69,9 +69,9 @@ struct Trace {
 
 // A model of the case's kind, its parameters, their packed copy, a batch.
 struct Decoding {
-  explicit Decoding(const Case& k, std::uint64_t seed = 7)
+  explicit Decoding(const Case& k, std::uint64_t seed = 7, Index sources = 9)
       : config(model_config(k)), model(config), p(model.init_params(seed)), packed(model.pack(p)),
-        batch(batch_of(config)) {}
+        batch(batch_of(config, sources)) {}
 
   // Five steps fed fixed tokens (not the argmax, so that runs whose logits
   // differ by rounding still read the same inputs); copied ids included.
@@ -151,7 +151,8 @@ TEST_P(PackedDecoding, ThreadsGiveTheSameBits) {
 }
 
 TEST_P(PackedDecoding, SearchesGiveTheSameResultsOnTwoThreads) {
-  const Decoding s(GetParam(), 9);
+  // 40 sources: greedy's choices are split too (16 + 24)
+  const Decoding s(GetParam(), 9, 40);
   for (const Index beam : {Index{1}, Index{4}}) {
     SearchConfig sc;
     sc.beam = beam;

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/core/parallel.hpp"
 #include "genattn/core/rng.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 
@@ -132,6 +133,7 @@ class Seq2SeqDecoder {
 
   Index vocab() const { return model_.output_size(memory_); }
   Index sources() const { return static_cast<Index>(lengths_.size()); }
+  int threads() const { return ws_.threads; }
   Index source_length(Index b) const { return lengths_[static_cast<std::size_t>(b)]; }
   const SpecialIds& ids() const { return model_.config().ids; }
   State start(const std::vector<Index>& items) const { return model_.start(memory_, items); }
@@ -175,6 +177,16 @@ typename V::Scalar log_sum_exp(const V& v) {
   using T = typename V::Scalar;
   const T mx = v.maxCoeff();
   return mx + std::log((v.array() - mx).exp().sum());
+}
+
+/// The threads a decoder runs on: its threads() when it has one, else 1.
+template <class D>
+auto decoder_threads(const D& dec, int) -> decltype(static_cast<Index>(dec.threads())) {
+  return static_cast<Index>(dec.threads());
+}
+template <class D>
+Index decoder_threads(const D&, long) {
+  return 1;
 }
 
 /// The first index of the maximum (as maxCoeff(&index), whose indexed visit
@@ -392,19 +404,26 @@ std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchCo
   for (Index t = 0; t <= max_all; ++t) {
     if (std::all_of(out.begin(), out.end(), [](const Hypothesis<T>& h) { return h.finished; })) break;
     dec.step(state, prev, logits, align);
-    for (Index b = 0; b < B; ++b) {
-      auto& h = out[static_cast<std::size_t>(b)];
-      if (h.finished) continue;
-      const Index Ts = dec.source_length(b);
-      auto lp = logits.col(b);
-      // log p_w = l_w - logsumexp(l); the constraints only mask (-inf), so the
-      // argmax is taken on the logits and only the chosen word is normalized
-      const T lse = detail::log_sum_exp(lp);
-      detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
-      const Index w = detail::argmax(lp);
-      if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w] - lse), align.col(b).head(Ts), ids))
-        prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
-    }
+    // each source's choice touches only its own hypothesis and input: the
+    // sources are split among the decoder's threads (at 16-column boundaries,
+    // as in Seq2Seq::step, so every column is read the same way)
+    const Index parts = std::min<Index>(detail::decoder_threads(dec, 0), B / 16);
+    parallel_for(std::max<Index>(parts, 1), [&](Index k) {
+      const Index first = k == 0 ? 0 : B * k / parts / 16 * 16, last = k + 1 >= parts ? B : B * (k + 1) / parts / 16 * 16;
+      for (Index b = first; b < last; ++b) {
+        auto& h = out[static_cast<std::size_t>(b)];
+        if (h.finished) continue;
+        const Index Ts = dec.source_length(b);
+        auto lp = logits.col(b);
+        // log p_w = l_w - logsumexp(l); the constraints only mask (-inf), so the
+        // argmax is taken on the logits and only the chosen word is normalized
+        const T lse = detail::log_sum_exp(lp);
+        detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
+        const Index w = detail::argmax(lp);
+        if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w] - lse), align.col(b).head(Ts), ids))
+          prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
+      }
+    });
   }
   return out;
 }
