@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
+#include "config_reader.hpp"
 #include "eval_command.hpp"
 #include "search_options.hpp"
 #include "summarize_command.hpp"
@@ -33,6 +35,7 @@ struct CommandLine {
     // [train] (or [eval], ...) section holds `name = value` lines named like the
     // long flags; flags on the command line win
     app.set_config("--config", "", "read options from a TOML/INI file: a [train] section of `name = value` lines");
+    app.config_formatter(std::make_shared<ConfigReader>());
 
     prepare = app.add_subcommand("prepare", "Translation-en (plain or .lz4) to train/valid/test.tsv");
     prepare->add_option("translation", translation, "a Debian Translation-en index")->required()->check(CLI::ExistingFile);
