@@ -156,6 +156,16 @@ def sgemm(n, repeat):
     return secs, 2 * n ** 3 / secs * 1e-9
 
 
+def sgemm_error(n=512):
+    """The largest error of an n x n float product against float64, relative
+    to the largest entry: a BLAS kernel chosen for the wrong processor shows
+    here (or crashes)."""
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.randn(n, n, generator=g), torch.randn(n, n, generator=g)
+    exact = torch.mm(a.double(), b.double())
+    return float((torch.mm(a, b).double() - exact).abs().max() / exact.abs().max())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, required=True)
@@ -167,6 +177,7 @@ def main():
     out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
     jobs = {
         "sgemm_2048": lambda: dict(zip(("seconds", "gflops"), sgemm(2048, r))),
+        "sgemm_error": lambda: sgemm_error(),
         "train_step": lambda: {"seconds": train_step(max(3, r // 2))},
         "bilstm_32_50_128_256": lambda: dict(zip(("seconds", "gflops"), bilstm(32, 50, 128, 256, r))),
         "bilstm_64_25_512_512": lambda: dict(zip(("seconds", "gflops"), bilstm(64, 25, 512, 512, r))),
