@@ -19,11 +19,13 @@ Mat<T> random(Index r, Index c, unsigned seed) {
 }
 
 // Every shape class the kernel distinguishes: rows below, at and past a panel,
-// columns below, at and past a register tile, strided operands.
+// a last panel of one, two or three packets, full or not; columns below, at
+// and past a register tile; strided operands.
 template <class T>
 void check_against_eigen(T tol) {
   using P = PackedMatrix<T>;
-  for (const Index M : {Index{1}, P::MR - 1, P::MR, P::MR + 1, 3 * P::MR + 5})
+  constexpr Index L = P::MR / 3;
+  for (const Index M : {Index{1}, L, L + 3, 2 * L, P::MR - 1, P::MR, P::MR + 1, P::MR + 2 * L, 3 * P::MR + 5})
     for (const Index K : {Index{1}, Index{7}, Index{64}})
       for (const Index N : {Index{1}, Index{3}, P::NR, P::NR + 1, 2 * P::NR + 3}) {
         const Mat<T> A = random<T>(M, K, 1), x = random<T>(K, N, 2);

@@ -137,7 +137,7 @@ class PackedMatrix {
       for (; p + 1 < p1 && (p + 2) * MR <= rows_; p += 2) column_pair(panel(p), x.data(), y.data() + p * MR, accumulate);
       for (; p < p1; ++p) {
         const Index r0 = p * MR;
-        tile<1>(panel(p), x.data(), ldx, y.data() + r0, ldy, std::min(MR, rows_ - r0), accumulate);
+        tile_rows<1>(panel(p), x.data(), ldx, y.data() + r0, ldy, std::min(MR, rows_ - r0), accumulate);
       }
       return;
     }
@@ -146,8 +146,9 @@ class PackedMatrix {
       const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
       T* yp = y.data() + r0;
       Index c = 0;
-      for (; c + NR <= N; c += NR) tile<static_cast<std::size_t>(NR)>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
-      for (; c < N; ++c) tile<1>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
+      for (; c + NR <= N; c += NR)
+        tile_rows<static_cast<std::size_t>(NR)>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
+      for (; c < N; ++c) tile_rows<1>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
     }
   }
 
@@ -192,38 +193,55 @@ class PackedMatrix {
     }
   }
 
-  // kept out of line: inlined into a large caller, GCC spills the accumulators
+  /// tile() over a panel's first n rows: the last panel's rows past M are
+  /// zeros, so only the packets that hold rows run (H = 256 rows are five
+  /// panels and one packet, not six panels). Each row's sum is the same
+  /// whichever variant computes it.
   template <std::size_t CB>
+  void tile_rows(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
+    if (n > 2 * L)
+      tile<CB, 3>(a, x, ldx, y, ldy, n, accumulate);
+    else if (n > L)
+      tile<CB, 2>(a, x, ldx, y, ldy, n, accumulate);
+    else
+      tile<CB, 1>(a, x, ldx, y, ldy, n, accumulate);
+  }
+
+  // y[0..n) x CB (columns ldy apart) (+)= the first P packets of panel a
+  // times x's CB columns; n <= P L. Kept out of line: inlined into a large
+  // caller, GCC spills the accumulators.
+  template <std::size_t CB, std::size_t P>
   EIGEN_DONT_INLINE void tile(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
     using namespace Eigen::internal;
-    Packet acc[3][CB];
+    Packet acc[P][CB];
     GENATTN_UNROLL
     for (std::size_t j = 0; j < CB; ++j)
-      for (int i = 0; i < 3; ++i) acc[i][j] = pset1<Packet>(T(0));
+      for (std::size_t i = 0; i < P; ++i) acc[i][j] = pset1<Packet>(T(0));
     const Index K = cols_;
     for (Index k = 0; k < K; ++k, a += MR) {
-      const Packet a0 = pload<Packet>(a), a1 = pload<Packet>(a + L), a2 = pload<Packet>(a + 2 * L);
+      Packet ak[P];
+      GENATTN_UNROLL
+      for (std::size_t i = 0; i < P; ++i) ak[i] = pload<Packet>(a + static_cast<Index>(i) * L);
       GENATTN_UNROLL
       for (std::size_t j = 0; j < CB; ++j) {
         const Packet b = pset1<Packet>(x[static_cast<Index>(j) * ldx + k]);
-        acc[0][j] = pmadd(a0, b, acc[0][j]);
-        acc[1][j] = pmadd(a1, b, acc[1][j]);
-        acc[2][j] = pmadd(a2, b, acc[2][j]);
+        GENATTN_UNROLL
+        for (std::size_t i = 0; i < P; ++i) acc[i][j] = pmadd(ak[i], b, acc[i][j]);
       }
     }
-    if (n == MR) {
+    if (n == static_cast<Index>(P) * L) {
       GENATTN_UNROLL
       for (std::size_t j = 0; j < CB; ++j)
-        for (int i = 0; i < 3; ++i) {
-          T* dst = y + static_cast<Index>(j) * ldy + i * L;
+        for (std::size_t i = 0; i < P; ++i) {
+          T* dst = y + static_cast<Index>(j) * ldy + static_cast<Index>(i) * L;
           pstoreu(dst, accumulate ? padd(ploadu<Packet>(dst), acc[i][j]) : acc[i][j]);
         }
       return;
     }
     // the last panel: only its first n rows exist in y
-    alignas(64) T buf[static_cast<std::size_t>(MR)];
+    alignas(64) T buf[P * static_cast<std::size_t>(L)];
     for (std::size_t j = 0; j < CB; ++j) {
-      for (int i = 0; i < 3; ++i) pstore(buf + i * L, acc[i][j]);
+      for (std::size_t i = 0; i < P; ++i) pstore(buf + static_cast<Index>(i) * L, acc[i][j]);
       T* dst = y + static_cast<Index>(j) * ldy;
       for (Index i = 0; i < n; ++i) dst[i] = accumulate ? dst[i] + buf[i] : buf[i];
     }

@@ -15,9 +15,11 @@
 //
 // Cost: the input projection W_x x + b for every step is one GEMM before the
 // time loop; per step only W_h h and the fused gate kernel run. Backward runs
-// per step only the gate deltas and W_h^T da; the weight gradients are three
-// large products after the loop. W_h (forward) and W_h^T (backward) are
-// packed once per call (core/packed_matrix.hpp), not once per step.
+// per step only the gate deltas and W_h^T da; the weight gradients and dx are
+// three large products after the loop. Every product runs on packed operands
+// (core/packed_matrix.hpp): W_x and W_h (forward), W_h^T (backward) packed
+// once per call, not once per step; after the loop da, packed once, times x^T
+// and h_prev^T, and W_x^T times da.
 #pragma once
 
 #include <string>
@@ -49,7 +51,9 @@ class LstmLayer {
     Mat<T> dh_prev;        ///< H x B (backward)
     LstmState<T> d;        ///< running dL/dh, dL/dc (backward)
     PackedMatrix<T> W_h;   ///< W_h packed (forward), W_h^T (backward)
-    PackedMatrix<T> W_x;   ///< W_x packed (forward)
+    PackedMatrix<T> W_x;   ///< W_x packed (forward), W_x^T (backward)
+    PackedMatrix<T> da_packed;  ///< da packed for the weight gradients (backward)
+    Mat<T> x_t, h_prev_t;       ///< x^T, h_prev^T: T*B x In, T*B x H (backward)
   };
 
   LstmLayer(ParamLayout& layout, const std::string& prefix, Index input, Index hidden,
@@ -160,12 +164,20 @@ class LstmLayer {
       for (Index b = 0; b < B; ++b)
         if (t < cache.lengths[static_cast<std::size_t>(b)]) d.h.col(b) = cache.dh_prev.col(b);
     }
-    // dL/dW_x = da x^T;  dL/dW_h = da h_prev^T;  dL/db = sum over columns of da
-    grads[p_.W_x].noalias() += cache.da * x.transpose();
-    grads[p_.W_h].noalias() += cache.da * cache.h_prev.transpose();
+    // dL/dW_x = da x^T;  dL/dW_h = da h_prev^T: da packed once for both
+    // products (K = T*B: each entry one sum over every position)
+    cache.da_packed.pack(cache.da);
+    cache.x_t.noalias() = x.transpose();
+    cache.da_packed.multiply(cache.x_t, grads[p_.W_x], true);
+    cache.h_prev_t.noalias() = cache.h_prev.transpose();
+    cache.da_packed.multiply(cache.h_prev_t, grads[p_.W_h], true);
+    // dL/db = sum over columns of da
     grads[p_.b] += cache.da.rowwise().sum();
     // dL/dx = W_x^T da
-    if (dx.size() != 0) dx.noalias() += p[p_.W_x].transpose() * cache.da;
+    if (dx.size() != 0) {
+      cache.W_x.pack_transpose(p[p_.W_x]);
+      cache.W_x.multiply(cache.da, dx, true);
+    }
     if (d_init != nullptr) {
       if (d_init->h.size() == 0) *d_init = LstmState<T>::zeros(H, B);
       check_shape(where, "d_init.h", d_init->h, H, B);
