@@ -131,7 +131,10 @@ def main():
         n = min((1, 2), key=lambda k: t[k][name]["seconds"])
         return t[n][name]["seconds"], n
 
-    ceiling = max(g["BM_Sgemm/2048"]["gflops"], t[1]["sgemm_2048"]["gflops"])
+    # the best sgemm rate this run saw, the kernel choice's included (the
+    # machine is shared: one measurement can fall short)
+    torch_sgemm = max([t[1]["sgemm_2048"]["gflops"]] + [r for _, _, r, e in tries if e is not None and e < 1e-5])
+    ceiling = max(g["BM_Sgemm/2048"]["gflops"], torch_sgemm)
     rows = [
         ("(a) training step, 2 threads", g["BM_TrainStep/threads:2/real_time"], "train_step", None),
         ("(a) training step, 1 thread", g["BM_TrainStep/threads:1/real_time"], "train_step", None),
@@ -150,7 +153,7 @@ def main():
     ]
     print("machine: %s, %d cores; PyTorch %s; sgemm ceiling %.1f GFLOP/s (Eigen %.1f, PyTorch %.1f, 1 thread)" % (
         platform.processor() or platform.machine(), os.cpu_count(), t[1]["torch"], ceiling,
-        g["BM_Sgemm/2048"]["gflops"], t[1]["sgemm_2048"]["gflops"]))
+        g["BM_Sgemm/2048"]["gflops"], torch_sgemm))
     print("PyTorch's BLAS: OpenBLAS kernel %s (OPENBLAS_CORETYPE=%s), the fastest that computes right of: %s" % (
         CORE["label"], CORE["name"] or "unset", "; ".join(
             "%s -> %s %s" % (n, k, "%.1f GFLOP/s, error %.1e" % (r, e) if e is not None else "")
