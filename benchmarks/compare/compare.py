@@ -58,7 +58,10 @@ CORE_CANDIDATES = [("Haswell", {"avx2", "fma"}), ("Zen", {"avx2", "fma"}), ("Sky
 def torch_env(threads, core):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
+    # some machines here set both for older OpenBLAS builds: the choice below
+    # replaces them together
     env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
     if core:
         env["OPENBLAS_CORETYPE"] = core
     return env
