@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """genattn beside PyTorch on the performance issue's workloads, in one run.
 
-    /usr/bin/python3 benchmarks/compare/compare.py [--build build] [--repeat 10]
+    /usr/bin/python3 benchmarks/compare/compare.py [--build build] [--repeat 10] [--min-time 2] [--rounds 3]
 
 Runs genattn's Google Benchmark binaries (built by `cmake --build build`)
 and torch_workloads.py (PyTorch on 1 and on 2 threads, OPENBLAS_NUM_THREADS
 and torch.set_num_threads set alike; each workload keeps PyTorch's faster
-setting), then prints one table: each workload's time in both, the ratio,
+setting) in turns, `--rounds` times, and takes each figure's median over the
+rounds; then prints one table: each workload's time in both, the ratio,
 and the matrix-product rate as a share of the machine's single-precision
 matrix-multiply rate (the better of Eigen's and PyTorch's 2048^3 sgemm on
 one thread, measured by this same run; twice that for two threads). It
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -112,22 +114,45 @@ def choose_openblas_core(repeat):
     return tries
 
 
+def median_of(runs):
+    """Each number of the first run replaced by its median over all runs (the
+    runs share their keys; nested dicts merge the same way)."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {k: median_of([r[k] for r in runs]) for k in first}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return statistics.median(runs)
+    return first
+
+
+def genattn_run(b, min_time):
+    g = {}
+    g.update(bench(os.path.join(b, "bench_gemm"), "/2048|ReadBandwidth", min_time))
+    g.update(bench(os.path.join(b, "bench_lstm"), "BiLstmForwardBackward/(32|64)/", min_time))
+    g.update(bench(os.path.join(b, "bench_train_step"), ".", min_time))
+    g.update(bench(os.path.join(b, "bench_search"), ".", min_time))
+    return g
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--min-time", type=float, default=2.0)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of both sides, one after the other; each figure is its median over the rounds")
     args = ap.parse_args()
     b = os.path.join(args.build, "benchmarks")
-    g = {}
-    g.update(bench(os.path.join(b, "bench_gemm"), "/2048|ReadBandwidth", args.min_time))
-    g.update(bench(os.path.join(b, "bench_lstm"), "BiLstmForwardBackward/(32|64)/", args.min_time))
-    g.update(bench(os.path.join(b, "bench_train_step"), ".", args.min_time))
-    g.update(bench(os.path.join(b, "bench_search"), ".", args.min_time))
+    tries = choose_openblas_core(3)
+    # genattn and PyTorch take turns, so that a change in the shared
+    # machine's load falls on both sides rather than on one
+    g_runs, t_runs = [], []
+    for _ in range(max(1, args.rounds)):
+        g_runs.append(genattn_run(b, args.min_time))
+        t_runs.append({n: torch_run(n, args.repeat) for n in (1, 2)})
+    g, t = median_of(g_runs), median_of(t_runs)
     g_rss = peak_rss_mb([os.path.join(b, "bench_train_step"), "--benchmark_filter=threads:2",
                          "--benchmark_min_time=%g" % args.min_time])
-    tries = choose_openblas_core(3)
-    t = {n: torch_run(n, args.repeat) for n in (1, 2)}
     t_rss = {n: torch_run(n, 3, "train_step")["peak_rss_mb"] for n in (1, 2)}
 
     def torch_best(name):
