@@ -19,6 +19,7 @@ fastest sgemm among those the processor can run and that agree with float64
 and falls back to a slow generic kernel on some.
 """
 import argparse
+import collections
 import json
 import os
 import platform
@@ -70,7 +71,7 @@ def torch_env(threads, core):
 
 
 def torch_run(threads, repeat, only="", core=None, verbose=False):
-    env = torch_env(threads, CORE.get("name") if core is None else core)
+    env = torch_env(threads, CORE["best"].coretype if core is None else core)
     if verbose:
         env["OPENBLAS_VERBOSE"] = "2"  # "Core: NAME" on stderr
     cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_workloads.py"), "--threads", str(threads),
@@ -94,23 +95,35 @@ def cpu_flags():
     return set()
 
 
+class KernelTry(collections.namedtuple("KernelTry", "coretype kernel gflops error")):
+    """One OPENBLAS_CORETYPE tried: "" leaves OpenBLAS to detect the kernel
+    (`kernel` names what it ran); `error` is None when PyTorch crashed."""
+
+    @property
+    def computes_right(self):
+        return self.error is not None and self.error < 1e-5
+
+    def __str__(self):
+        name = self.coretype or "(detected)"
+        if self.error is None:
+            return "%s -> crashed" % name
+        return "%s -> %s %.1f GFLOP/s, error %.1e" % (name, self.kernel, self.gflops, self.error)
+
+
 def choose_openblas_core(repeat):
-    """Sets CORE to the OpenBLAS kernel with PyTorch's fastest sgemm whose
+    """Sets CORE["best"] to the KernelTry with PyTorch's fastest sgemm whose
     product agrees with float64 to float rounding; returns every try."""
     flags = cpu_flags()
     tries = []
-    for name in [""] + [n for n, need in CORE_CANDIDATES if need <= flags]:
+    for coretype in [""] + [n for n, need in CORE_CANDIDATES if need <= flags]:
         try:
-            err = torch_run(1, 1, "sgemm_error", core=name, verbose=True)
-            rate = torch_run(1, repeat, "sgemm_2048", core=name)["sgemm_2048"]["gflops"]
+            err = torch_run(1, 1, "sgemm_error", core=coretype, verbose=True)
+            rate = torch_run(1, repeat, "sgemm_2048", core=coretype)["sgemm_2048"]["gflops"]
         except subprocess.CalledProcessError:
-            tries.append((name or "(detected)", "crashed", 0.0, None))
+            tries.append(KernelTry(coretype, "", 0.0, None))
             continue
-        tries.append((name or "(detected)", err["openblas_core"], rate, err["sgemm_error"]))
-    good = [t for t in tries if t[3] is not None and t[3] < 1e-5]
-    best = max(good, key=lambda t: t[2])
-    CORE["name"] = "" if best[0] == "(detected)" else best[0]
-    CORE["label"] = best[1]
+        tries.append(KernelTry(coretype, err["openblas_core"], rate, err["sgemm_error"]))
+    CORE["best"] = max((t for t in tries if t.computes_right), key=lambda t: t.gflops)
     return tries
 
 
@@ -161,7 +174,7 @@ def main():
 
     # the best sgemm rate this run saw, the kernel choice's included (the
     # machine is shared: one measurement can fall short)
-    torch_sgemm = max([t[1]["sgemm_2048"]["gflops"]] + [r for _, _, r, e in tries if e is not None and e < 1e-5])
+    torch_sgemm = max(t[1]["sgemm_2048"]["gflops"], CORE["best"].gflops)
     ceiling = max(g["BM_Sgemm/2048"]["gflops"], torch_sgemm)
     rows = [
         ("(a) training step, 2 threads", g["BM_TrainStep/threads:2/real_time"], "train_step", None),
@@ -183,9 +196,7 @@ def main():
         platform.processor() or platform.machine(), os.cpu_count(), t[1]["torch"], ceiling,
         g["BM_Sgemm/2048"]["gflops"], torch_sgemm))
     print("PyTorch's BLAS: OpenBLAS kernel %s (OPENBLAS_CORETYPE=%s), the fastest that computes right of: %s" % (
-        CORE["label"], CORE["name"] or "unset", "; ".join(
-            "%s -> %s %s" % (n, k, "%.1f GFLOP/s, error %.1e" % (r, e) if e is not None else "")
-            for n, k, r, e in tries)))
+        CORE["best"].kernel, CORE["best"].coretype or "unset", "; ".join(str(t) for t in tries)))
     print()
     print("| workload | genattn | PyTorch (threads) | PyTorch / genattn | genattn GFLOP/s (% of sgemm) |")
     print("|---|---|---|---|---|")
