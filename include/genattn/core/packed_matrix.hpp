@@ -19,6 +19,11 @@
 //
 //   y_ij = sum_{k = 0..K-1} A_ik x_kj     (fused multiply-adds, k in order)
 //
+// While the first tile of a panel runs, it prefetches the next panel (MR / 16
+// cache lines per k), so the later tiles and the next panel find their rows in
+// cache: for the 20,000 x 512 output layer times 32 columns (41 MB, beyond L2)
+// this doubled the rate here, 60 -> 123 GFLOP/s (bench_packed_matrix).
+//
 // Each entry is summed in the same order whatever N, the tile or the panel
 // range a thread takes, so results do not depend on the batch size or the
 // thread count. They differ from Eigen's product (which blocks k) by float
@@ -145,10 +150,13 @@ class PackedMatrix {
       const T* a = panel(p);
       const Index r0 = p * MR, n = std::min(MR, rows_ - r0);
       T* yp = y.data() + r0;
+      // the first tile of each panel pulls the next panel into cache
+      const T* next = p + 1 < p1 ? panel(p + 1) : nullptr;
       Index c = 0;
-      for (; c + NR <= N; c += NR)
-        tile_rows<static_cast<std::size_t>(NR)>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
-      for (; c < N; ++c) tile_rows<1>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate);
+      for (; c + NR <= N; c += NR, next = nullptr)
+        tile_rows<static_cast<std::size_t>(NR)>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate, next);
+      for (; c < N; ++c, next = nullptr)
+        tile_rows<1>(a, x.data() + c * ldx, ldx, yp + c * ldy, ldy, n, accumulate, next);
     }
   }
 
@@ -198,20 +206,22 @@ class PackedMatrix {
   /// panels and one packet, not six panels). Each row's sum is the same
   /// whichever variant computes it.
   template <std::size_t CB>
-  void tile_rows(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
+  void tile_rows(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate,
+                 const T* next = nullptr) const {
     if (n > 2 * L)
-      tile<CB, 3>(a, x, ldx, y, ldy, n, accumulate);
+      tile<CB, 3>(a, x, ldx, y, ldy, n, accumulate, next);
     else if (n > L)
-      tile<CB, 2>(a, x, ldx, y, ldy, n, accumulate);
+      tile<CB, 2>(a, x, ldx, y, ldy, n, accumulate, next);
     else
-      tile<CB, 1>(a, x, ldx, y, ldy, n, accumulate);
+      tile<CB, 1>(a, x, ldx, y, ldy, n, accumulate, next);
   }
 
   // y[0..n) x CB (columns ldy apart) (+)= the first P packets of panel a
   // times x's CB columns; n <= P L. Kept out of line: inlined into a large
   // caller, GCC spills the accumulators.
   template <std::size_t CB, std::size_t P>
-  EIGEN_DONT_INLINE void tile(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate) const {
+  EIGEN_DONT_INLINE void tile(const T* a, const T* x, Index ldx, T* y, Index ldy, Index n, bool accumulate,
+                              const T* next) const {
     using namespace Eigen::internal;
     Packet acc[P][CB];
     GENATTN_UNROLL
@@ -219,6 +229,11 @@ class PackedMatrix {
       for (std::size_t i = 0; i < P; ++i) acc[i][j] = pset1<Packet>(T(0));
     const Index K = cols_;
     for (Index k = 0; k < K; ++k, a += MR) {
+      if (next != nullptr) {  // the next panel's MR values at this k: MR / 16 cache lines
+        GENATTN_UNROLL
+        for (Index i = 0; i < MR; i += 64 / Index{sizeof(T)}) prefetch(next + i);
+        next += MR;
+      }
       Packet ak[P];
       GENATTN_UNROLL
       for (std::size_t i = 0; i < P; ++i) ak[i] = pload<Packet>(a + static_cast<Index>(i) * L);
