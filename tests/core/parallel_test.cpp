@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -27,7 +32,7 @@ TEST(ParallelRanges, CoverEveryIndexOnce) {
     }
 }
 
-TEST(ParallelRanges, RethrowsAfterJoining) {
+TEST(ParallelRanges, RethrowsAfterEveryRangeEnds) {
   EXPECT_THROW(parallel_ranges(10000, 2,
                                [](Index b, Index, Index) {
                                  if (b > 0) throw std::runtime_error("second range");
@@ -35,8 +40,8 @@ TEST(ParallelRanges, RethrowsAfterJoining) {
                std::runtime_error);
 }
 
-TEST(ParallelFor, RunsEveryPartOnceOnItsOwnThread) {
-  for (const Index parts : {Index{0}, Index{1}, Index{2}, Index{5}}) {
+TEST(ParallelFor, RunsEveryPartOnce) {
+  for (const Index parts : {Index{0}, Index{1}, Index{2}, Index{5}, Index{64}}) {
     std::vector<int> hits(static_cast<std::size_t>(parts), 0);
     std::vector<std::thread::id> ids(static_cast<std::size_t>(parts));
     parallel_for(parts, [&](Index k) {
@@ -47,11 +52,69 @@ TEST(ParallelFor, RunsEveryPartOnceOnItsOwnThread) {
     if (parts > 0) {
       EXPECT_EQ(ids[0], std::this_thread::get_id());  // the caller runs part 0
     }
-    for (std::size_t k = 1; k < ids.size(); ++k) EXPECT_NE(ids[k], std::this_thread::get_id());
   }
 }
 
-TEST(ParallelFor, RethrowsAfterJoining) {
+// With the pool idle, the parts run at once: each part waits until every
+// part has started, which only threads of their own can do.
+TEST(ParallelFor, PartsRunAtOnceOnThreadsOfTheirOwn) {
+  for (const Index parts : {Index{2}, Index{3}}) {
+    std::mutex m;
+    std::condition_variable cv;
+    Index started = 0;
+    std::vector<char> all_started(static_cast<std::size_t>(parts), 0);
+    std::vector<std::thread::id> ids(static_cast<std::size_t>(parts));
+    parallel_for(parts, [&](Index k) {
+      ids[static_cast<std::size_t>(k)] = std::this_thread::get_id();
+      std::unique_lock<std::mutex> lock(m);
+      ++started;
+      cv.notify_all();
+      all_started[static_cast<std::size_t>(k)] =
+          cv.wait_for(lock, std::chrono::seconds(30), [&] { return started == parts; });
+    });
+    for (Index k = 0; k < parts; ++k) EXPECT_TRUE(all_started[static_cast<std::size_t>(k)]) << "part " << k;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) EXPECT_NE(ids[i], ids[j]) << "parts " << j << " and " << i;
+  }
+}
+
+// The pool keeps its threads: calls after the first start none.
+TEST(ParallelFor, ReusesItsThreads) {
+  parallel_for(3, [](Index) {});
+  const std::size_t workers = detail::ThreadPool::instance().workers();
+  EXPECT_GE(workers, std::size_t{2});
+  std::set<std::thread::id> seen;
+  std::mutex m;
+  for (int call = 0; call < 200; ++call)
+    parallel_for(3, [&](Index) {
+      std::lock_guard<std::mutex> lock(m);
+      seen.insert(std::this_thread::get_id());
+    });
+  EXPECT_EQ(detail::ThreadPool::instance().workers(), workers);
+  EXPECT_LE(seen.size(), workers + 1);  // the pool's threads and the caller's, no others
+}
+
+// A parallel_for inside a part ends even while every worker is busy: its
+// caller runs the parts no worker takes.
+TEST(ParallelFor, NestedCallsEnd) {
+  std::atomic<int> inner{0};
+  parallel_for(4, [&](Index) { parallel_for(4, [&](Index) { parallel_for(3, [&](Index) { ++inner; }); }); });
+  EXPECT_EQ(inner.load(), 4 * 4 * 3);
+}
+
+// Calls from many threads of the user's at once share the pool.
+TEST(ParallelFor, CallsFromManyThreads) {
+  std::atomic<long> sum{0};
+  std::vector<std::thread> users;
+  for (int u = 0; u < 4; ++u)
+    users.emplace_back([&] {
+      for (int call = 0; call < 100; ++call) parallel_for(3, [&](Index k) { sum += k + 1; });
+    });
+  for (auto& t : users) t.join();
+  EXPECT_EQ(sum.load(), 4L * 100 * 6);
+}
+
+TEST(ParallelFor, RethrowsAfterEveryPartEnds) {
   std::vector<int> done(3, 0);
   EXPECT_THROW(parallel_for(3,
                             [&](Index k) {
