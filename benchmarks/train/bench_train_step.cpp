@@ -19,6 +19,10 @@ void BM_TrainStep(benchmark::State& state) {
   tc.clip_norm = 5.0;
   Trainer<float> trainer(model, p, tc);
   const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);  // 11 words + </s> = 12 target steps
+  // untimed: the first step sizes the caches and the shards' gradient buffers
+  // (hundreds of MB of fresh pages), once in a training run of many steps;
+  // torch_workloads.py warms PyTorch up the same way
+  trainer.train_batch(batch);
   for (auto _ : state) benchmark::DoNotOptimize(trainer.train_batch(batch).loss.loss);
   state.counters["tgt_tokens"] = benchmark::Counter(32.0 * 12.0, benchmark::Counter::kIsIterationInvariantRate);
 }
