@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include <genattn/train/clip.hpp>
 
 using namespace genattn;
@@ -43,4 +46,17 @@ TEST(Clip, NonFiniteReasonNamesTheLossOrTheGradient) {
   p[a](0, 0) = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(non_finite_reason(layout, std::numeric_limits<double>::quiet_NaN(), p, &g),
             "loss is NaN (parameter 'decoder.l0.W_h' holds a NaN or Inf)");
+}
+
+// squared_norm sums float blocks in float and the blocks in double: within
+// 1e-6 of the sum taken in double throughout, at any length.
+TEST(Clip, SquaredNormOfFloatsIsCloseToTheDoubleSum) {
+  for (const Index n : {Index{0}, Index{1}, Index{255}, Index{257}, Index{1000003}}) {
+    const Vec<float> x = Vec<float>::Random(n);
+    const double exact = x.cast<double>().squaredNorm();
+    EXPECT_NEAR(squared_norm(x), exact, 1e-6 * exact) << n;
+  }
+  Vec<float> x = Vec<float>::Ones(1000);
+  x[700] = std::numeric_limits<float>::infinity();
+  EXPECT_FALSE(std::isfinite(squared_norm(x)));
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <genattn/train/optimizer.hpp>
 
 #include "support/fixture.hpp"
@@ -51,4 +53,39 @@ TEST(Optimizer, RejectsBuffersOfAnotherLayout) {
   Optimizer<float> opt(a, {});
   ParamBuffer<float> va(a), gb(b);
   EXPECT_THROW(opt.step(va, gb, 0.1), std::invalid_argument);
+}
+
+// apply() over ranges, as the trainer's threads call it, with clipping's
+// scale s: the same update as step() on s g, bit for bit; it zeroes the
+// gradient it read and reports whether every value stayed finite.
+TYPED_TEST(OptimizerTyped, ApplyInRangesWithAScaleEqualsStepOnTheScaledGradient) {
+  using T = TypeParam;
+  for (const OptimizerKind kind : {OptimizerKind::sgd, OptimizerKind::adagrad, OptimizerKind::adam, OptimizerKind::adamw}) {
+    SCOPED_TRACE(to_string(kind));
+    ParamLayout layout;
+    const Param w = layout.add("w", 5000, 1);
+    ParamBuffer<T> a(layout), b(layout), ga(layout), gb(layout);
+    a[w].setRandom();
+    b.flat() = a.flat();
+    OptimizerConfig config;
+    config.kind = kind;
+    config.momentum = 0.9;
+    config.weight_decay = 0.01;
+    Optimizer<T> by_ranges(layout, config), whole(layout, config);
+    const T s = T(0.375);
+    for (int k = 0; k < 3; ++k) {
+      ga[w].setRandom();
+      gb.flat() = s * ga.flat();
+      by_ranges.start_step(a, ga);
+      EXPECT_TRUE(by_ranges.apply(a, ga, 0.01, static_cast<double>(s), 0, 3000, true));
+      EXPECT_TRUE(by_ranges.apply(a, ga, 0.01, static_cast<double>(s), 3000, a.size(), true));
+      whole.step(b, gb, 0.01);
+      EXPECT_EQ(a.flat(), b.flat()) << "step " << k + 1;
+      EXPECT_EQ(ga.flat().cwiseAbs().maxCoeff(), T(0)) << "the gradient is zeroed as it is read";
+    }
+    ga[w](1234, 0) = std::numeric_limits<T>::infinity();
+    by_ranges.start_step(a, ga);
+    EXPECT_TRUE(by_ranges.apply(a, ga, 0.01, 1.0, 0, 1000, false));
+    EXPECT_FALSE(by_ranges.apply(a, ga, 0.01, 1.0, 1000, a.size(), false));
+  }
 }

@@ -69,7 +69,7 @@ class Optimizer {
     for (Index b = 0; b < values.size(); b += block) {
       const Index n = std::min(block, values.size() - b);
       auto w = values.flat().segment(b, n).array();
-      update(w, grads.flat().segment(b, n).array(), b, n, lr);
+      update(w, grads.flat().segment(b, n).array(), T(1), b, n, lr);
     }
   }
 
@@ -87,26 +87,29 @@ class Optimizer {
   }
   bool apply(ParamBuffer<T>& values, ParamBuffer<T>& grads, double lr, double grad_scale, Index begin, Index end,
              bool zero_grads) {
-    bool finite = true;
+    // w * 0 is 0 for a finite w and NaN otherwise: one sum tells them all (a
+    // cheaper pass than allFinite's)
+    T poison = T(0);
     for (Index b = begin; b < end; b += block) {
       const Index n = std::min(block, end - b);
       auto w = values.flat().segment(b, n).array();
-      auto graw = grads.flat().segment(b, n).array();
-      if (grad_scale != 1.0) graw *= static_cast<T>(grad_scale);
-      const auto g = graw;
-      update(w, g, b, n, lr);
-      finite = finite && w.allFinite();
-      if (zero_grads) graw.setZero();
+      auto g = grads.flat().segment(b, n).array();
+      update(w, g, static_cast<T>(grad_scale), b, n, lr);
+      poison += (w * T(0)).sum();
+      if (zero_grads) g.setZero();
     }
-    return finite;
+    return !std::isnan(poison);
   }
 
  private:
   static constexpr Index block = 2048;  ///< scalars per pass: w, g, m and v of a block stay in L1/L2
 
+  // The gradient is s g (clipping's scale s, 1 when none), formed as it is
+  // read: g itself is not written. One block's passes stay in L1.
   template <class W, class G>
-  void update(W& w, const G& g, Index b, Index n, double lr) {
+  void update(W& w, const G& graw, T s, Index b, Index n, double lr) {
     const T a = static_cast<T>(lr);
+    const auto g = graw * s;  // exact when s = 1
     switch (config_.kind) {
       case OptimizerKind::sgd: {
         auto m = moments_[0].flat().segment(b, n).array();
@@ -128,9 +131,11 @@ class Optimizer {
         auto v = moments_[1].flat().segment(b, n).array();
         const T b1 = static_cast<T>(config_.beta1), b2 = static_cast<T>(config_.beta2);
         const T wd = static_cast<T>(config_.weight_decay);
+        // torch.optim.Adam's arithmetic: step = lr / c1,
+        // denom = sqrt(v) / sqrt(c2) + eps, w -= step * (m / denom)
         const double k = static_cast<double>(step_);
-        const T c1 = static_cast<T>(1.0 - std::pow(config_.beta1, k));
-        const T c2 = static_cast<T>(1.0 - std::pow(config_.beta2, k));
+        const double c1 = 1.0 - std::pow(config_.beta1, k), c2 = 1.0 - std::pow(config_.beta2, k);
+        const T step = static_cast<T>(lr / c1), sqrt_c2 = static_cast<T>(std::sqrt(c2));
         const T eps = static_cast<T>(config_.eps);
         if (config_.kind == OptimizerKind::adamw) {
           w *= T(1) - a * wd;  // decoupled weight decay
@@ -141,7 +146,7 @@ class Optimizer {
           m = b1 * m + (T(1) - b1) * (g + wd * w);
           v = b2 * v + (T(1) - b2) * (g + wd * w).square();
         }
-        w -= a * (m / c1) / ((v / c2).sqrt() + eps);
+        w -= step * (m / (v.sqrt() / sqrt_c2 + eps));
         break;
       }
     }

@@ -183,7 +183,7 @@ class Trainer {
       parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index k) {
         auto g = grads_.flat().segment(b, e - b);
         if (config_.accumulate > 1) g *= inv;
-        partial[static_cast<std::size_t>(k)] = static_cast<double>(g.template cast<double>().squaredNorm());
+        partial[static_cast<std::size_t>(k)] = squared_norm(g);
       });
       for (double x : partial) sq += x;
     }
@@ -365,7 +365,7 @@ class Trainer {
           g += weight[static_cast<std::size_t>(k)] * shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
       if (last) {
         if (config_.accumulate > 1) g *= inv;
-        partial[static_cast<std::size_t>(part)] = static_cast<double>(g.template cast<double>().squaredNorm());
+        partial[static_cast<std::size_t>(part)] = squared_norm(g);
       }
     });
     sq = 0.0;
