@@ -286,6 +286,7 @@ class Trainer {
     Seq2SeqBatch batch;
     typename Seq2Seq<T>::Cache cache;
     ParamBuffer<T> grads;
+    bool grads_zero = false;  // the sum pass zeroed grads after reading them
     Rng rng;
     LossValue loss;
     std::string problem;
@@ -324,7 +325,8 @@ class Trainer {
         s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
         if (s.problem.empty()) {
           ParamBuffer<T>& g = grads_of(k);
-          if (&g != &grads_) g.set_zero();
+          if (&g != &grads_ && !s.grads_zero) g.set_zero();
+          s.grads_zero = false;
           model_.backward(params_, g, s.batch, s.cache);
         }
       } catch (...) {
@@ -360,14 +362,17 @@ class Trainer {
     parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index part) {
       auto g = grads_.flat().segment(b, e - b);
       if (direct) g *= weight[0];
-      for (Index k = direct ? 1 : 0; k < n; ++k)
-        if (weight[static_cast<std::size_t>(k)] != T(0))
-          g += weight[static_cast<std::size_t>(k)] * shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
+      for (Index k = direct ? 1 : 0; k < n; ++k) {
+        auto gk = shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
+        if (weight[static_cast<std::size_t>(k)] != T(0)) g += weight[static_cast<std::size_t>(k)] * gk;
+        gk.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
+      }
       if (last) {
         if (config_.accumulate > 1) g *= inv;
         partial[static_cast<std::size_t>(part)] = squared_norm(g);
       }
     });
+    for (Index k = direct ? 1 : 0; k < n; ++k) shards_[static_cast<std::size_t>(k)].grads_zero = true;
     sq = 0.0;
     for (double x : partial) sq += x;
     return total;
