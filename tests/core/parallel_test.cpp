@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -10,6 +11,11 @@
 #include <vector>
 
 #include <genattn/core/parallel.hpp>
+
+#if defined(__unix__)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 using namespace genattn;
 
@@ -101,6 +107,29 @@ TEST(ParallelFor, NestedCallsEnd) {
   parallel_for(4, [&](Index) { parallel_for(4, [&](Index) { parallel_for(3, [&](Index) { ++inner; }); }); });
   EXPECT_EQ(inner.load(), 4 * 4 * 3);
 }
+
+#if defined(__unix__)
+// A child of fork() has none of the pool's workers: its calls run every part
+// on the calling thread, and it exits normally (static destructors and all)
+// without waiting for threads it lacks.
+TEST(ParallelFor, WorksInAForkedChildAndLetsItExit) {
+  parallel_for(3, [](Index) {});  // the parent's pool has its workers
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(30);  // a hang ends as SIGALRM, not as a stuck test
+    // 3 parts: no more workers than the parent started, so the child starts
+    // no threads (ThreadSanitizer refuses threads after a fork)
+    std::vector<int> hits(3, 0);
+    parallel_for(3, [&](Index k) { ++hits[static_cast<std::size_t>(k)]; });
+    std::exit(hits == std::vector<int>(3, 1) ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+#endif
 
 // Calls from many threads of the user's at once share the pool.
 TEST(ParallelFor, CallsFromManyThreads) {

@@ -28,11 +28,16 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <new>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "genattn/core/types.hpp"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -41,22 +46,19 @@ namespace detail {
 /// The process's worker threads, and the parallel_for calls they serve.
 class ThreadPool {
  public:
+  /// The pool is never destroyed and its workers are detached: they wait
+  /// for work until the process ends, so a parallel_for in another static
+  /// object's destructor still works. A child of fork() has none of the
+  /// parent's workers and starts none: its calls run every part on the
+  /// calling thread (fork handlers hold the pool's lock across the fork and
+  /// give the child a fresh pool state).
   static ThreadPool& instance() {
-    static ThreadPool pool;
-    return pool;
+    static ThreadPool* const pool = new ThreadPool;
+    return *pool;
   }
 
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
-
-  ~ThreadPool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
 
   /// f(k) for k in [0, parts), as the header says.
   void run(Index parts, const std::function<void(Index)>& f) {
@@ -80,7 +82,7 @@ class ThreadPool {
   /// Threads the pool has started (for tests).
   std::size_t workers() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return workers_.size();
+    return workers_;
   }
 
  private:
@@ -95,18 +97,41 @@ class ThreadPool {
   static constexpr std::size_t kMaxWorkers = 255;
   static constexpr int kSpin = 4096;
 
-  ThreadPool() = default;
+  ThreadPool() {
+#if defined(__unix__) || defined(__APPLE__)
+    ::pthread_atfork([] { instance().mutex_.lock(); }, [] { instance().mutex_.unlock(); },
+                     [] { instance().after_fork_in_child(); });
+#endif
+  }
+
+  // The forking thread holds mutex_ (the prepare handler took it), so no
+  // worker was inside it. The child keeps none of the parent's threads: it
+  // forgets their jobs and their waits (the condition variables may list
+  // waiters that do not exist here: they are made anew, not destroyed).
+  void after_fork_in_child() {
+    queue_.clear();
+    queued_.store(0, std::memory_order_relaxed);
+    workers_ = 0;
+    // new objects in the old ones' storage (the old ones' lives end without
+    // their destructors, which C++ allows)
+    ::new (static_cast<void*>(&wake_)) std::condition_variable;
+    ::new (static_cast<void*>(&finished_)) std::condition_variable;
+    forked_ = true;
+    mutex_.unlock();
+  }
 
   /// Starts workers until there are `want` (mutex_ held). A thread that
   /// cannot start leaves its parts to the caller.
   void grow(Index want) {
+    if (forked_) return;
     const auto target = std::min(static_cast<std::size_t>(want), kMaxWorkers);
-    while (workers_.size() < target) {
+    while (workers_ < target) {
       try {
-        workers_.emplace_back([this] { work(); });
+        std::thread([this] { work(); }).detach();
       } catch (...) {
         return;
       }
+      ++workers_;
     }
   }
 
@@ -150,8 +175,7 @@ class ThreadPool {
       Index k = -1;
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stop_, nothing left
+        wake_.wait(lock, [&] { return !queue_.empty(); });
         job = queue_.front();
         k = job->next++;
         if (job->next == job->parts) dequeue(job);
@@ -162,10 +186,10 @@ class ThreadPool {
 
   std::mutex mutex_;
   std::condition_variable wake_, finished_;
+  bool forked_ = false;  // a child of fork(): no workers
   std::deque<Job*> queue_;           // jobs with parts not yet taken
   std::atomic<std::size_t> queued_{0};  // queue_.size(), read without the lock by spinning workers
-  std::vector<std::thread> workers_;
-  bool stop_ = false;
+  std::size_t workers_ = 0;  // started, detached
 };
 
 }  // namespace detail
