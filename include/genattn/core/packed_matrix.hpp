@@ -119,7 +119,7 @@ class PackedMatrix {
 
   /// y = A x (y += A x when `accumulate`). x: K x N, y: M x N. With
   /// `threads` > 1 the panels are split among that many threads (the
-  /// caller's and threads - 1 started for the call) when the product is big
+  /// caller's and threads - 1 of the pool's, core/parallel.hpp) when the product is big
   /// enough to pay for them.
   void multiply(const ConstMatRef<T>& x, MatRef<T> y, bool accumulate = false, int threads = 1) const {
     check_operands(x, y);
