@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -152,4 +153,19 @@ TEST(ParallelFor, RethrowsAfterEveryPartEnds) {
                             }),
                std::runtime_error);
   EXPECT_EQ(done, (std::vector<int>{1, 1, 1}));
+}
+
+// When several parts throw, the lowest part's exception is the one rethrown,
+// whichever thread ran it and whenever it ended.
+TEST(ParallelFor, RethrowsTheLowestPartsException) {
+  for (int call = 0; call < 50; ++call) {
+    try {
+      parallel_for(4, [](Index k) {
+        if (k >= 1) throw std::runtime_error("part " + std::to_string(k));
+      });
+      FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "part 1");
+    }
+  }
 }

@@ -24,14 +24,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <new>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include "genattn/core/types.hpp"
 
@@ -62,7 +60,7 @@ class ThreadPool {
 
   /// f(k) for k in [0, parts), as the header says.
   void run(Index parts, const std::function<void(Index)>& f) {
-    Job job{&f, parts, 1, 0, std::vector<std::exception_ptr>(static_cast<std::size_t>(parts))};
+    Job job(f, parts);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       grow(parts - 1);
@@ -75,8 +73,7 @@ class ThreadPool {
     std::unique_lock<std::mutex> lock(mutex_);
     finished_.wait(lock, [&] { return job.done == job.parts; });
     lock.unlock();
-    for (const auto& e : job.errors)
-      if (e) std::rethrow_exception(e);
+    if (job.error) std::rethrow_exception(job.error);
   }
 
   /// Threads the pool has started (for tests).
@@ -86,12 +83,16 @@ class ThreadPool {
   }
 
  private:
+  // A call's state, on its caller's stack; the fields below `parts` are
+  // guarded by mutex_.
   struct Job {
+    Job(const std::function<void(Index)>& fn, Index n) : f(&fn), parts(n) {}
     const std::function<void(Index)>* f;
     Index parts;
-    Index next;  // the next part to hand out; guarded by mutex_
-    Index done;  // parts ended; guarded by mutex_
-    std::vector<std::exception_ptr> errors;
+    Index next = 1;  // the next part to hand out (the caller runs part 0)
+    Index done = 0;  // parts ended
+    Index error_part = -1;  // the lowest part that threw, and its exception
+    std::exception_ptr error;
   };
 
   static constexpr std::size_t kMaxWorkers = 255;
@@ -135,34 +136,41 @@ class ThreadPool {
     }
   }
 
-  /// The next part of `job` no one has taken, or -1; the job leaves the
-  /// queue when its last part is taken.
-  Index claim(Job& job) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  /// The next part of `job` no one has taken, or -1 (mutex_ held); the job
+  /// leaves the queue when its last part is taken.
+  Index take(Job& job) {
     if (job.next >= job.parts) return -1;
     const Index k = job.next++;
-    if (job.next == job.parts) dequeue(&job);
+    if (job.next == job.parts) {
+      const auto it = std::find(queue_.begin(), queue_.end(), &job);
+      if (it != queue_.end()) {
+        queue_.erase(it);
+        queued_.fetch_sub(1, std::memory_order_release);
+      }
+    }
     return k;
   }
 
-  void dequeue(Job* job) {  // mutex_ held
-    const auto it = std::find(queue_.begin(), queue_.end(), job);
-    if (it != queue_.end()) {
-      queue_.erase(it);
-      queued_.fetch_sub(1, std::memory_order_release);
-    }
+  Index claim(Job& job) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return take(job);
   }
 
   /// Runs part k of `job` and counts it done (the job may end the moment it is).
   void execute(Job& job, Index k) {
+    std::exception_ptr error;
     try {
       (*job.f)(k);
     } catch (...) {
-      job.errors[static_cast<std::size_t>(k)] = std::current_exception();
+      error = std::current_exception();
     }
     bool last;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (error && (job.error_part < 0 || k < job.error_part)) {
+        job.error_part = k;
+        job.error = error;
+      }
       last = ++job.done == job.parts;
     }
     if (last) finished_.notify_all();
@@ -177,8 +185,7 @@ class ThreadPool {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return !queue_.empty(); });
         job = queue_.front();
-        k = job->next++;
-        if (job->next == job->parts) dequeue(job);
+        k = take(*job);
       }
       execute(*job, k);
     }

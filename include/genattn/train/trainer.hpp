@@ -177,16 +177,7 @@ class Trainer {
     const int parts = std::max(1, config_.threads);
     // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in
     // double); the sharded pass has done it while summing the shards
-    if (poisoned_.empty() && !have_sq) {
-      std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
-      const T inv = static_cast<T>(1.0 / config_.accumulate);
-      parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index k) {
-        auto g = grads_.flat().segment(b, e - b);
-        if (config_.accumulate > 1) g *= inv;
-        partial[static_cast<std::size_t>(k)] = squared_norm(g);
-      });
-      for (double x : partial) sq += x;
-    }
+    if (poisoned_.empty() && !have_sq) sq = gradient_pass(parts, true, [](Index, Index) {});
     // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
     if (poisoned_.empty() && !std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
     if (!poisoned_.empty()) {
@@ -285,8 +276,7 @@ class Trainer {
   struct Shard {
     Seq2SeqBatch batch;
     typename Seq2Seq<T>::Cache cache;
-    ParamBuffer<T> grads;
-    bool grads_zero = false;  // the sum pass zeroed grads after reading them
+    ParamBuffer<T> grads;  ///< zero between batches: the sum pass zeroes it as it reads it
     Rng rng;
     LossValue loss;
     std::string problem;
@@ -324,10 +314,7 @@ class Trainer {
         s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
         s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
         if (s.problem.empty()) {
-          ParamBuffer<T>& g = grads_of(k);
-          if (&g != &grads_ && !s.grads_zero) g.set_zero();
-          s.grads_zero = false;
-          model_.backward(params_, g, s.batch, s.cache);
+          model_.backward(params_, grads_of(k), s.batch, s.cache);
         }
       } catch (...) {
         s.error = std::current_exception();
@@ -337,7 +324,8 @@ class Trainer {
     for (Index k = 0; k < n; ++k) {
       const Shard& s = shards_[static_cast<std::size_t>(k)];
       if (s.error) {
-        if (direct) grads_.set_zero();  // shard 0 may have written part of its gradient
+        // the shards may have written part of their gradients: zero again
+        for (Index j = 0; j < n; ++j) grads_of(j).set_zero();
         std::rethrow_exception(s.error);
       }
       total.tokens += s.loss.tokens;
@@ -356,10 +344,7 @@ class Trainer {
     }
     // g <- (w_0 g + ...) or (g + sum_k w_k g_k), then / accumulate and its
     // squared norm when `last`: one pass, the buffer cut into one range per thread
-    const auto parts = static_cast<int>(shards_.size());
-    std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
-    const T inv = static_cast<T>(1.0 / config_.accumulate);
-    parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index part) {
+    sq = gradient_pass(static_cast<int>(shards_.size()), last, [&](Index b, Index e) {
       auto g = grads_.flat().segment(b, e - b);
       if (direct) g *= weight[0];
       for (Index k = direct ? 1 : 0; k < n; ++k) {
@@ -367,15 +352,27 @@ class Trainer {
         if (weight[static_cast<std::size_t>(k)] != T(0)) g += weight[static_cast<std::size_t>(k)] * gk;
         gk.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
       }
-      if (last) {
-        if (config_.accumulate > 1) g *= inv;
-        partial[static_cast<std::size_t>(part)] = squared_norm(g);
-      }
     });
-    for (Index k = direct ? 1 : 0; k < n; ++k) shards_[static_cast<std::size_t>(k)].grads_zero = true;
-    sq = 0.0;
-    for (double x : partial) sq += x;
     return total;
+  }
+
+  // One pass over grads_, its ranges on `parts` threads: combine(b, e) on
+  // each range [b, e), then, when `last`, g <- g / accumulate there. Returns
+  // ||g||^2 when `last` (partial sums in double), else 0.
+  template <class F>
+  double gradient_pass(int parts, bool last, F&& combine) {
+    std::vector<double> partial(static_cast<std::size_t>(parts), 0.0);
+    const T inv = static_cast<T>(1.0 / config_.accumulate);
+    parallel_ranges(grads_.size(), parts, [&](Index b, Index e, Index k) {
+      combine(b, e);
+      if (!last) return;
+      auto g = grads_.flat().segment(b, e - b);
+      if (config_.accumulate > 1) g *= inv;
+      partial[static_cast<std::size_t>(k)] = squared_norm(g);
+    });
+    double sq = 0.0;
+    for (double x : partial) sq += x;
+    return sq;
   }
 
   const Seq2Seq<T>& model_;
