@@ -138,6 +138,9 @@ def median_of(runs):
     return first
 
 
+GENATTN_BENCHES = ("bench_gemm", "bench_lstm", "bench_train_step", "bench_search")
+
+
 def genattn_run(b, min_time):
     g = {}
     g.update(bench(os.path.join(b, "bench_gemm"), "/2048|ReadBandwidth", min_time))
@@ -155,12 +158,20 @@ def main():
     ap.add_argument("--rounds", type=int, default=3,
                     help="rounds of both sides, one after the other; each figure is its median over the rounds")
     args = ap.parse_args()
+    if args.repeat < 1 or args.rounds < 1 or not args.min_time > 0:
+        ap.error("--repeat and --rounds must be at least 1 and --min-time above 0 (got %d, %d, %g)" % (
+            args.repeat, args.rounds, args.min_time))
     b = os.path.join(args.build, "benchmarks")
+    missing = [n for n in GENATTN_BENCHES if not os.access(os.path.join(b, n), os.X_OK)]
+    if missing:
+        ap.error("no %s in %s: build them first (cmake -S . -B %s -G Ninja -DCMAKE_BUILD_TYPE=Release && "
+                 "cmake --build %s --target %s), or run benchmarks/compare/run.sh, which does" % (
+                     ", ".join(missing), b, args.build, args.build, " ".join(GENATTN_BENCHES)))
     tries = choose_openblas_core(3)
     # genattn and PyTorch take turns, so that a change in the shared
     # machine's load falls on both sides rather than on one
     g_runs, t_runs = [], []
-    for _ in range(max(1, args.rounds)):
+    for _ in range(args.rounds):
         g_runs.append(genattn_run(b, args.min_time))
         t_runs.append({n: torch_run(n, args.repeat) for n in (1, 2)})
     g, t = median_of(g_runs), median_of(t_runs)
