@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
+#include <vector>
 
 #include <genattn/train/optimizer.hpp>
 
@@ -87,5 +89,49 @@ TYPED_TEST(OptimizerTyped, ApplyInRangesWithAScaleEqualsStepOnTheScaledGradient)
     by_ranges.start_step(a, ga);
     EXPECT_TRUE(by_ranges.apply(a, ga, 0.01, 1.0, 0, 1000, false));
     EXPECT_FALSE(by_ranges.apply(a, ga, 0.01, 1.0, 1000, a.size(), false));
+  }
+}
+
+// Adagrad's and Adam's updates are IEEE arithmetic in a fixed order with
+// correctly rounded square roots, so they give the same bits on every
+// processor: they equal this scalar loop of the same operations bit for bit.
+// (Eigen's own x.sqrt() refines the processor's reciprocal-root estimate,
+// which Intel and AMD processors round differently; with it this fails.)
+TYPED_TEST(OptimizerTyped, UpdateIsExactIeeeArithmetic) {
+  using T = TypeParam;
+  for (const OptimizerKind kind : {OptimizerKind::adagrad, OptimizerKind::adam}) {
+    SCOPED_TRACE(to_string(kind));
+    ParamLayout layout;
+    const Param w = layout.add("w", 4099, 1);
+    ParamBuffer<T> values(layout), grads(layout);
+    values[w].setRandom();
+    OptimizerConfig config;
+    config.kind = kind;
+    Optimizer<T> opt(layout, config);
+    std::vector<T> rw(values.flat().data(), values.flat().data() + values.size());
+    std::vector<T> r1(rw.size(), kind == OptimizerKind::adagrad ? T(config.initial_accumulator) : T(0)), r2(rw.size(), T(0));
+    const double lr = 0.01;
+    for (int k = 1; k <= 4; ++k) {
+      grads[w].setRandom();
+      grads[w] *= T(1e-3);  // small gradients: the roots of small moments carry the rounding
+      std::vector<T> g(grads.flat().data(), grads.flat().data() + grads.size());
+      opt.step(values, grads, lr);
+      const T a = static_cast<T>(lr), b1 = T(0.9), b2 = T(0.999), eps = T(1e-8);
+      const double c1 = 1.0 - std::pow(0.9, k), c2 = 1.0 - std::pow(0.999, k);
+      const T step = static_cast<T>(lr / c1), sqrt_c2 = static_cast<T>(std::sqrt(c2));
+      for (std::size_t i = 0; i < rw.size(); ++i) {
+        if (kind == OptimizerKind::adagrad) {
+          r1[i] = r1[i] + g[i] * g[i];
+          rw[i] = rw[i] - a * g[i] / (std::sqrt(r1[i]) + T(1e-10));
+        } else {
+          r1[i] = b1 * r1[i] + (T(1) - b1) * g[i];
+          r2[i] = b2 * r2[i] + (T(1) - b2) * (g[i] * g[i]);
+          rw[i] = rw[i] - step * (r1[i] / (std::sqrt(r2[i]) / sqrt_c2 + eps));
+        }
+      }
+      long differ = 0;
+      for (std::size_t i = 0; i < rw.size(); ++i) differ += values.flat()[static_cast<Index>(i)] != rw[i];
+      EXPECT_EQ(differ, 0) << "step " << k << ": of " << rw.size() << " values";
+    }
   }
 }

@@ -9,6 +9,8 @@
 //                       w -= lr (m / (1-b1^k)) / (sqrt(v / (1-b2^k)) + eps)   (+ L2: g += wd w)
 //   AdamW:              Adam with decoupled decay: w -= lr wd w, before the Adam update
 // (torch.optim's definitions.) The moments are ParamBuffers, saved in checkpoints.
+// Every operation is IEEE arithmetic, the square roots correctly rounded
+// (core/exact_sqrt.hpp), so an update gives the same bits on every processor.
 #pragma once
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/core/exact_sqrt.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -122,7 +125,7 @@ class Optimizer {
         auto acc = moments_[0].flat().segment(b, n).array();
         // a += g^2;  w -= lr g / (sqrt(a) + eps)
         acc += g.square();
-        w -= a * g / (acc.sqrt() + T(1e-10));
+        w -= a * g / (exact_sqrt(acc) + T(1e-10));
         break;
       }
       case OptimizerKind::adam:
@@ -146,7 +149,7 @@ class Optimizer {
           m = b1 * m + (T(1) - b1) * (g + wd * w);
           v = b2 * v + (T(1) - b2) * (g + wd * w).square();
         }
-        w -= step * (m / (v.sqrt() / sqrt_c2 + eps));
+        w -= step * (m / (exact_sqrt(v) / sqrt_c2 + eps));
         break;
       }
     }
