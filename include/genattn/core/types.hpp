@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "genattn/core/eigen_blocking.hpp"
 #include "genattn/version.hpp"
 
 GENATTN_NAMESPACE_BEGIN
