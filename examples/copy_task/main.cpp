@@ -38,6 +38,11 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--model") == 0) path = argv[i + 1];
   }
 
+  if (steps < 1) {
+    std::fprintf(stderr, "copy_task: --steps must be 1 or more\n");
+    return 2;
+  }
+
   // 1. Define.
   Seq2SeqConfig config;
   config.src_vocab = config.tgt_vocab = kFirst + kSymbols;
@@ -52,6 +57,11 @@ int main(int argc, char** argv) {
   TrainerConfig training;
   training.optimizer.kind = OptimizerKind::adam;
   training.schedule.base = 2e-3;
+  // then linearly down to 5% of it from 3/8 of the way (300 of 800 updates)
+  // to the end: at a constant rate, Adam's late spikes can undo what it learned
+  training.schedule.decay_start = steps * 3 / 8;
+  training.schedule.decay_steps = steps - training.schedule.decay_start;
+  training.schedule.decay_final = 0.05;
   Trainer<float> trainer(model, params, training);
   Rng data(1);
   for (int step = 1; step <= steps; ++step) {

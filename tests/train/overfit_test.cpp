@@ -1,6 +1,14 @@
 // A small model learns to copy, and separately to reverse, random token
 // sequences of length 5 to 10: at least 99% token accuracy (greedy decoding,
 // </s> included) on held-out sequences within a fixed number of updates.
+//
+// The recipe must not hang on one trajectory's rounding. Adam at a constant
+// 2e-3 reaches 100% by update 400-600 and then spikes: of 29 seed pairs, 9
+// ended below 100% at update 800 and 4 below the bar (63% the worst).
+// Decaying the rate linearly from update 300 to 5% of it at update 800 ends
+// every run tried at 100%, already at 100% by update 700: 5 initialization
+// seeds x 5 data seeds x both tasks, in a generic, an EIGEN_DONT_VECTORIZE
+// and a -march=native build (150 runs).
 #include <gtest/gtest.h>
 
 #include <genattn/genattn.hpp>
@@ -30,6 +38,9 @@ double learn(bool reverse) {
   TrainerConfig tc;
   tc.optimizer.kind = OptimizerKind::adam;
   tc.schedule.base = 2e-3;
+  tc.schedule.decay_start = 300;
+  tc.schedule.decay_steps = 500;
+  tc.schedule.decay_final = 0.05;
   Trainer<float> trainer(model, params, tc);
   Rng data(reverse ? 2 : 1);
   auto target = [&](TokenIds s) {
