@@ -16,21 +16,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <string>
 
 using namespace genattn;
 
 namespace {
 
-std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t n) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
+unsigned long long hash_params(const ParamBuffer<float>& p) {
+  return fnv1a64(p.flat().data(), static_cast<std::size_t>(p.size()) * sizeof(float));
 }
-constexpr std::uint64_t kFnvStart = 1469598103934665603ull;
 
-std::uint64_t hash_params(const ParamBuffer<float>& p) {
-  return fnv(kFnvStart, p.flat().data(), static_cast<std::size_t>(p.size()) * sizeof(float));
+// Appends an object's bytes to a buffer that is hashed whole.
+template <class X>
+void append(std::string& bytes, const X* data, std::size_t n) {
+  bytes.append(reinterpret_cast<const char*>(data), n * sizeof(X));
 }
 
 TokenIds random_ids(Rng& rng, Index length, TokenId vocab) {
@@ -57,7 +56,7 @@ int main(int argc, char** argv) {
   config.dropout = 0.1;
   Seq2Seq<float> model(config);
   ParamBuffer<float> params = model.init_params(7);
-  std::printf("init     %016llx\n", static_cast<unsigned long long>(hash_params(params)));
+  std::printf("init     %016llx\n", hash_params(params));
 
   TrainerConfig training;
   training.optimizer.kind = OptimizerKind::adam;
@@ -75,8 +74,7 @@ int main(int argc, char** argv) {
     const TrainStep s = trainer.train_batch(make_batch(src, tgt));
     const double loss = s.loss.loss;
     std::printf("update %d loss %016llx params %016llx\n", u,
-                static_cast<unsigned long long>(fnv(kFnvStart, &loss, sizeof loss)),
-                static_cast<unsigned long long>(hash_params(params)));
+                static_cast<unsigned long long>(fnv1a64(&loss, sizeof loss)), hash_params(params));
   }
 
   std::vector<TokenIds> src;
@@ -86,19 +84,19 @@ int main(int argc, char** argv) {
   Seq2SeqDecoder<float> dec(model, params, batch.src, batch.src_lengths, {}, nullptr, /*threads=*/2);
   SearchConfig search;
   search.max_length = 12;
-  std::uint64_t h = kFnvStart;
+  std::string bytes;
   for (const auto& hyp : greedy_search(dec, search)) {
-    h = fnv(h, hyp.tokens.data(), hyp.tokens.size() * sizeof(TokenId));
-    h = fnv(h, &hyp.log_prob, sizeof hyp.log_prob);
+    append(bytes, hyp.tokens.data(), hyp.tokens.size());
+    append(bytes, &hyp.log_prob, 1);
   }
-  std::printf("greedy   %016llx\n", static_cast<unsigned long long>(h));
+  std::printf("greedy   %016llx\n", static_cast<unsigned long long>(fnv1a64(bytes)));
   search.beam = 4;
-  h = kFnvStart;
+  bytes.clear();
   for (const auto& nbest : beam_search(dec, search))
     for (const auto& hyp : nbest) {
-      h = fnv(h, hyp.tokens.data(), hyp.tokens.size() * sizeof(TokenId));
-      h = fnv(h, &hyp.score, sizeof hyp.score);
+      append(bytes, hyp.tokens.data(), hyp.tokens.size());
+      append(bytes, &hyp.score, 1);
     }
-  std::printf("beam     %016llx\n", static_cast<unsigned long long>(h));
+  std::printf("beam     %016llx\n", static_cast<unsigned long long>(fnv1a64(bytes)));
   return 0;
 }
