@@ -1,8 +1,9 @@
 # Settings for genattn's own targets (tests, benchmarks, examples). Consumers of
-# the INTERFACE target never see them.
+# the INTERFACE target never see them; a parent project that turns genattn's
+# tests on keeps its own build type.
 include_guard(GLOBAL)
 
-if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+if(GENATTN_IS_TOP_LEVEL AND NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
 endif()
 

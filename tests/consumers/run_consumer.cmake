@@ -1,5 +1,5 @@
 # Builds and runs one consumer project (cmake -P). Variables:
-#   KIND          find_package | add_subdirectory | fetchcontent
+#   KIND          find_package | add_subdirectory | add_subdirectory_tests | fetchcontent
 #   SOURCE_DIR    genattn's source tree
 #   GENATTN_BUILD genattn's build tree (for the install of find_package)
 #   WORK_DIR      scratch directory
@@ -30,5 +30,11 @@ if(KIND STREQUAL "find_package")
   list(APPEND args "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
 endif()
 run(${CMAKE_COMMAND} ${args})
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+if(KIND STREQUAL "add_subdirectory_tests")
+  # the consumer and one of genattn's tests, not the whole suite
+  run(${CMAKE_COMMAND} --build "${WORK_DIR}/build" --target consumer core_rng_test)
+  run("${WORK_DIR}/build/genattn/tests/core_rng_test")
+else()
+  run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+endif()
 run("${WORK_DIR}/build/consumer")
