@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 #include <genattn/core/params.hpp>
 
 #include "../support/errors.hpp"
@@ -58,4 +61,32 @@ TEST(ParamBuffer, ViewsAliasTheFlatBuffer) {
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buf[b].data()) % 16, 0u);
   buf.set_zero();
   EXPECT_EQ(buf[a](1, 2), 0.0f);
+}
+
+// version() moves with every mutable view (a write may follow) and with
+// assignment, never with a const one: what is derived from the values
+// (packed weights) checks it.
+TEST(ParamBuffer, VersionCountsMutableViews) {
+  ParamLayout layout;
+  const Param a = layout.add("a", 3, 2);
+  ParamBuffer<float> p(layout);
+  const ParamBuffer<float>& c = p;
+  std::uint64_t v = p.version();
+  (void)c[a];
+  (void)c.flat();
+  EXPECT_EQ(p.version(), v) << "const views";
+  p[a](0, 0) = 1.0f;
+  EXPECT_GT(p.version(), v);
+  v = p.version();
+  p.flat()[1] = 2.0f;
+  EXPECT_GT(p.version(), v);
+  v = p.version();
+  p.set_zero();
+  EXPECT_GT(p.version(), v);
+  v = p.version();
+  const ParamBuffer<float> q(layout);
+  p = q;
+  EXPECT_GT(p.version(), v) << "assigned";
+  ParamBuffer<float> moved(std::move(p));
+  EXPECT_EQ(moved.size(), q.size());
 }

@@ -188,6 +188,25 @@ TEST(PackedDecoding, RefusesWeightsPackedFromAnotherBuffer) {
   }
 }
 
+// A pack made before the parameters changed in place (an optimizer step
+// writes into the same buffer) is refused, not decoded with stale weights;
+// packed again, it decodes.
+TEST(PackedDecoding, RefusesWeightsPackedBeforeAnUpdate) {
+  Decoding s({"additive", false, false, AttentionKind::additive});
+  Optimizer<float> adam(s.model.layout(), {});
+  ParamBuffer<float> g(s.model.layout());
+  g.flat().setConstant(1e-3f);
+  adam.step(s.p, g, 0.01);
+  try {
+    s.run(&s.packed, 1);
+    FAIL() << "no throw";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("the packed weights are stale"), std::string::npos) << e.what();
+  }
+  s.packed = s.model.pack(s.p);
+  EXPECT_NO_THROW(s.run(&s.packed, 1));
+}
+
 // The rule: nothing allocates inside the per-step loops. A packed
 // decoding step (embedding, cells, attention, combine, output layer, copy
 // distribution, coverage) with its workspaces sized by a first step.

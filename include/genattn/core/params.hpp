@@ -11,7 +11,9 @@
 // scalars), so every slot view is aligned for any SIMD width.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -100,6 +102,11 @@ class ParamLayout {
 
 /// A flat buffer laid out by a ParamLayout: parameter values, gradients, or an
 /// optimizer moment. Padding between slots is kept at zero.
+///
+/// version() counts the mutable views handed out (operator[], flat(),
+/// set_zero(), and so every optimizer step): whatever is derived from the
+/// values, such as weights packed for decoding, records the version it saw
+/// and is refused once the buffer may have changed since.
 template <class T>
 class ParamBuffer {
   GENATTN_REQUIRE_SCALAR(T);
@@ -107,10 +114,30 @@ class ParamBuffer {
  public:
   ParamBuffer() = default;
   explicit ParamBuffer(const ParamLayout& layout) : data_(Vec<T>::Zero(layout.size())) {}
+  ParamBuffer(const ParamBuffer& other) : data_(other.data_), version_(other.version()) {}
+  ParamBuffer(ParamBuffer&& other) noexcept : data_(std::move(other.data_)), version_(other.version()) {
+    other.touch();
+  }
+  ParamBuffer& operator=(const ParamBuffer& other) {
+    if (this != &other) {
+      data_ = other.data_;
+      touch();
+    }
+    return *this;
+  }
+  ParamBuffer& operator=(ParamBuffer&& other) noexcept {
+    if (this != &other) {
+      data_ = std::move(other.data_);
+      touch();
+      other.touch();
+    }
+    return *this;
+  }
 
   /// A view of slot `p`.
   MatMap<T> operator[](const Param& p) {
     eigen_assert(p.offset + p.size() <= data_.size());
+    touch();
     return MatMap<T>(data_.data() + p.offset, p.rows, p.cols);
   }
   ConstMatMap<T> operator[](const Param& p) const {
@@ -119,13 +146,28 @@ class ParamBuffer {
   }
 
   /// The whole buffer as one vector (for optimizers, norms, io).
-  Vec<T>& flat() { return data_; }
+  Vec<T>& flat() {
+    touch();
+    return data_;
+  }
   const Vec<T>& flat() const { return data_; }
   Index size() const { return data_.size(); }
-  void set_zero() { data_.setZero(); }
+  void set_zero() {
+    touch();
+    data_.setZero();
+  }
+
+  /// Bumped by every mutable view (a write may follow); never decreases.
+  std::uint64_t version() const { return version_.load(std::memory_order_relaxed); }
 
  private:
+  // relaxed: threads that write disjoint ranges of one buffer (the
+  // optimizer's parts) bump it together; its readers are the same thread
+  // that packed, or a later one synchronized by the caller
+  void touch() { version_.fetch_add(1, std::memory_order_relaxed); }
+
   Vec<T> data_;
+  std::atomic<std::uint64_t> version_{0};
 };
 
 GENATTN_NAMESPACE_END

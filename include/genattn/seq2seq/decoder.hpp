@@ -93,12 +93,14 @@ class Decoder {
 
   /// The per-step weights packed for decoding (core/packed_matrix.hpp): the
   /// cells', the combine layer's and the output layer's. Pack once per
-  /// parameter values (Decoder::pack); `source` records which buffer.
+  /// parameter values (Decoder::pack); `source` and `version` record which
+  /// buffer, and its ParamBuffer::version() when packed.
   struct Packed {
     std::vector<typename LstmCell<T>::Packed> cells;
     PackedMatrix<T> query;  ///< the additive score's W_s (empty for the others)
     PackedMatrix<T> combine, out;
     const void* source = nullptr;
+    std::uint64_t version = 0;
   };
 
   /// dL/d(other outputs) besides the logits, each steps*B columns (empty: none).
@@ -135,6 +137,7 @@ class Decoder {
     combine_.pack(p, packed.combine);
     out_.pack(p, packed.out);
     packed.source = &p;
+    packed.version = p.version();
   }
 
   /// The copy gate's logits g (1 x N) from [s; z] and the inputs x (copy only).
@@ -368,6 +371,10 @@ class Decoder {
   void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
     check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
               "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
+    check_arg(packed.version == p.version(), where,
+              "the packed weights are stale: packed at the parameters' version " + std::to_string(packed.version) +
+                  ", and the parameters have been open to writes since (version " + std::to_string(p.version()) +
+                  "): pack again (Seq2Seq::pack)");
   }
 
   DecoderConfig config_;
