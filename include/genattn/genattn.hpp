@@ -29,16 +29,19 @@
 #include "genattn/attention/source_map.hpp"
 
 #include "genattn/core/dropout.hpp"
+#include "genattn/core/loss_value.hpp"
+
 #include "genattn/copy/copy_distribution.hpp"
 #include "genattn/copy/copy_loss.hpp"
-#include "genattn/copy/extended_vocabulary.hpp"
 #include "genattn/copy/generation_gate.hpp"
+
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
 #include "genattn/seq2seq/decoder.hpp"
 #include "genattn/seq2seq/loss.hpp"
-#include "genattn/seq2seq/search.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
+
+#include "genattn/decode/search.hpp"
 
 #include "genattn/train/checkpoint.hpp"
 #include "genattn/train/clip.hpp"
@@ -46,14 +49,16 @@
 #include "genattn/train/schedule.hpp"
 #include "genattn/train/trainer.hpp"
 
+#include "genattn/pipeline/batcher.hpp"
+#include "genattn/pipeline/extended_vocabulary.hpp"
+
 #include "genattn/text/lines.hpp"
+#include "genattn/text/tokenizer.hpp"
 #include "genattn/text/utf8.hpp"
+#include "genattn/text/vocabulary.hpp"
 
 #include "genattn/metrics/bleu.hpp"
 #include "genattn/metrics/ngrams.hpp"
 #include "genattn/metrics/porter_stemmer.hpp"
 #include "genattn/metrics/rouge.hpp"
 #include "genattn/metrics/tokenizer_13a.hpp"
-#include "genattn/text/batcher.hpp"
-#include "genattn/text/tokenizer.hpp"
-#include "genattn/text/vocabulary.hpp"

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include <genattn/seq2seq/search.hpp>
+#include <genattn/decode/search.hpp>
 #include <genattn/train/trainer.hpp>
 
 #include "support/errors.hpp"

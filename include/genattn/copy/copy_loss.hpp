@@ -23,8 +23,8 @@
 
 #include "genattn/attention/source_map.hpp"
 #include "genattn/copy/copy_distribution.hpp"
-#include "genattn/seq2seq/batch.hpp"
-#include "genattn/seq2seq/loss.hpp"
+#include "genattn/core/check.hpp"
+#include "genattn/core/loss_value.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 

@@ -34,6 +34,14 @@ using ConstMatRef = Eigen::Ref<const Mat<T>>;
 using TokenId = std::int32_t;
 using TokenIds = std::vector<TokenId>;
 
+/// The special ids every genattn vocabulary reserves.
+struct SpecialIds {
+  TokenId pad = 0;
+  TokenId unk = 1;
+  TokenId bos = 2;
+  TokenId eos = 3;
+};
+
 /// Per-item sequence lengths of a padded batch (each in 1..T).
 using Lengths = std::vector<Index>;
 

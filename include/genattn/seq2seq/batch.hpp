@@ -5,7 +5,7 @@
 //   tgt_in   <s> y_1 .. y_m                (Tt = longest target + 1)
 //   tgt_out  y_1 .. y_m </s>               padding where tgt_in is padding
 // A copy model's batch (make_copy_batch) also holds
-//   src_ext  x_1 .. x_n in the target's extended vocabulary (copy/extended_vocabulary.hpp)
+//   src_ext  x_1 .. x_n in the target's extended vocabulary (pipeline/extended_vocabulary.hpp)
 // and its targets are extended ids (a copied word keeps its id >= V in
 // tgt_out; tgt_in, the decoder's input, holds <unk> for it).
 #pragma once
@@ -17,14 +17,6 @@
 #include "genattn/core/check.hpp"
 
 GENATTN_NAMESPACE_BEGIN
-
-/// The special ids every genattn vocabulary reserves.
-struct SpecialIds {
-  TokenId pad = 0;
-  TokenId unk = 1;
-  TokenId bos = 2;
-  TokenId eos = 3;
-};
 
 struct Seq2SeqBatch {
   Index batch = 0, src_time = 0, tgt_time = 0;

@@ -20,6 +20,7 @@
 #include <cmath>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/loss_value.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -27,16 +28,6 @@ struct LossConfig {
   double label_smoothing = 0.0;  ///< eps in [0, 1)
   double entropy_weight = 0.0;   ///< lambda >= 0
   double coverage_weight = 1.0;  ///< weight of the coverage loss (models with coverage; See et al.'s lambda = 1)
-};
-
-/// The loss of a batch: J, and its parts (means over counted tokens).
-struct LossValue {
-  double loss = 0.0;           ///< J
-  double nll = 0.0;            ///< mean -log p(y) (unsmoothed), for perplexity
-  double entropy = 0.0;        ///< mean H(p)
-  double coverage = 0.0;       ///< mean coverage loss sum_j min(a_tj, c_tj) (models with coverage)
-  Index tokens = 0;            ///< N
-  Index correct = 0;           ///< argmax == y
 };
 
 /// Computes J over the columns of `logits` (V x N) and, when `dlogits` is not

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <genattn/copy/extended_vocabulary.hpp>
+#include <genattn/pipeline/extended_vocabulary.hpp>
 
 using namespace genattn;
 

@@ -1,4 +1,4 @@
-// genattn/copy/extended_vocabulary.hpp: a source's extended vocabulary, for
+// genattn/pipeline/extended_vocabulary.hpp: a source's extended vocabulary, for
 // the pointer-generator (copy_distribution.hpp).
 //
 // The target vocabulary keeps ids 0..V-1; each distinct source word it lacks

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <genattn/text/batcher.hpp>
+#include <genattn/pipeline/batcher.hpp>
 
 #include <set>
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <genattn/seq2seq/search.hpp>
+#include <genattn/decode/search.hpp>
 
 #include <functional>
 #include <map>

@@ -1,11 +1,11 @@
-// genattn/text/batcher.hpp: groups examples of similar length into padded
+// genattn/pipeline/batcher.hpp: groups examples of similar length into padded
 // batches, truncating at configured maxima and counting what it cut.
 //
 // Per epoch: shuffle the examples with Rng(seed + epoch); cut the order into
 // pools of batch_size * pool_factor; sort each pool by source length (then
 // target length); cut pools into batches of batch_size; shuffle the batches.
 // Examples for a copy model also carry their source in the target's extended
-// vocabulary (copy/extended_vocabulary.hpp), and their targets are extended
+// vocabulary (pipeline/extended_vocabulary.hpp), and their targets are extended
 // ids; with BatcherConfig::copy_vocab = V the batches are copy batches.
 // Sources longer than max_source keep their first max_source tokens; targets
 // keep their first max_target - 1 tokens (</s> makes max_target). Examples

@@ -1,4 +1,4 @@
-// genattn/seq2seq/search.hpp: batched beam search and sampling.
+// genattn/decode/search.hpp: batched beam search and sampling.
 //
 // A search drives any decoder D with
 //   D::State                       a value type: size(), reorder(rows)
