@@ -273,7 +273,8 @@ class Seq2Seq {
   /// The decoder's per-step weights of p packed for decoding: the cells', the
   /// combine layer's and the output layer's (core/packed_matrix.hpp). Pack
   /// once per parameter values and share the result among decoders (it is
-  /// read-only); repack after p changes.
+  /// read-only); repack after p changes: a pack older than p's version()
+  /// (any mutable view of p since, e.g. an optimizer step) is refused.
   Packed pack(const ParamBuffer<T>& p) const {
     Packed packed;
     decoder_.pack(p, packed);
