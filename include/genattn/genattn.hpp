@@ -31,6 +31,7 @@
 #include "genattn/core/dropout.hpp"
 #include "genattn/core/loss_value.hpp"
 
+#include "genattn/copy/copied_ids.hpp"
 #include "genattn/copy/copy_distribution.hpp"
 #include "genattn/copy/copy_loss.hpp"
 #include "genattn/copy/generation_gate.hpp"
@@ -38,6 +39,7 @@
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
 #include "genattn/seq2seq/decoder.hpp"
+#include "genattn/seq2seq/decoding_state.hpp"
 #include "genattn/seq2seq/loss.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 

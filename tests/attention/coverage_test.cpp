@@ -27,6 +27,43 @@ TEST(CoverageLoss, SumsTheSmallerOfAlignmentAndCoverage) {
   EXPECT_NEAR(coverage_loss<double>(a, c, {3, 2}, {0.0, 1.0}, none, none), 1.0, 1e-15);
 }
 
+// The training term over a teacher-forced batch: two steps of a batch of
+// two, step 1 of item 1 padding; J = lambda/N sum over counted columns, and
+// its derivatives are lambda/N where coverage_loss puts 1.
+TEST(CoverageTerm, AveragesCountedStepsAndWeighsByLambda) {
+  Mat<double> a(3, 4), c(3, 4);  // column t*B + b
+  a << 0.5, 0.2, 0.1, 0.9, 0.3, 0.8, 0.6, 0.05, 0.2, 7.0, 0.3, 0.05;
+  c << 0.1, 0.4, 0.6, 0.2, 0.9, 0.8, 0.3, 1.6, 0.0, 9.0, 0.2, 0.2;
+  const Lengths src_lengths{3, 2};
+  const TokenIds tgt_out{5, 6, 7, 0};  // pad = 0: step 1 of item 1
+  Mat<double> unit_da = Mat<double>::Zero(3, 4), unit_dc = Mat<double>::Zero(3, 4);
+  const double sum = coverage_loss<double>(a, c, {3, 2, 3, 2}, {1.0, 1.0, 1.0, 0.0}, unit_da, unit_dc);
+  const double lambda = 0.5;
+  Mat<double> da, dc;
+  const CoverageTerm term = coverage_term<double>(a, c, src_lengths, tgt_out, 0, 3, lambda, da, dc);
+  EXPECT_NEAR(term.coverage, sum / 3, 1e-15);
+  EXPECT_NEAR(term.loss, lambda * sum / 3, 1e-15);
+  EXPECT_LE((da - lambda / 3 * unit_da).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_LE((dc - lambda / 3 * unit_dc).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_EQ(da.col(3), Vec<double>::Zero(3));  // padding gets no gradient
+
+  // lambda = 0 reports the term, adds nothing and leaves no gradient
+  const CoverageTerm off = coverage_term<double>(a, c, src_lengths, tgt_out, 0, 3, 0.0, da, dc);
+  EXPECT_NEAR(off.coverage, sum / 3, 1e-15);
+  EXPECT_EQ(off.loss, 0.0);
+  EXPECT_EQ(da.size(), 0);
+  EXPECT_EQ(dc.size(), 0);
+  // no counted token: nothing, and no stale gradient from an earlier batch
+  const CoverageTerm none = coverage_term<double>(a, c, src_lengths, tgt_out, 0, 0, lambda, da, dc);
+  EXPECT_EQ(none.loss, 0.0);
+  EXPECT_EQ(da.size(), 0);
+
+  EXPECT_THROW(coverage_term<double>(a, c, src_lengths, tgt_out, 0, 3, -1.0, da, dc), std::invalid_argument);
+  const Mat<double> short_c = c.leftCols(2);
+  EXPECT_THROW(coverage_term<double>(a, short_c, src_lengths, tgt_out, 0, 3, lambda, da, dc), std::invalid_argument);
+  EXPECT_THROW(coverage_term<double>(a, c, {3, 2, 1}, tgt_out, 0, 3, lambda, da, dc), std::invalid_argument);
+}
+
 // The additive score with coverage, e_j = v . tanh(W_h h_j + W_s s + w_c c_j + b):
 // gradients of every parameter, the memory, the query and the coverage, with
 // outside gradients on the alignment (da_in) and the scores (de_in).

@@ -282,6 +282,35 @@ TEST(Sampling, SeededReproducibleAndRestricted) {
   EXPECT_GT(first[5], 0);
 }
 
+// A temperature so small that logits / T overflow (1e-39 is subnormal in
+// float) samples the most likely word, as T -> 0 should; logits that are not
+// finite, and constraints that leave no word, are errors, not a crash.
+TEST(Sampling, TinyTemperatureIsGreedyAndNoCandidateIsAnError) {
+  BigramDecoder d = trap();
+  d.table(3, 4) = std::log(0.4);  // no tie after 4: as T -> 0 a tie stays a fair draw
+  d.lengths = {3, 3};
+  SearchConfig c;
+  c.max_length = 5;
+  const auto g = greedy_search(d, c);
+  for (double temperature : {1e-39, 1e-300, 4.9e-324}) {
+    c.temperature = temperature;
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+      c.seed = seed;
+      const auto drawn = sample(d, c);
+      for (std::size_t i = 0; i < drawn.size(); ++i) EXPECT_EQ(drawn[i].tokens, g[i].tokens) << temperature;
+    }
+  }
+  c.temperature = 1.0;
+  BigramDecoder broken = d;
+  broken.table(4, d.specials.bos) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(message_of<std::runtime_error>([&] { sample(broken, c); }),
+            "sample: the model's logits for source 0 at step 0 are not finite (their largest is nan)");
+  broken = d;
+  broken.table.setConstant(-std::numeric_limits<double>::infinity());
+  EXPECT_EQ(message_of<std::runtime_error>([&] { sample(broken, c); }),
+            "sample: the model's logits for source 0 at step 0 are not finite (their largest is -inf)");
+}
+
 TEST(SearchConfig, RejectsBadSettings) {
   SearchConfig c;
   c.n_best = 6;

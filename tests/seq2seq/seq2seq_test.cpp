@@ -76,7 +76,7 @@ TEST(Seq2Seq, StepApiMatchesTeacherForcing) {
   const Seq2SeqBatch batch = small_batch();
   Seq2Seq<double>::Cache cache;
   model.loss(p, batch, cache);
-  // cache.decoder.logits now holds dJ/dlogits; recompute logits without loss.
+  // the logits stay in the cache (dJ/dlogits has its own buffer)
   const auto memory = model.encode(p, batch.src, batch.src_lengths);
   auto state = model.start(memory);
   Seq2Seq<double>::StepWorkspace ws;
@@ -85,6 +85,7 @@ TEST(Seq2Seq, StepApiMatchesTeacherForcing) {
   for (Index t = 0; t < batch.tgt_time; ++t) {
     const TokenIds prev(batch.tgt_in.begin() + t * B, batch.tgt_in.begin() + (t + 1) * B);
     model.step(p, memory, state, prev, logits, &align, ws);
+    EXPECT_LE(relative_difference(logits, cache.decoder.logits.middleCols(t * B, B)), 1e-14) << "step " << t;
     EXPECT_LE(relative_difference(align, cache.decoder.alignment.middleCols(t * B, B)), 1e-14) << "step " << t;
     EXPECT_LE(relative_difference(state.layers.back().h, cache.decoder.h.back().middleCols(t * B, B)), 1e-14);
   }
@@ -155,4 +156,56 @@ TEST(Seq2Seq, BadInputGivesClearErrors) {
   bad.shared_embeddings = true;
   EXPECT_EQ(invalid_argument_message([&] { Seq2Seq<float> m(bad); }),
             "Seq2SeqConfig: shared_embeddings needs src_vocab (11) == tgt_vocab (9)");
+}
+
+// The config's one table drives fields(), set_field() and validate(): every
+// field a checkpoint stores is restored, a value outside its type is refused,
+// and each field's rule is checked.
+TEST(Seq2SeqConfig, EveryStoredFieldIsRestoredAndChecked) {
+  Seq2SeqConfig c;
+  c.src_vocab = 31;
+  c.tgt_vocab = 29;
+  c.embedding = 7;
+  c.encoder_hidden = 6;
+  c.encoder_layers = 2;
+  c.decoder_hidden = 5;
+  c.decoder_layers = 3;
+  c.attention = AttentionKind::general;
+  c.attention_hidden = 4;
+  c.dropout = 0.25;
+  c.max_source_length = 40;
+  c.max_target_length = 12;
+  c.ids = SpecialIds{4, 5, 6, 7};
+  c.copy = true;
+  const auto stored = c.fields();
+  ASSERT_EQ(stored.size(), 19u);
+  EXPECT_EQ(stored[9], (std::pair<std::string, std::int64_t>{"dropout_ppm", 250000}));
+  Seq2SeqConfig back;
+  for (const auto& [name, value] : stored) EXPECT_TRUE(back.set_field(name, value)) << name;
+  EXPECT_EQ(back.fields(), stored);
+  EXPECT_FALSE(back.set_field("no_such_field", 1));
+  EXPECT_FALSE(back.set_field("dropout", 1));  // stored as dropout_ppm
+  EXPECT_FALSE(back.set_field("attention", 3));
+  EXPECT_FALSE(back.set_field("pad", std::int64_t{1} << 40));  // not a token id
+  EXPECT_EQ(back.ids.pad, 4);
+  back.validate();
+  Seq2SeqConfig bad = back;
+  bad.max_source_length = -1;
+  EXPECT_EQ(invalid_argument_message([&] { bad.validate(); }),
+            "Seq2SeqConfig: max_source_length = -1 is negative (0: unlimited)");
+  bad = back;
+  bad.attention_hidden = -2;
+  EXPECT_EQ(invalid_argument_message([&] { bad.validate(); }),
+            "Seq2SeqConfig: attention_hidden = -2 is outside 0..16777216");
+  bad = back;
+  bad.dropout = 1.0;
+  EXPECT_EQ(invalid_argument_message([&] { bad.validate(); }), "Seq2SeqConfig: dropout = 1.000000 is outside [0, 1)");
+  bad = back;
+  bad.ids.eos = 29;
+  EXPECT_EQ(invalid_argument_message([&] { bad.validate(); }),
+            "Seq2SeqConfig: special id 29 is outside the vocabularies");
+  bad = back;
+  bad.coverage = true;
+  EXPECT_EQ(invalid_argument_message([&] { bad.validate(); }),
+            "Seq2SeqConfig: coverage needs the additive attention, not general");
 }

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Seq2SeqConfig tiny() {
+Seq2SeqConfig checkpoint_config() {
   Seq2SeqConfig c;
   c.src_vocab = 9;
   c.tgt_vocab = 8;
@@ -38,7 +38,7 @@ std::string error_of(F&& f) {
 
 TEST(Checkpoint, ModelRoundTripsBitForBitAndConvertsScalars) {
   genattn_test::TempDir dir("genattn-ckpt");
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(checkpoint_config());
   const ParamBuffer<float> p = model.init_params(5);
   save_model(dir.file("m.ckpt"), model, p);
   const LoadedModel<float> same = load_model<float>(dir.file("m.ckpt"));
@@ -57,7 +57,7 @@ TEST(Checkpoint, ModelRoundTripsBitForBitAndConvertsScalars) {
 
 TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
   genattn_test::TempDir dir("genattn-ckpt");
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(checkpoint_config());
   save_model(dir.file("m.ckpt"), model, model.init_params(1));
   const auto bytes = read_bytes(dir.file("m.ckpt"));
   for (std::size_t n = 0; n < bytes.size(); ++n) {
@@ -70,7 +70,7 @@ TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
 
 TEST(Checkpoint, CorruptBytesAreCaughtByTheChecksum) {
   genattn_test::TempDir dir("genattn-ckpt");
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(checkpoint_config());
   save_model(dir.file("m.ckpt"), model, model.init_params(1));
   const auto bytes = read_bytes(dir.file("m.ckpt"));
   for (std::size_t i = 12; i < bytes.size(); i += 7) {
@@ -104,11 +104,11 @@ TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {
 
 TEST(Checkpoint, MismatchedModelsAndMissingFilesAreNamed) {
   genattn_test::TempDir dir("genattn-ckpt");
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(checkpoint_config());
   ParamBuffer<float> p = model.init_params(1);
   Trainer<float> trainer(model, p, TrainerConfig{});
   trainer.save(dir.file("t.ckpt"));
-  Seq2SeqConfig other_cfg = tiny();
+  Seq2SeqConfig other_cfg = checkpoint_config();
   other_cfg.encoder_hidden = 4;
   Seq2Seq<float> other(other_cfg);
   ParamBuffer<float> q = other.init_params(1);

@@ -10,7 +10,7 @@ using namespace genattn;
 
 namespace {
 
-Seq2SeqConfig tiny() {
+Seq2SeqConfig trainer_config() {
   Seq2SeqConfig c;
   c.src_vocab = 12;
   c.tgt_vocab = 12;
@@ -51,7 +51,7 @@ TrainerConfig adam() {
 // does 4 more: identical losses and parameters, bit for bit, to 8 straight.
 TEST(Trainer, ResumingContinuesExactlyAsTheUninterruptedRun) {
   const auto data = batches();
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(trainer_config());
   ParamBuffer<float> straight = model.init_params(1);
   Trainer<float> a(model, straight, adam());
   std::vector<double> losses_a;
@@ -77,7 +77,7 @@ TEST(Trainer, ResumingContinuesExactlyAsTheUninterruptedRun) {
 
 TEST(Trainer, AccumulatingTheSameBatchTwiceEqualsOneBatch) {
   const auto data = batches();
-  Seq2SeqConfig cfg = tiny();
+  Seq2SeqConfig cfg = trainer_config();
   cfg.dropout = 0.0;
   Seq2Seq<double> model(cfg);
   ParamBuffer<double> one = model.init_params(2), two = model.init_params(2);
@@ -97,7 +97,7 @@ TEST(Trainer, AccumulatingTheSameBatchTwiceEqualsOneBatch) {
 
 TEST(Trainer, NonFiniteLossSkipsTheUpdateAndNamesTheParameter) {
   const auto data = batches();
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(trainer_config());
   ParamBuffer<float> p = model.init_params(1);
   const Param out_b = model.layout().find("decoder.out.b")->param;
   p[out_b](0, 0) = std::numeric_limits<float>::quiet_NaN();
@@ -119,7 +119,7 @@ TEST(Trainer, NonFiniteLossSkipsTheUpdateAndNamesTheParameter) {
 // J = sum_k (N_k/N) J_k is the same mean, summed in another order.
 TEST(Trainer, ShardedAcrossThreadsEqualsOneThread) {
   const auto data = batches();
-  Seq2SeqConfig cfg = tiny();
+  Seq2SeqConfig cfg = trainer_config();
   cfg.dropout = 0.0;
   Seq2Seq<double> model(cfg);
   // accumulate 2: the first batch of each update writes shard 0 straight into
@@ -153,7 +153,7 @@ TEST(Trainer, ShardedAcrossThreadsEqualsOneThread) {
 // trainer's own, so two sharded runs agree bit for bit.
 TEST(Trainer, ShardedDropoutIsReproducible) {
   const auto data = batches();
-  Seq2Seq<float> model(tiny());
+  Seq2Seq<float> model(trainer_config());
   ParamBuffer<float> a = model.init_params(5), b = model.init_params(5);
   TrainerConfig c = adam();
   c.threads = 2;

@@ -14,12 +14,19 @@
 //   d cov_t / d c_tj = [c_tj < a_tj] + 1/2 [a_tj == c_tj]
 // and, since c_t sums the earlier alignments,
 //   dL/da_t' += sum_{t > t'} dL/dc_t                 (the decoder carries this sum back in time)
+//
+// The training term over a teacher-forced batch (coverage_term), with N the
+// number of counted (non-padding) target tokens:
+//   J_cov = lambda / N * sum_{counted t, b} cov_tb
+// lambda = 0 still reports the term's value (unweighted), for monitoring.
 #pragma once
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/types.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -55,6 +62,56 @@ double coverage_loss(const ConstMatRef<T>& a, const ConstMatRef<T>& c, const std
     total += w * sum;
   }
   return total;
+}
+
+/// The coverage term of a training loss.
+struct CoverageTerm {
+  double loss = 0.0;      ///< lambda/N sum cov: what the loss adds (0 when lambda = 0)
+  double coverage = 0.0;  ///< 1/N sum cov, unweighted
+};
+
+/// The coverage term of a teacher-forced batch: `alignment` and `coverage`
+/// are Ts x Tt*B (step t's B columns at t*B), `tgt_out` the Tt*B targets (pad
+/// not counted), `src_lengths` the B source lengths, `tokens` = N. With
+/// lambda > 0, resizes and fills `d_alignment` and `d_coverage` with dJ_cov/da
+/// and dJ_cov/dc; with lambda = 0 leaves them empty.
+template <class T>
+CoverageTerm coverage_term(const ConstMatRef<T>& alignment, const ConstMatRef<T>& coverage,
+                           const Lengths& src_lengths, const TokenIds& tgt_out, TokenId pad, Index tokens,
+                           double lambda, Mat<T>& d_alignment, Mat<T>& d_coverage) {
+  static constexpr const char* where = "coverage_term";
+  check_arg(lambda >= 0.0, where, "coverage_weight = " + std::to_string(lambda) + " is negative");
+  const Index B = static_cast<Index>(src_lengths.size()), N = alignment.cols();
+  check_arg(B > 0 && N % B == 0 && static_cast<Index>(tgt_out.size()) == N, where,
+            "alignment has " + std::to_string(N) + " columns for " + std::to_string(B) + " sources and " +
+                std::to_string(tgt_out.size()) + " targets");
+  check_shape(where, "coverage", coverage, alignment.rows(), N);
+  CoverageTerm term;
+  if (tokens <= 0) {
+    d_alignment.resize(0, 0);
+    d_coverage.resize(0, 0);
+    return term;
+  }
+  // weight 1/N for counted columns (lambda/N with gradients), 0 for padding
+  const double inv_n = 1.0 / static_cast<double>(tokens);
+  std::vector<Index> valid(static_cast<std::size_t>(N));
+  std::vector<double> weight(static_cast<std::size_t>(N));
+  for (Index n = 0; n < N; ++n) {
+    valid[static_cast<std::size_t>(n)] = src_lengths[static_cast<std::size_t>(n % B)];
+    const bool counted = tgt_out[static_cast<std::size_t>(n)] != pad;
+    weight[static_cast<std::size_t>(n)] = counted ? (lambda > 0.0 ? lambda : 1.0) * inv_n : 0.0;
+  }
+  if (lambda > 0.0) {
+    d_alignment.setZero(alignment.rows(), N);
+    d_coverage.setZero(alignment.rows(), N);
+  } else {
+    d_alignment.resize(0, 0);
+    d_coverage.resize(0, 0);
+  }
+  const double cov = coverage_loss<T>(alignment, coverage, valid, weight, d_alignment, d_coverage);
+  term.coverage = lambda > 0.0 ? cov / lambda : cov;
+  term.loss = lambda > 0.0 ? cov : 0.0;
+  return term;
 }
 
 GENATTN_NAMESPACE_END

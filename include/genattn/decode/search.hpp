@@ -31,6 +31,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -459,7 +460,15 @@ std::vector<Hypothesis<typename D::Scalar>> sample(D& dec, const SearchConfig& c
     for (Index b = 0; b < B; ++b) {
       auto& h = out[static_cast<std::size_t>(b)];
       if (h.finished) continue;
-      Vec<T> lp = logits.col(b) / static_cast<T>(config.temperature);
+      // logits / temperature, less their maximum first: a small temperature
+      // then sends the others to -inf instead of overflowing them all
+      // (softmax((l - max) / T) = softmax(l / T))
+      const T top = logits.col(b).template maxCoeff<Eigen::PropagateNaN>();  // NaN anywhere: NaN
+      if (!std::isfinite(static_cast<double>(top)))
+        throw std::runtime_error("sample: the model's logits for source " + std::to_string(b) + " at step " +
+                                 std::to_string(t) + " are not finite (their largest is " +
+                                 std::to_string(static_cast<double>(top)) + ")");
+      Vec<T> lp = (logits.col(b).array() - top).matrix() / static_cast<T>(config.temperature);
       detail::log_softmax_columns(lp);
       const Index Ts = dec.source_length(b);
       detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
@@ -467,6 +476,9 @@ std::vector<Hypothesis<typename D::Scalar>> sample(D& dec, const SearchConfig& c
       for (Index w = 0; w < V; ++w)
         if (std::isfinite(static_cast<double>(lp[w]))) probs.push_back({std::exp(static_cast<double>(lp[w])), static_cast<TokenId>(w)});
       std::stable_sort(probs.begin(), probs.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+      if (probs.empty())  // the constraints left no token (e.g. every one blocked)
+        throw std::runtime_error("sample: no token can follow step " + std::to_string(t) + " for source " +
+                                 std::to_string(b) + ": the constraints (lengths, blocked n-grams) exclude them all");
       std::size_t keep = probs.size();
       if (config.top_k > 0) keep = std::min(keep, static_cast<std::size_t>(config.top_k));
       double total = 0.0, mass = 0.0;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/copy/copied_ids.hpp"
 #include "genattn/core/check.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -89,10 +90,9 @@ inline Seq2SeqBatch make_copy_batch(const std::vector<TokenIds>& sources, const 
       top = std::max<Index>(top, w);
     }
   }
-  for (TokenId& w : b.tgt_in)
-    if (w >= tgt_vocab) w = ids.unk;  // the decoder reads copied words as <unk>
   for (TokenId w : b.tgt_out) top = std::max<Index>(top, w);
   b.extra = top - tgt_vocab + 1;
+  read_copied_as_unk(b.tgt_in, tgt_vocab, b.extra, ids.unk);  // tgt_in's ids are tgt_out's, and <s>
   return b;
 }
 

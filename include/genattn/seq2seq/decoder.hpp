@@ -111,6 +111,32 @@ class Decoder {
     Mat<T> coverage;   ///< Ts x steps*B: dL/dc (coverage loss)
   };
 
+  /// One step's tensors: views of the caller's buffers, B columns each.
+  /// Training's forward passes the step's columns of its Cache, decoding
+  /// (Seq2Seq::step) its hypotheses' state and workspace.
+  struct StepIo {
+    MatRef<T> x;                            ///< E+K x B: emb_t in rows 0..E-1; receives [emb_t; z_{t-1}]
+    ConstMatRef<T> z_prev;                  ///< K x B: z_{t-1} (zeros at the first step)
+    const std::vector<LstmState<T>>& prev;  ///< per layer, before the step
+    std::vector<MatRef<T>>& next_h;         ///< per layer, after the step (not aliasing prev)
+    std::vector<MatRef<T>>& next_c;
+    ConstMatRef<T> coverage;                ///< Ts x B: c_t (empty without coverage)
+    MatRef<T> coverage_next;                ///< Ts x B: receives c_{t+1} (may be c_t's own buffer; empty: not kept)
+    MatRef<T> sz;                           ///< (S+K) x B: receives [s_t; z_t]
+    MatRef<T> o;                            ///< S x B: receives o_t (before dropout)
+  };
+
+  /// How a step multiplies: with the packed weights given (null: Eigen's
+  /// product), the cells' products on `threads`. Chosen once per pass:
+  /// training packs the cells alone; decoding packs every per-step weight
+  /// (weights(p, packed)) or none.
+  struct StepWeights {
+    const std::vector<typename LstmCell<T>::Packed>* cells = nullptr;
+    const PackedMatrix<T>* combine = nullptr;
+    const PackedMatrix<T>* query = nullptr;
+    int threads = 1;
+  };
+
   Decoder(ParamLayout& layout, const std::string& prefix, const DecoderConfig& config)
       : config_(config),
         attention_(layout, prefix + ".attention",
@@ -186,6 +212,27 @@ class Decoder {
          &packed.query);
   }
 
+  /// The weights a decoding step uses: every per-step weight from `packed`
+  /// (Decoder::pack of p, checked here), or Eigen's products when null.
+  StepWeights weights(const ParamBuffer<T>& p, const Packed* packed, int threads = 1) const {
+    if (packed == nullptr) return StepWeights{};
+    check_packed("Decoder::weights", p, *packed);
+    return StepWeights{&packed->cells, &packed->combine, &packed->query, threads};
+  }
+
+  /// The one step that training's forward and decoding both take (as
+  /// Marian's DecoderS2S::step serves training and beam search):
+  ///   x_t     = [emb_t; z_{t-1}]        input feeding
+  ///   cells, attention (reading c_t), o_t = tanh(W_c [s_t; z_t] + b_c)   (step)
+  ///   c_{t+1} = c_t + a_t               the coverage roll
+  void advance(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
+               StepIo& io, StepCache& cache, const StepWeights& w) const {
+    io.x.bottomRows(config_.memory) = io.z_prev;
+    step(p, H, keys, map, io.x, io.prev, io.next_h, io.next_c, io.coverage, io.sz, io.o, cache, w.cells, w.combine,
+         w.threads, w.query);
+    if (config_.coverage && io.coverage_next.size() != 0) io.coverage_next = io.coverage + cache.attention.a;
+  }
+
   /// Teacher-forced forward over target embeddings `emb` (E x steps*B) from
   /// initial states `init` (per layer). Logits in cache.logits; alignments in
   /// cache.alignment. Dropout on o when `dropout_rng` is given and p > 0.
@@ -224,28 +271,30 @@ class Decoder {
     std::vector<MatRef<T>>& nc = cache.next_c;
     cache.cells.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, cache.cells[l]);
+    const Mat<T> z0 = Mat<T>::Zero(K, B);  // z_0
+    Mat<T> none;
+    const StepWeights weights{&cache.cells, nullptr, nullptr, 1};
     for (Index t = 0; t < steps; ++t) {
-      // x_t = [emb_t; z_{t-1}]
-      if (t == 0)
-        cache.x.bottomRows(K).middleCols(0, B).setZero();
-      else
-        cache.x.bottomRows(K).middleCols(t * B, B) = cache.sz.bottomRows(K).middleCols((t - 1) * B, B);
       nh.clear();
       nc.clear();
       for (std::size_t l = 0; l < cells_.size(); ++l) {
         nh.emplace_back(cache.h[l].middleCols(t * B, B));
         nc.emplace_back(cache.c[l].middleCols(t * B, B));
       }
-      const auto& att = cache.step[static_cast<std::size_t>(t)].attention;
-      const ConstMatRef<T> coverage =
-          config_.coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>());
-      step(p, H, keys, map, cache.x.middleCols(t * B, B), prev, nh, nc, coverage,
-           cache.sz.middleCols(t * B, B), cache.o_raw.middleCols(t * B, B), cache.step[static_cast<std::size_t>(t)],
-           &cache.cells);
+      StepCache& sc = cache.step[static_cast<std::size_t>(t)];
+      const bool coverage = config_.coverage, roll = coverage && t + 1 < steps;
+      StepIo io{cache.x.middleCols(t * B, B),
+                t == 0 ? ConstMatRef<T>(z0) : ConstMatRef<T>(cache.sz.bottomRows(K).middleCols((t - 1) * B, B)),
+                prev,
+                nh,
+                nc,
+                coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>()),
+                roll ? MatRef<T>(cache.coverage.middleCols((t + 1) * B, B)) : MatRef<T>(none),
+                cache.sz.middleCols(t * B, B),
+                cache.o_raw.middleCols(t * B, B)};
+      advance(p, H, keys, map, io, sc, weights);
+      const auto& att = sc.attention;
       cache.alignment.middleCols(t * B, B) = att.a;
-      // c_{t+1} = c_t + a_t
-      if (config_.coverage && t + 1 < steps)
-        cache.coverage.middleCols((t + 1) * B, B) = cache.coverage.middleCols(t * B, B) + att.a;
       if (config_.copy)
         for (Index b = 0; b < B; ++b) {
           const Index n = map.length[static_cast<std::size_t>(b)];

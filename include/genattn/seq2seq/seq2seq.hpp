@@ -26,6 +26,8 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -40,6 +42,7 @@
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
 #include "genattn/seq2seq/decoder.hpp"
+#include "genattn/seq2seq/decoding_state.hpp"
 #include "genattn/seq2seq/loss.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -62,89 +65,136 @@ struct Seq2SeqConfig {
   bool copy = false;            ///< pointer-generator: copy source words (See et al. 2017)
   bool coverage = false;        ///< coverage vector in the attention score, coverage loss
 
-  /// Every field as (name, value), in a fixed order: checkpoints store and
-  /// compare configs through this.
-  std::vector<std::pair<std::string, std::int64_t>> fields() const {
-    return {{"src_vocab", src_vocab},
-            {"tgt_vocab", tgt_vocab},
-            {"embedding", embedding},
-            {"encoder_hidden", encoder_hidden},
-            {"encoder_layers", encoder_layers},
-            {"decoder_hidden", decoder_hidden},
-            {"decoder_layers", decoder_layers},
-            {"attention", static_cast<std::int64_t>(attention)},
-            {"attention_hidden", attention_hidden},
-            {"dropout_ppm", static_cast<std::int64_t>(dropout * 1e6 + 0.5)},
-            {"shared_embeddings", shared_embeddings ? 1 : 0},
-            {"max_source_length", max_source_length},
-            {"max_target_length", max_target_length},
-            {"pad", ids.pad},
-            {"unk", ids.unk},
-            {"bos", ids.bos},
-            {"eos", ids.eos},
-            {"copy", copy ? 1 : 0},
-            {"coverage", coverage ? 1 : 0}};
-  }
-
-  /// Sets the field `name`; false when there is no such field.
-  bool set_field(const std::string& name, std::int64_t v) {
-    if (name == "src_vocab") src_vocab = v;
-    else if (name == "tgt_vocab") tgt_vocab = v;
-    else if (name == "embedding") embedding = v;
-    else if (name == "encoder_hidden") encoder_hidden = v;
-    else if (name == "encoder_layers") encoder_layers = v;
-    else if (name == "decoder_hidden") decoder_hidden = v;
-    else if (name == "decoder_layers") decoder_layers = v;
-    else if (name == "attention") {
-      if (v < 0 || v > 2) return false;
-      attention = static_cast<AttentionKind>(v);
-    } else if (name == "attention_hidden") attention_hidden = v;
-    else if (name == "dropout_ppm") dropout = static_cast<double>(v) * 1e-6;
-    else if (name == "shared_embeddings") shared_embeddings = v != 0;
-    else if (name == "max_source_length") max_source_length = v;
-    else if (name == "max_target_length") max_target_length = v;
-    else if (name == "pad") ids.pad = static_cast<TokenId>(v);
-    else if (name == "unk") ids.unk = static_cast<TokenId>(v);
-    else if (name == "bos") ids.bos = static_cast<TokenId>(v);
-    else if (name == "eos") ids.eos = static_cast<TokenId>(v);
-    else if (name == "copy") copy = v != 0;
-    else if (name == "coverage") coverage = v != 0;
-    else return false;
-    return true;
-  }
-
-  /// Throws std::invalid_argument naming the first bad field.
   static constexpr Index max_size = Index{1} << 24;
   static constexpr Index max_layers = 64;
 
+  /// What validate() requires of a field.
+  enum class Rule {
+    size,          ///< 1..max_size
+    layers,        ///< 1..max_layers
+    size_or_zero,  ///< 0..max_size (0: a default)
+    length,        ///< 0 (unlimited) or more
+    fraction,      ///< [0, 1)
+    any,           ///< any value of its type (flags, the attention kind)
+    special_id     ///< an id inside both vocabularies
+  };
+
+  /// The config's one table: each field's name in checkpoints, the member and
+  /// its rule, in checkpoint order. fields(), set_field() and validate() read
+  /// it; a field added here is stored, restored and checked.
+  /// f(name, member, rule) for every field; `c` const or not.
+  template <class Config, class F>
+  static void for_each_field(Config& c, F&& f) {
+    f("src_vocab", c.src_vocab, Rule::size);
+    f("tgt_vocab", c.tgt_vocab, Rule::size);
+    f("embedding", c.embedding, Rule::size);
+    f("encoder_hidden", c.encoder_hidden, Rule::size);
+    f("encoder_layers", c.encoder_layers, Rule::layers);
+    f("decoder_hidden", c.decoder_hidden, Rule::size);
+    f("decoder_layers", c.decoder_layers, Rule::layers);
+    f("attention", c.attention, Rule::any);
+    f("attention_hidden", c.attention_hidden, Rule::size_or_zero);
+    f("dropout", c.dropout, Rule::fraction);  // stored as dropout_ppm
+    f("shared_embeddings", c.shared_embeddings, Rule::any);
+    f("max_source_length", c.max_source_length, Rule::length);
+    f("max_target_length", c.max_target_length, Rule::length);
+    f("pad", c.ids.pad, Rule::special_id);
+    f("unk", c.ids.unk, Rule::special_id);
+    f("bos", c.ids.bos, Rule::special_id);
+    f("eos", c.ids.eos, Rule::special_id);
+    f("copy", c.copy, Rule::any);
+    f("coverage", c.coverage, Rule::any);
+  }
+
+  /// Every field as (name, value), in a fixed order: checkpoints store and
+  /// compare configs through this.
+  std::vector<std::pair<std::string, std::int64_t>> fields() const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for_each_field(*this, [&](const char* name, const auto& member, Rule) {
+      out.emplace_back(stored_name(name, member), encode(member));
+    });
+    return out;
+  }
+
+  /// Sets the field `name`; false when there is no such field or `v` is not
+  /// a value of its type.
+  bool set_field(const std::string& name, std::int64_t v) {
+    bool found = false, ok = false;
+    for_each_field(*this, [&](const char* field, auto& member, Rule) {
+      if (found || name != stored_name(field, member)) return;
+      found = true;
+      ok = decode(v, member);
+    });
+    return ok;
+  }
+
+  /// Throws std::invalid_argument naming the first bad field.
   void validate() const {
     static constexpr const char* where = "Seq2SeqConfig";
     // sizes up to 2^24 (layers up to 64): every slot's rows * cols, and their
     // sum, then fit an Index with room to spare, whatever a file claims
-    auto positive = [&](const char* name, Index v) {
-      check_arg(v > 0 && v <= max_size, where,
-                std::string(name) + " = " + std::to_string(v) + ", expected a size in 1.." + std::to_string(max_size));
-    };
-    positive("src_vocab", src_vocab);
-    positive("tgt_vocab", tgt_vocab);
-    positive("embedding", embedding);
-    positive("encoder_hidden", encoder_hidden);
-    check_arg(encoder_layers >= 1 && encoder_layers <= max_layers, where,
-              "encoder_layers = " + std::to_string(encoder_layers) + ", expected 1.." + std::to_string(max_layers));
-    positive("decoder_hidden", decoder_hidden);
-    check_arg(decoder_layers >= 1 && decoder_layers <= max_layers, where,
-              "decoder_layers = " + std::to_string(decoder_layers) + ", expected 1.." + std::to_string(max_layers));
-    check_arg(attention_hidden >= 0 && attention_hidden <= max_size, where,
-              "attention_hidden = " + std::to_string(attention_hidden) + " is outside 0.." + std::to_string(max_size));
-    check_arg(dropout >= 0.0 && dropout < 1.0, where, "dropout = " + std::to_string(dropout) + " is outside [0, 1)");
+    for_each_field(*this, [&](const char* name, const auto& member, Rule rule) { check(where, name, member, rule); });
     check_arg(!shared_embeddings || src_vocab == tgt_vocab, where,
               "shared_embeddings needs src_vocab (" + std::to_string(src_vocab) + ") == tgt_vocab (" +
                   std::to_string(tgt_vocab) + ")");
     check_arg(!coverage || attention == AttentionKind::additive, where,
               std::string("coverage needs the additive attention, not ") + to_string(attention));
-    for (TokenId id : {ids.pad, ids.unk, ids.bos, ids.eos})
-      check_arg(id >= 0 && id < std::min(src_vocab, tgt_vocab), where,
-                "special id " + std::to_string(id) + " is outside the vocabularies");
+  }
+
+ private:
+  // A member's checkpoint name and integer value, and back (false: not a
+  // value of the member's type). A fraction is stored in parts per million.
+  static std::string stored_name(const char* name, double) { return std::string(name) + "_ppm"; }
+  template <class V>
+  static std::string stored_name(const char* name, const V&) { return name; }
+  static std::int64_t encode(Index v) { return v; }
+  static std::int64_t encode(TokenId v) { return v; }
+  static std::int64_t encode(bool v) { return v ? 1 : 0; }
+  static std::int64_t encode(double v) { return static_cast<std::int64_t>(v * 1e6 + 0.5); }
+  static std::int64_t encode(AttentionKind v) { return static_cast<std::int64_t>(v); }
+  static bool decode(std::int64_t v, Index& m) { return m = v, true; }
+  static bool decode(std::int64_t v, TokenId& m) {
+    if (v < std::numeric_limits<TokenId>::min() || v > std::numeric_limits<TokenId>::max()) return false;
+    return m = static_cast<TokenId>(v), true;
+  }
+  static bool decode(std::int64_t v, bool& m) { return m = v != 0, true; }
+  static bool decode(std::int64_t v, double& m) { return m = static_cast<double>(v) * 1e-6, true; }
+  static bool decode(std::int64_t v, AttentionKind& m) {
+    if (v < 0 || v > 2) return false;
+    return m = static_cast<AttentionKind>(v), true;
+  }
+
+  template <class V>
+  void check(const char* where, const char* name, V v, Rule rule) const {
+    if constexpr (std::is_arithmetic_v<V> && !std::is_same_v<V, bool>) {
+      const double x = static_cast<double>(v);
+      const std::string field = std::string(name) + " = " + std::to_string(v);
+      const std::string sizes = std::to_string(max_size);
+      switch (rule) {
+        case Rule::size:
+          check_arg(x > 0 && x <= static_cast<double>(max_size), where, field + ", expected a size in 1.." + sizes);
+          break;
+        case Rule::layers:
+          check_arg(x >= 1 && x <= static_cast<double>(max_layers), where,
+                    field + ", expected 1.." + std::to_string(max_layers));
+          break;
+        case Rule::size_or_zero:
+          check_arg(x >= 0 && x <= static_cast<double>(max_size), where, field + " is outside 0.." + sizes);
+          break;
+        case Rule::length:
+          check_arg(x >= 0, where, field + " is negative (0: unlimited)");
+          break;
+        case Rule::fraction:
+          check_arg(x >= 0 && x < 1, where, field + " is outside [0, 1)");
+          break;
+        case Rule::special_id:
+          check_arg(x >= 0 && x < static_cast<double>(std::min(src_vocab, tgt_vocab)), where,
+                    "special id " + std::to_string(v) + " is outside the vocabularies");
+          break;
+        case Rule::any:
+          break;
+      }
+    }
   }
 };
 
@@ -153,105 +203,37 @@ class Seq2Seq {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  struct Cache {
-    Mat<T> src_x, tgt_x, src_mask, tgt_mask;
-    typename Lstm<T>::Cache encoder;
+  /// The source side's forward, one pipeline for training (loss) and
+  /// decoding (encode): X = emb_src(x) (dropout in training), H = BiLSTM(X),
+  /// the attention keys of H, and the bridge's start states of the decoder.
+  struct SourcePass {
+    Mat<T> x, mask;                  ///< embedded source; its dropout mask (empty without dropout)
+    typename Lstm<T>::Cache encoder;  ///< H = Lstm<T>::output(encoder)
     Mat<T> keys;
-    SourceMap map;
+    SourceMap map;                   ///< identity over the source batch
+    std::vector<LstmState<T>> init;  ///< per decoder layer
     typename Bridge<T>::Cache bridge;
-    std::vector<LstmState<T>> init;
+  };
+
+  struct Cache {
+    SourcePass source;
+    Mat<T> tgt_x, tgt_mask;
     typename Decoder<T>::Cache decoder;
     typename Decoder<T>::Extra extra;  ///< copy and coverage gradients for backward
+    Mat<T> dlogits;                    ///< dJ/dlogits, V x Tt*B (the logits stay in decoder.logits)
     LossValue loss;
     // backward workspaces
     Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
     std::vector<LstmState<T>> d_init, d_final;
   };
 
-  /// The encoded source of a batch, shared by every decoding hypothesis.
-  struct Memory {
-    Mat<T> H, keys;
-    SourceMap map;                   ///< identity over the source batch
-    std::vector<LstmState<T>> init;  ///< bridge output, one column per source item
-    std::vector<std::vector<TokenId>> ext;  ///< copy: each source item's extended ids, position by position
-    Index extra = 0;                 ///< copy: extended ids above the target vocabulary
-  };
-
-  /// A decoding state for a set of hypotheses: a value type that search can
-  /// copy and reorder (column k = hypothesis k).
-  struct DecoderState {
-    std::vector<LstmState<T>> layers;  ///< per decoder layer, S x N
-    Mat<T> z;                          ///< previous context, K x N
-    Mat<T> coverage;                   ///< coverage: c of each hypothesis, Ts x N (else empty)
-    SourceMap map;                     ///< hypothesis -> source item
-
-    Index size() const { return map.queries(); }
-    /// Hypotheses b..b+n-1 as a state of their own, into `out`.
-    void copy_columns(Index b, Index n, DecoderState& out) const {
-      std::vector<Index> rows(static_cast<std::size_t>(n));
-      for (Index k = 0; k < n; ++k) rows[static_cast<std::size_t>(k)] = b + k;
-      out.map = map.select(rows);
-      out.layers.resize(layers.size());
-      for (std::size_t l = 0; l < layers.size(); ++l) {
-        out.layers[l].h = layers[l].h.middleCols(b, n);
-        out.layers[l].c = layers[l].c.middleCols(b, n);
-      }
-      out.z = z.middleCols(b, n);
-      if (coverage.size() != 0)
-        out.coverage = coverage.middleCols(b, n);
-      else
-        out.coverage.resize(0, 0);
-    }
-    /// Writes `part`'s states back as hypotheses b, b+1, ... (map unchanged).
-    void set_columns(Index b, const DecoderState& part) {
-      const Index n = part.size();
-      for (std::size_t l = 0; l < layers.size(); ++l) {
-        layers[l].h.middleCols(b, n) = part.layers[l].h;
-        layers[l].c.middleCols(b, n) = part.layers[l].c;
-      }
-      z.middleCols(b, n) = part.z;
-      if (coverage.size() != 0) coverage.middleCols(b, n) = part.coverage;
-    }
-    /// Keeps hypotheses rows[0], rows[1], ... (in that order; repeats allowed).
-    void reorder(const std::vector<Index>& rows) {
-      map = map.select(rows);  // validates rows
-      auto pick = [&](Mat<T>& m) {
-        Mat<T> out(m.rows(), static_cast<Index>(rows.size()));
-        for (std::size_t k = 0; k < rows.size(); ++k) out.col(static_cast<Index>(k)) = m.col(rows[k]);
-        m.swap(out);
-      };
-      for (auto& s : layers) {
-        pick(s.h);
-        pick(s.c);
-      }
-      pick(z);
-      if (coverage.size() != 0) pick(coverage);
-    }
-  };
-
-  /// The decoder's per-step weights, packed once for decoding (pack()).
+  /// Decoding's types (seq2seq/decoding_state.hpp): the encoded source, a
+  /// set of hypotheses' state, the decoder's per-step weights packed for
+  /// decoding, and step()'s workspaces.
+  using Memory = DecodingMemory<T>;
+  using DecoderState = DecodingState<T>;
   using Packed = typename Decoder<T>::Packed;
-
-  /// Workspaces of step(); reuse one across steps. `packed` and `threads`
-  /// say how step() multiplies: with weights packed from the same parameter
-  /// buffer (pack(); null: Eigen's products), and the output layer's product
-  /// on that many threads (packed only).
-  struct StepWorkspace {
-    const Packed* packed = nullptr;
-    int threads = 1;
-    /// A split step's shares, one per thread (each with its hypotheses'
-    /// state and outputs in `part_*`).
-    std::vector<std::unique_ptr<StepWorkspace>> parts;
-    DecoderState part_state;
-    TokenIds part_prev;
-    Mat<T> part_alignment;
-    typename Decoder<T>::StepCache cache;
-    Mat<T> emb, x, sz, o, gate, o_logits;
-    TokenIds inputs;
-    CopyTerms<T> terms;
-    std::vector<LstmState<T>> next;
-    std::vector<MatRef<T>> next_h, next_c;  ///< views of `next`
-  };
+  using StepWorkspace = DecodingWorkspace<T>;
 
   explicit Seq2Seq(const Seq2SeqConfig& config)
       : config_((config.validate(), config)),
@@ -301,49 +283,32 @@ class Seq2Seq {
               "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
                   std::to_string(layout_.size()));
     const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
-    embed(p, src_embed_, batch.src, drop ? dropout_rng : nullptr, cache.src_x, cache.src_mask);
-    encoder_.forward(p, cache.src_x, batch.src_lengths, cache.encoder);
-    const Mat<T>& H = Lstm<T>::output(cache.encoder);
-    decoder_.attention().keys_forward(p, H, cache.keys);
-    cache.map = SourceMap::identity(batch.src_lengths, batch.src_time);
-    bridge_forward(p, cache.encoder, cache.init, cache.bridge);
+    SourcePass& src = cache.source;
+    encode_source(p, batch.src, batch.src_lengths, drop ? dropout_rng : nullptr, src, 1);
     embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
-    decoder_.forward(p, H, cache.keys, cache.map, cache.tgt_x, cache.init, cache.decoder, config_.dropout,
-                     drop ? dropout_rng : nullptr);
+    decoder_.forward(p, Lstm<T>::output(src.encoder), src.keys, src.map, cache.tgt_x, src.init, cache.decoder,
+                     config_.dropout, drop ? dropout_rng : nullptr);
     auto& extra = cache.extra;
     if (config_.copy) {
       check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
                 "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
-      // the final distribution's cross-entropy; dJ/dlogits overwrites the logits
-      cache.loss = copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, cache.map,
-                                      batch.src_ext, batch.extra, batch.tgt_out, config_.ids, true,
-                                      &cache.decoder.logits, &extra.gate, &extra.scores);
+      // the final distribution's cross-entropy
+      cache.loss = copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, src.map,
+                                      batch.src_ext, batch.extra, batch.tgt_out, config_.ids, true, &cache.dlogits,
+                                      &extra.gate, &extra.scores);
     } else {
-      // softmax + cross-entropy, fused; dJ/dlogits overwrites the logits
+      // softmax + cross-entropy, fused
       cache.loss = softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config,
-                                         &cache.decoder.logits);
+                                         &cache.dlogits);
     }
-    if (config_.coverage && cache.loss.tokens > 0) {
-      // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb)
-      const double lambda = loss_config.coverage_weight;
-      check_arg(lambda >= 0.0, where, "coverage_weight = " + std::to_string(lambda) + " is negative");
-      const double inv_n = 1.0 / static_cast<double>(cache.loss.tokens);
-      const Index B = batch.batch, N = cache.decoder.alignment.cols();
-      std::vector<Index> valid(static_cast<std::size_t>(N));
-      std::vector<double> weight(static_cast<std::size_t>(N));
-      for (Index n = 0; n < N; ++n) {
-        valid[static_cast<std::size_t>(n)] = batch.src_lengths[static_cast<std::size_t>(n % B)];
-        const bool counted = batch.tgt_out[static_cast<std::size_t>(n)] != config_.ids.pad;
-        weight[static_cast<std::size_t>(n)] = counted ? (lambda > 0.0 ? lambda : 1.0) * inv_n : 0.0;
-      }
-      extra.alignment.setZero(cache.decoder.alignment.rows(), N);
-      extra.coverage.setZero(cache.decoder.alignment.rows(), N);
-      Mat<T> none;
-      const double cov = coverage_loss<T>(cache.decoder.alignment, cache.decoder.coverage, valid, weight,
-                                          lambda > 0.0 ? MatRef<T>(extra.alignment) : MatRef<T>(none),
-                                          lambda > 0.0 ? MatRef<T>(extra.coverage) : MatRef<T>(none));
-      cache.loss.coverage = lambda > 0.0 ? cov / lambda : cov;
-      if (lambda > 0.0) cache.loss.loss += cov;
+    if (config_.coverage) {
+      // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb) (attention/coverage.hpp)
+      const CoverageTerm cov =
+          coverage_term<T>(cache.decoder.alignment, cache.decoder.coverage, batch.src_lengths, batch.tgt_out,
+                           config_.ids.pad, cache.loss.tokens, loss_config.coverage_weight, extra.alignment,
+                           extra.coverage);
+      cache.loss.coverage = cov.coverage;
+      cache.loss.loss += cov.loss;
     }
     return cache.loss;
   }
@@ -356,11 +321,12 @@ class Seq2Seq {
                   std::to_string(layout_.size()));
     check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
               "the cache does not hold this batch's forward (call loss first)");
-    const Mat<T>& H = Lstm<T>::output(cache.encoder);
+    SourcePass& src = cache.source;
+    const Mat<T>& H = Lstm<T>::output(src.encoder);
     cache.dH.setZero(H.rows(), H.cols());
-    cache.dkeys.setZero(cache.keys.rows(), cache.keys.cols());
+    cache.dkeys.setZero(src.keys.rows(), src.keys.cols());
     cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
-    decoder_.backward(p, grads, H, cache.keys, cache.map, cache.decoder, cache.decoder.logits, cache.dH, cache.dkeys,
+    decoder_.backward(p, grads, H, src.keys, src.map, cache.decoder, cache.dlogits, cache.dH, cache.dkeys,
                       cache.dtgt_x, cache.d_init, &cache.extra);
     decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
     if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
@@ -369,16 +335,16 @@ class Seq2Seq {
     const Index Hs = config_.encoder_hidden, B = batch.batch, L = config_.encoder_layers;
     cache.dh_in.setZero(2 * Hs, B);
     cache.dc_in.setZero(2 * Hs, B);
-    bridge_.backward(p, grads, cache.init, cache.d_init, cache.dh_in, cache.dc_in, cache.bridge);
+    bridge_.backward(p, grads, src.init, cache.d_init, cache.dh_in, cache.dc_in, src.bridge);
     cache.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
     for (Index d = 0; d < 2; ++d) {
       auto& s = cache.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
       s.h = cache.dh_in.middleRows(d * Hs, Hs);
       s.c = cache.dc_in.middleRows(d * Hs, Hs);
     }
-    cache.dsrc_x.setZero(cache.src_x.rows(), cache.src_x.cols());
-    encoder_.backward(p, grads, cache.src_x, cache.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
-    if (cache.src_mask.size() != 0) cache.dsrc_x.array() *= cache.src_mask.array();
+    cache.dsrc_x.setZero(src.x.rows(), src.x.cols());
+    encoder_.backward(p, grads, src.x, src.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
+    if (src.mask.size() != 0) cache.dsrc_x.array() *= src.mask.array();
     src_embed_.backward(grads, batch.src, cache.dsrc_x);
   }
 
@@ -390,7 +356,7 @@ class Seq2Seq {
   Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext = {},
                 int threads = 1) const {
     static constexpr const char* where = "Seq2Seq::encode";
-    const Index time = check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
+    check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
     check_source_lengths(where, lengths);
     Memory m;
     if (config_.copy) {
@@ -399,16 +365,13 @@ class Seq2Seq {
       m.extra = top - config_.tgt_vocab + 1;
       check_copy_ids(where, "src_ext", src, src_ext, m.extra);
     }
-    Mat<T> x, no_mask;
-    embed(p, src_embed_, src, nullptr, x, no_mask);
-    typename Lstm<T>::Cache enc;
-    encoder_.forward(p, x, lengths, enc, nullptr, threads);
-    m.H = Lstm<T>::output(enc);
-    decoder_.attention().keys_forward(p, m.H, m.keys, threads);
-    m.map = SourceMap::identity(lengths, time);
+    SourcePass pass;
+    encode_source(p, src, lengths, nullptr, pass, threads);
+    m.H = Lstm<T>::output(pass.encoder);
+    m.keys.swap(pass.keys);
+    m.map = std::move(pass.map);
+    m.init = std::move(pass.init);
     if (config_.copy) m.ext = source_extended_ids(src_ext, m.map, config_.tgt_vocab + m.extra);
-    typename Bridge<T>::Cache bc;
-    bridge_forward(p, enc, m.init, bc);
     return m;
   }
 
@@ -515,15 +478,13 @@ class Seq2Seq {
     ws.emb.resize(E, N);
     if (config_.copy) {
       ws.inputs = prev;
-      for (TokenId& w : ws.inputs)
-        if (w >= V && w < V + m.extra) w = config_.ids.unk;
+      read_copied_as_unk(ws.inputs, V, m.extra, config_.ids.unk);
       tgt_embed_.forward(p, ws.inputs, ws.emb);
     } else {
       tgt_embed_.forward(p, prev, ws.emb);
     }
     ws.x.resize(E + K, N);
     ws.x.topRows(E) = ws.emb;
-    ws.x.bottomRows(K) = state.z;
     ws.sz.resize(S + K, N);
     ws.o.resize(S, N);
     ws.next.resize(state.layers.size());
@@ -535,17 +496,14 @@ class Seq2Seq {
       ws.next_h.emplace_back(s.h);
       ws.next_c.emplace_back(s.c);
     }
-    if (ws.packed != nullptr)
-      decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
-                    ws.cache, *ws.packed, threads);
-    else
-      decoder_.step(p, m.H, m.keys, state.map, ws.x, state.layers, ws.next_h, ws.next_c, state.coverage, ws.sz, ws.o,
-                    ws.cache);
+    // the decoder's one step (training's too): input feeding from state.z,
+    // the coverage rolled in place
+    typename Decoder<T>::StepIo io{ws.x,           state.z,        state.layers, ws.next_h, ws.next_c,
+                                   state.coverage, state.coverage, ws.sz,        ws.o};
+    decoder_.advance(p, m.H, m.keys, state.map, io, ws.cache, decoder_.weights(p, ws.packed, threads));
     std::swap(state.layers, ws.next);
     state.z = ws.sz.bottomRows(K);
-    const auto& a = ws.cache.attention.a;
-    if (config_.coverage) state.coverage += a;  // c_{t+1} = c_t + a_t
-    if (alignment != nullptr) *alignment = a;
+    if (alignment != nullptr) *alignment = ws.cache.attention.a;
     if (config_.copy) decoder_.gate(p, ws.sz, ws.x, ws.gate);
   }
 
@@ -635,15 +593,23 @@ class Seq2Seq {
     }
   }
 
-  void bridge_forward(const ParamBuffer<T>& p, const typename Lstm<T>::Cache& enc, std::vector<LstmState<T>>& out,
-                      typename Bridge<T>::Cache& bc) const {
+  /// The source pipeline (SourcePass) of a padded source batch, with
+  /// dropout when `rng` is given; the encoder's directions and the keys'
+  /// product on `threads`.
+  void encode_source(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, Rng* rng, SourcePass& out,
+                     int threads) const {
+    embed(p, src_embed_, src, rng, out.x, out.mask);
+    encoder_.forward(p, out.x, lengths, out.encoder, nullptr, threads);
+    decoder_.attention().keys_forward(p, Lstm<T>::output(out.encoder), out.keys, threads);
+    out.map = SourceMap::identity(lengths, static_cast<Index>(src.size()) / static_cast<Index>(lengths.size()));
+    // the bridge reads the final states of the encoder's top layer, both directions
     const Index L = config_.encoder_layers, Hs = config_.encoder_hidden;
-    const auto& f = encoder_.final_state(enc, L - 1, 0);
-    const auto& r = encoder_.final_state(enc, L - 1, 1);
+    const auto& f = encoder_.final_state(out.encoder, L - 1, 0);
+    const auto& r = encoder_.final_state(out.encoder, L - 1, 1);
     Mat<T> h_in(2 * Hs, f.h.cols()), c_in(2 * Hs, f.h.cols());
     h_in << f.h, r.h;
     c_in << f.c, r.c;
-    bridge_.forward(p, h_in, c_in, out, bc);
+    bridge_.forward(p, h_in, c_in, out.init, out.bridge);
   }
 
   ParamLayout layout_;
