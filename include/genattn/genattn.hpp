@@ -38,6 +38,7 @@
 
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
+#include "genattn/seq2seq/config.hpp"
 #include "genattn/seq2seq/decoder.hpp"
 #include "genattn/seq2seq/decoding_state.hpp"
 #include "genattn/seq2seq/loss.hpp"

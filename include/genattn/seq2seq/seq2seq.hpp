@@ -26,8 +26,6 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
-#include <type_traits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,162 +39,12 @@
 #include "genattn/rnn/lstm.hpp"
 #include "genattn/seq2seq/batch.hpp"
 #include "genattn/seq2seq/bridge.hpp"
+#include "genattn/seq2seq/config.hpp"
 #include "genattn/seq2seq/decoder.hpp"
 #include "genattn/seq2seq/decoding_state.hpp"
 #include "genattn/seq2seq/loss.hpp"
 
 GENATTN_NAMESPACE_BEGIN
-
-struct Seq2SeqConfig {
-  Index src_vocab = 0;
-  Index tgt_vocab = 0;
-  Index embedding = 64;
-  Index encoder_hidden = 64;  ///< per direction
-  Index encoder_layers = 1;
-  Index decoder_hidden = 128;
-  Index decoder_layers = 1;
-  AttentionKind attention = AttentionKind::additive;
-  Index attention_hidden = 0;   ///< additive score size (0: decoder_hidden)
-  double dropout = 0.0;         ///< on embeddings and the attentional hidden, training only
-  bool shared_embeddings = false;
-  Index max_source_length = 0;  ///< 0: unlimited
-  Index max_target_length = 0;  ///< 0: unlimited (counts </s>)
-  SpecialIds ids;
-  bool copy = false;            ///< pointer-generator: copy source words (See et al. 2017)
-  bool coverage = false;        ///< coverage vector in the attention score, coverage loss
-
-  static constexpr Index max_size = Index{1} << 24;
-  static constexpr Index max_layers = 64;
-
-  /// What validate() requires of a field.
-  enum class Rule {
-    size,          ///< 1..max_size
-    layers,        ///< 1..max_layers
-    size_or_zero,  ///< 0..max_size (0: a default)
-    length,        ///< 0 (unlimited) or more
-    fraction,      ///< [0, 1)
-    any,           ///< any value of its type (flags, the attention kind)
-    special_id     ///< an id inside both vocabularies
-  };
-
-  /// The config's one table: each field's name in checkpoints, the member and
-  /// its rule, in checkpoint order. fields(), set_field() and validate() read
-  /// it; a field added here is stored, restored and checked.
-  /// f(name, member, rule) for every field; `c` const or not.
-  template <class Config, class F>
-  static void for_each_field(Config& c, F&& f) {
-    f("src_vocab", c.src_vocab, Rule::size);
-    f("tgt_vocab", c.tgt_vocab, Rule::size);
-    f("embedding", c.embedding, Rule::size);
-    f("encoder_hidden", c.encoder_hidden, Rule::size);
-    f("encoder_layers", c.encoder_layers, Rule::layers);
-    f("decoder_hidden", c.decoder_hidden, Rule::size);
-    f("decoder_layers", c.decoder_layers, Rule::layers);
-    f("attention", c.attention, Rule::any);
-    f("attention_hidden", c.attention_hidden, Rule::size_or_zero);
-    f("dropout", c.dropout, Rule::fraction);  // stored as dropout_ppm
-    f("shared_embeddings", c.shared_embeddings, Rule::any);
-    f("max_source_length", c.max_source_length, Rule::length);
-    f("max_target_length", c.max_target_length, Rule::length);
-    f("pad", c.ids.pad, Rule::special_id);
-    f("unk", c.ids.unk, Rule::special_id);
-    f("bos", c.ids.bos, Rule::special_id);
-    f("eos", c.ids.eos, Rule::special_id);
-    f("copy", c.copy, Rule::any);
-    f("coverage", c.coverage, Rule::any);
-  }
-
-  /// Every field as (name, value), in a fixed order: checkpoints store and
-  /// compare configs through this.
-  std::vector<std::pair<std::string, std::int64_t>> fields() const {
-    std::vector<std::pair<std::string, std::int64_t>> out;
-    for_each_field(*this, [&](const char* name, const auto& member, Rule) {
-      out.emplace_back(stored_name(name, member), encode(member));
-    });
-    return out;
-  }
-
-  /// Sets the field `name`; false when there is no such field or `v` is not
-  /// a value of its type.
-  bool set_field(const std::string& name, std::int64_t v) {
-    bool found = false, ok = false;
-    for_each_field(*this, [&](const char* field, auto& member, Rule) {
-      if (found || name != stored_name(field, member)) return;
-      found = true;
-      ok = decode(v, member);
-    });
-    return ok;
-  }
-
-  /// Throws std::invalid_argument naming the first bad field.
-  void validate() const {
-    static constexpr const char* where = "Seq2SeqConfig";
-    // sizes up to 2^24 (layers up to 64): every slot's rows * cols, and their
-    // sum, then fit an Index with room to spare, whatever a file claims
-    for_each_field(*this, [&](const char* name, const auto& member, Rule rule) { check(where, name, member, rule); });
-    check_arg(!shared_embeddings || src_vocab == tgt_vocab, where,
-              "shared_embeddings needs src_vocab (" + std::to_string(src_vocab) + ") == tgt_vocab (" +
-                  std::to_string(tgt_vocab) + ")");
-    check_arg(!coverage || attention == AttentionKind::additive, where,
-              std::string("coverage needs the additive attention, not ") + to_string(attention));
-  }
-
- private:
-  // A member's checkpoint name and integer value, and back (false: not a
-  // value of the member's type). A fraction is stored in parts per million.
-  static std::string stored_name(const char* name, double) { return std::string(name) + "_ppm"; }
-  template <class V>
-  static std::string stored_name(const char* name, const V&) { return name; }
-  static std::int64_t encode(Index v) { return v; }
-  static std::int64_t encode(TokenId v) { return v; }
-  static std::int64_t encode(bool v) { return v ? 1 : 0; }
-  static std::int64_t encode(double v) { return static_cast<std::int64_t>(v * 1e6 + 0.5); }
-  static std::int64_t encode(AttentionKind v) { return static_cast<std::int64_t>(v); }
-  static bool decode(std::int64_t v, Index& m) { return m = v, true; }
-  static bool decode(std::int64_t v, TokenId& m) {
-    if (v < std::numeric_limits<TokenId>::min() || v > std::numeric_limits<TokenId>::max()) return false;
-    return m = static_cast<TokenId>(v), true;
-  }
-  static bool decode(std::int64_t v, bool& m) { return m = v != 0, true; }
-  static bool decode(std::int64_t v, double& m) { return m = static_cast<double>(v) * 1e-6, true; }
-  static bool decode(std::int64_t v, AttentionKind& m) {
-    if (v < 0 || v > 2) return false;
-    return m = static_cast<AttentionKind>(v), true;
-  }
-
-  template <class V>
-  void check(const char* where, const char* name, V v, Rule rule) const {
-    if constexpr (std::is_arithmetic_v<V> && !std::is_same_v<V, bool>) {
-      const double x = static_cast<double>(v);
-      const std::string field = std::string(name) + " = " + std::to_string(v);
-      const std::string sizes = std::to_string(max_size);
-      switch (rule) {
-        case Rule::size:
-          check_arg(x > 0 && x <= static_cast<double>(max_size), where, field + ", expected a size in 1.." + sizes);
-          break;
-        case Rule::layers:
-          check_arg(x >= 1 && x <= static_cast<double>(max_layers), where,
-                    field + ", expected 1.." + std::to_string(max_layers));
-          break;
-        case Rule::size_or_zero:
-          check_arg(x >= 0 && x <= static_cast<double>(max_size), where, field + " is outside 0.." + sizes);
-          break;
-        case Rule::length:
-          check_arg(x >= 0, where, field + " is negative (0: unlimited)");
-          break;
-        case Rule::fraction:
-          check_arg(x >= 0 && x < 1, where, field + " is outside [0, 1)");
-          break;
-        case Rule::special_id:
-          check_arg(x >= 0 && x < static_cast<double>(std::min(src_vocab, tgt_vocab)), where,
-                    "special id " + std::to_string(v) + " is outside the vocabularies");
-          break;
-        case Rule::any:
-          break;
-      }
-    }
-  }
-};
 
 template <class T>
 class Seq2Seq {
@@ -257,96 +105,19 @@ class Seq2Seq {
   /// once per parameter values and share the result among decoders (it is
   /// read-only); repack after p changes: a pack older than p's version()
   /// (any mutable view of p since, e.g. an optimizer step) is refused.
-  Packed pack(const ParamBuffer<T>& p) const {
-    Packed packed;
-    decoder_.pack(p, packed);
-    return packed;
-  }
+  Packed pack(const ParamBuffer<T>& p) const;
 
   /// Fresh parameters drawn from `seed`.
-  ParamBuffer<T> init_params(std::uint64_t seed) const {
-    ParamBuffer<T> p(layout_);
-    Rng rng(seed);
-    genattn::init_params(layout_, p, rng);
-    return p;
-  }
+  ParamBuffer<T> init_params(std::uint64_t seed) const;
 
   /// Teacher-forced forward and loss over a padded batch. Dropout applies
   /// when `dropout_rng` is given (training). Alignments of every step are in
   /// cache.decoder.alignment (Ts x Tt*B).
   LossValue loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config = {},
-                 Rng* dropout_rng = nullptr) const {
-    static constexpr const char* where = "Seq2Seq::loss";
-    check_batch(where, batch);
-    if (config_.copy) check_copy_ids(where, "batch.src_ext", batch.src, batch.src_ext, batch.extra);
-    check_arg(p.size() == layout_.size(), where,
-              "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
-                  std::to_string(layout_.size()));
-    const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
-    SourcePass& src = cache.source;
-    encode_source(p, batch.src, batch.src_lengths, drop ? dropout_rng : nullptr, src, 1);
-    embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
-    decoder_.forward(p, Lstm<T>::output(src.encoder), src.keys, src.map, cache.tgt_x, src.init, cache.decoder,
-                     config_.dropout, drop ? dropout_rng : nullptr);
-    auto& extra = cache.extra;
-    if (config_.copy) {
-      check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
-                "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
-      // the final distribution's cross-entropy
-      cache.loss = copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, src.map,
-                                      batch.src_ext, batch.extra, batch.tgt_out, config_.ids, true, &cache.dlogits,
-                                      &extra.gate, &extra.scores);
-    } else {
-      // softmax + cross-entropy, fused
-      cache.loss = softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config,
-                                         &cache.dlogits);
-    }
-    if (config_.coverage) {
-      // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb) (attention/coverage.hpp)
-      const CoverageTerm cov =
-          coverage_term<T>(cache.decoder.alignment, cache.decoder.coverage, batch.src_lengths, batch.tgt_out,
-                           config_.ids.pad, cache.loss.tokens, loss_config.coverage_weight, extra.alignment,
-                           extra.coverage);
-      cache.loss.coverage = cov.coverage;
-      cache.loss.loss += cov.loss;
-    }
-    return cache.loss;
-  }
+                 Rng* dropout_rng = nullptr) const;
 
   /// Adds dJ/dparams of the last loss() call into `grads`.
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache) const {
-    static constexpr const char* where = "Seq2Seq::backward";
-    check_arg(grads.size() == layout_.size(), where,
-              "gradient buffer holds " + std::to_string(grads.size()) + " scalars, the model needs " +
-                  std::to_string(layout_.size()));
-    check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
-              "the cache does not hold this batch's forward (call loss first)");
-    SourcePass& src = cache.source;
-    const Mat<T>& H = Lstm<T>::output(src.encoder);
-    cache.dH.setZero(H.rows(), H.cols());
-    cache.dkeys.setZero(src.keys.rows(), src.keys.cols());
-    cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
-    decoder_.backward(p, grads, H, src.keys, src.map, cache.decoder, cache.dlogits, cache.dH, cache.dkeys,
-                      cache.dtgt_x, cache.d_init, &cache.extra);
-    decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
-    if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
-    tgt_embed_.backward(grads, batch.tgt_in, cache.dtgt_x);
-    // bridge -> encoder top layer's final states
-    const Index Hs = config_.encoder_hidden, B = batch.batch, L = config_.encoder_layers;
-    cache.dh_in.setZero(2 * Hs, B);
-    cache.dc_in.setZero(2 * Hs, B);
-    bridge_.backward(p, grads, src.init, cache.d_init, cache.dh_in, cache.dc_in, src.bridge);
-    cache.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
-    for (Index d = 0; d < 2; ++d) {
-      auto& s = cache.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
-      s.h = cache.dh_in.middleRows(d * Hs, Hs);
-      s.c = cache.dc_in.middleRows(d * Hs, Hs);
-    }
-    cache.dsrc_x.setZero(src.x.rows(), src.x.cols());
-    encoder_.backward(p, grads, src.x, src.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
-    if (src.mask.size() != 0) cache.dsrc_x.array() *= src.mask.array();
-    src_embed_.backward(grads, batch.src, cache.dsrc_x);
-  }
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache) const;
 
   // ---- decoding ---------------------------------------------------------
 
@@ -354,49 +125,11 @@ class Seq2Seq {
   /// model also needs `src_ext`: the same positions' extended ids. With
   /// `threads` >= 2 the encoder's two directions run at once.
   Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext = {},
-                int threads = 1) const {
-    static constexpr const char* where = "Seq2Seq::encode";
-    check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
-    check_source_lengths(where, lengths);
-    Memory m;
-    if (config_.copy) {
-      Index top = config_.tgt_vocab - 1;
-      for (TokenId w : src_ext) top = std::max<Index>(top, w);
-      m.extra = top - config_.tgt_vocab + 1;
-      check_copy_ids(where, "src_ext", src, src_ext, m.extra);
-    }
-    SourcePass pass;
-    encode_source(p, src, lengths, nullptr, pass, threads);
-    m.H = Lstm<T>::output(pass.encoder);
-    m.keys.swap(pass.keys);
-    m.map = std::move(pass.map);
-    m.init = std::move(pass.init);
-    if (config_.copy) m.ext = source_extended_ids(src_ext, m.map, config_.tgt_vocab + m.extra);
-    return m;
-  }
+                int threads = 1) const;
 
   /// The start state of hypotheses attending to source items `items` (one per
   /// hypothesis; empty: one per source item, in order).
-  DecoderState start(const Memory& m, const std::vector<Index>& items = {}) const {
-    std::vector<Index> rows = items;
-    if (rows.empty())
-      for (Index b = 0; b < m.map.queries(); ++b) rows.push_back(b);
-    DecoderState s;
-    s.map = m.map.select(rows);
-    s.layers = m.init;
-    for (auto& l : s.layers) {
-      Mat<T> h(l.h.rows(), static_cast<Index>(rows.size())), c(l.c.rows(), static_cast<Index>(rows.size()));
-      for (std::size_t k = 0; k < rows.size(); ++k) {
-        h.col(static_cast<Index>(k)) = l.h.col(rows[k]);
-        c.col(static_cast<Index>(k)) = l.c.col(rows[k]);
-      }
-      l.h.swap(h);
-      l.c.swap(c);
-    }
-    s.z.setZero(2 * config_.encoder_hidden, static_cast<Index>(rows.size()));
-    if (config_.coverage) s.coverage.setZero(m.map.source_time, static_cast<Index>(rows.size()));  // c_0 = 0
-    return s;
-  }
+  DecoderState start(const Memory& m, const std::vector<Index>& items = {}) const;
 
   /// Ids a step's output can take: V, plus the memory's extended ids for a copy model.
   Index output_size(const Memory& m) const { return config_.tgt_vocab + (config_.copy ? m.extra : 0); }
@@ -417,52 +150,7 @@ class Seq2Seq {
   /// relative to the 64-byte alignment of its buffers (Eigen's vectorized
   /// sums and exp/tanh peel unaligned heads differently).
   void step(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev, Mat<T>& logits,
-            Mat<T>* alignment, StepWorkspace& ws) const {
-    static constexpr const char* where = "Seq2Seq::step";
-    const Index N = state.size(), S = config_.decoder_hidden;
-    check_arg(static_cast<Index>(prev.size()) == N, where,
-              "argument 'prev' has " + std::to_string(prev.size()) + " tokens, expected one per hypothesis (" +
-                  std::to_string(N) + ")");
-    logits.resize(output_size(m), N);
-    if (alignment != nullptr) alignment->resize(m.map.source_time, N);
-    const Index parts = ws.packed != nullptr ? std::min<Index>(ws.threads, N / column_block) : 1;
-    if (parts <= 1) {
-      advance(p, m, state, prev, alignment, ws, ws.threads);
-      emit(p, m, state.map, ws, logits, ws.threads);
-      return;
-    }
-    while (static_cast<Index>(ws.parts.size()) < parts) ws.parts.push_back(std::make_unique<StepWorkspace>());
-    auto first = [&](Index k) { return k == parts ? N : N * k / parts / column_block * column_block; };
-    parallel_for(parts, [&](Index k) {
-      StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
-      const Index b = first(k), n = first(k + 1) - b;
-      part.packed = ws.packed;
-      state.copy_columns(b, n, part.part_state);
-      part.part_prev.assign(prev.begin() + b, prev.begin() + b + n);
-      if (alignment != nullptr) part.part_alignment.resize(m.map.source_time, n);
-      advance(p, m, part.part_state, part.part_prev, alignment != nullptr ? &part.part_alignment : nullptr, part, 1);
-    });
-    ws.o.resize(S, N);
-    for (Index k = 0; k < parts; ++k) {
-      const StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
-      const Index b = first(k);
-      state.set_columns(b, part.part_state);
-      ws.o.middleCols(b, part.o.cols()) = part.o;
-      if (alignment != nullptr) alignment->middleCols(b, part.part_alignment.cols()) = part.part_alignment;
-    }
-    // the output layer over all N columns, its rows split among the threads
-    if (!config_.copy) {
-      decoder_.output(p, ws.o, logits, *ws.packed, ws.threads);
-      return;
-    }
-    ws.o_logits.resize(config_.tgt_vocab, N);
-    decoder_.output(p, ws.o, ws.o_logits, *ws.packed, ws.threads);
-    parallel_for(parts, [&](Index k) {
-      StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
-      const Index b = first(k);
-      copy_distributions(m, part.part_state.map, ws.o_logits.middleCols(b, part.o.cols()), part, logits, b);
-    });
-  }
+            Mat<T>* alignment, StepWorkspace& ws) const;
 
  private:
   /// step() splits hypotheses at multiples of this many columns.
@@ -472,145 +160,38 @@ class Seq2Seq {
   /// (ws.gate), for the hypotheses of `state`, on this thread (the cells'
   /// products on `threads`). *alignment is sized by the caller.
   void advance(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev,
-               Mat<T>* alignment, StepWorkspace& ws, int threads) const {
-    const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden,
-                V = config_.tgt_vocab;
-    ws.emb.resize(E, N);
-    if (config_.copy) {
-      ws.inputs = prev;
-      read_copied_as_unk(ws.inputs, V, m.extra, config_.ids.unk);
-      tgt_embed_.forward(p, ws.inputs, ws.emb);
-    } else {
-      tgt_embed_.forward(p, prev, ws.emb);
-    }
-    ws.x.resize(E + K, N);
-    ws.x.topRows(E) = ws.emb;
-    ws.sz.resize(S + K, N);
-    ws.o.resize(S, N);
-    ws.next.resize(state.layers.size());
-    ws.next_h.clear();
-    ws.next_c.clear();
-    for (auto& s : ws.next) {
-      s.h.resize(S, N);
-      s.c.resize(S, N);
-      ws.next_h.emplace_back(s.h);
-      ws.next_c.emplace_back(s.c);
-    }
-    // the decoder's one step (training's too): input feeding from state.z,
-    // the coverage rolled in place
-    typename Decoder<T>::StepIo io{ws.x,           state.z,        state.layers, ws.next_h, ws.next_c,
-                                   state.coverage, state.coverage, ws.sz,        ws.o};
-    decoder_.advance(p, m.H, m.keys, state.map, io, ws.cache, decoder_.weights(p, ws.packed, threads));
-    std::swap(state.layers, ws.next);
-    state.z = ws.sz.bottomRows(K);
-    if (alignment != nullptr) *alignment = ws.cache.attention.a;
-    if (config_.copy) decoder_.gate(p, ws.sz, ws.x, ws.gate);
-  }
+               Mat<T>* alignment, StepWorkspace& ws, int threads) const;
 
   /// The output of advance()'s hypotheses (map: theirs) into `logits`
   /// (sized by the caller), the output layer's product on `threads`.
   void emit(const ParamBuffer<T>& p, const Memory& m, const SourceMap& map, StepWorkspace& ws, Mat<T>& logits,
-            int threads) const {
-    auto output = [&](MatRef<T> out) {
-      if (ws.packed != nullptr)
-        decoder_.output(p, ws.o, out, *ws.packed, threads);
-      else
-        decoder_.output(p, ws.o, out);
-    };
-    if (!config_.copy) {
-      output(logits);
-      return;
-    }
-    // the final distribution over the extended vocabulary, per hypothesis
-    ws.o_logits.resize(config_.tgt_vocab, ws.o.cols());
-    output(ws.o_logits);
-    copy_distributions(m, map, ws.o_logits, ws, logits, 0);
-  }
+            int threads) const;
 
   /// A copy model's final distributions (log P over the extended vocabulary)
   /// of advance()'s hypotheses in `ws` (map: theirs), from their output
   /// layer's logits, into logits columns first, first + 1, ...
   void copy_distributions(const Memory& m, const SourceMap& map, const ConstMatRef<T>& o_logits, StepWorkspace& ws,
-                          Mat<T>& logits, Index first) const {
-    for (Index b = 0; b < o_logits.cols(); ++b) {
-      const auto& ext = m.ext[static_cast<std::size_t>(map.item[static_cast<std::size_t>(b)])];
-      ws.terms.compute(o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
-                       map.length[static_cast<std::size_t>(b)]);
-      ws.terms.log_probs(ext, logits.col(first + b));
-    }
-  }
+                          Mat<T>& logits, Index first) const;
 
   /// x = emb(ids), times a fresh dropout mask when `rng` is given (else the
   /// mask is left empty).
   void embed(const ParamBuffer<T>& p, const Embedding<T>& emb, const TokenIds& ids, Rng* rng, Mat<T>& x,
-             Mat<T>& mask) const {
-    x.resize(config_.embedding, static_cast<Index>(ids.size()));
-    emb.forward(p, ids, x);
-    if (rng != nullptr) {
-      dropout_mask<T>(*rng, config_.dropout, x.rows(), x.cols(), mask);
-      x.array() *= mask.array();
-    } else {
-      mask.resize(0, 0);
-    }
-  }
+             Mat<T>& mask) const;
 
-  void check_source_lengths(const char* where, const Lengths& lengths) const {
-    if (config_.max_source_length <= 0) return;
-    for (std::size_t b = 0; b < lengths.size(); ++b)
-      check_arg(lengths[b] <= config_.max_source_length, where,
-                "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
-                    " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
-  }
+  void check_source_lengths(const char* where, const Lengths& lengths) const;
 
   /// A copy model's extended ids: one per source position, each id in the
   /// target vocabulary or among the `extra` ones above it.
   void check_copy_ids(const char* where, const char* name, const TokenIds& src, const TokenIds& ext,
-                      Index extra) const {
-    check_arg(ext.size() == src.size(), where,
-              std::string("a copy model needs argument '") + name + "' with one extended id per source position (" +
-                  std::to_string(src.size()) + "), it has " + std::to_string(ext.size()) +
-                  " (make_copy_batch fills it)");
-    for (TokenId w : ext)
-      if (w < 0 || w >= config_.tgt_vocab + extra)
-        throw std::invalid_argument(std::string(where) + ": argument '" + name + "' holds id " + std::to_string(w) +
-                                    ", outside 0.." + std::to_string(config_.tgt_vocab + extra - 1));
-  }
+                      Index extra) const;
 
-  void check_batch(const char* where, const Seq2SeqBatch& b) const {
-    check_arg(b.batch > 0, where, "the batch is empty");
-    check_lengths(where, "batch.src_lengths", b.src_lengths, static_cast<Index>(b.src.size()));
-    check_lengths(where, "batch.tgt_lengths", b.tgt_lengths, static_cast<Index>(b.tgt_in.size()));
-    check_arg(b.tgt_out.size() == b.tgt_in.size(), where,
-              "batch.tgt_out has " + std::to_string(b.tgt_out.size()) + " ids, batch.tgt_in " +
-                  std::to_string(b.tgt_in.size()));
-    check_source_lengths(where, b.src_lengths);
-    for (std::size_t i = 0; i < b.tgt_lengths.size(); ++i) {
-      if (config_.max_target_length > 0)
-        check_arg(b.tgt_lengths[i] <= config_.max_target_length, where,
-                  "target " + std::to_string(i) + " has " + std::to_string(b.tgt_lengths[i]) +
-                      " tokens (with </s>), more than max_target_length = " +
-                      std::to_string(config_.max_target_length));
-    }
-  }
+  void check_batch(const char* where, const Seq2SeqBatch& b) const;
 
   /// The source pipeline (SourcePass) of a padded source batch, with
   /// dropout when `rng` is given; the encoder's directions and the keys'
   /// product on `threads`.
   void encode_source(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, Rng* rng, SourcePass& out,
-                     int threads) const {
-    embed(p, src_embed_, src, rng, out.x, out.mask);
-    encoder_.forward(p, out.x, lengths, out.encoder, nullptr, threads);
-    decoder_.attention().keys_forward(p, Lstm<T>::output(out.encoder), out.keys, threads);
-    out.map = SourceMap::identity(lengths, static_cast<Index>(src.size()) / static_cast<Index>(lengths.size()));
-    // the bridge reads the final states of the encoder's top layer, both directions
-    const Index L = config_.encoder_layers, Hs = config_.encoder_hidden;
-    const auto& f = encoder_.final_state(out.encoder, L - 1, 0);
-    const auto& r = encoder_.final_state(out.encoder, L - 1, 1);
-    Mat<T> h_in(2 * Hs, f.h.cols()), c_in(2 * Hs, f.h.cols());
-    h_in << f.h, r.h;
-    c_in << f.c, r.c;
-    bridge_.forward(p, h_in, c_in, out.init, out.bridge);
-  }
+                     int threads) const;
 
   ParamLayout layout_;
   Seq2SeqConfig config_;
@@ -620,6 +201,324 @@ class Seq2Seq {
   Bridge<T> bridge_;
   Decoder<T> decoder_;
 };
+template <class T>
+auto Seq2Seq<T>::pack(const ParamBuffer<T>& p) const -> Packed {
+  Packed packed;
+  decoder_.pack(p, packed);
+  return packed;
+}
+
+template <class T>
+auto Seq2Seq<T>::init_params(std::uint64_t seed) const -> ParamBuffer<T> {
+  ParamBuffer<T> p(layout_);
+  Rng rng(seed);
+  genattn::init_params(layout_, p, rng);
+  return p;
+}
+
+template <class T>
+auto Seq2Seq<T>::loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
+                      Rng* dropout_rng) const -> LossValue {
+  static constexpr const char* where = "Seq2Seq::loss";
+  check_batch(where, batch);
+  if (config_.copy) check_copy_ids(where, "batch.src_ext", batch.src, batch.src_ext, batch.extra);
+  check_arg(p.size() == layout_.size(), where,
+            "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
+                std::to_string(layout_.size()));
+  const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
+  SourcePass& src = cache.source;
+  encode_source(p, batch.src, batch.src_lengths, drop ? dropout_rng : nullptr, src, 1);
+  embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
+  decoder_.forward(p, Lstm<T>::output(src.encoder), src.keys, src.map, cache.tgt_x, src.init, cache.decoder,
+                   config_.dropout, drop ? dropout_rng : nullptr);
+  auto& extra = cache.extra;
+  if (config_.copy) {
+    check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
+              "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
+    // the final distribution's cross-entropy
+    cache.loss =
+        copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, src.map, batch.src_ext,
+                           batch.extra, batch.tgt_out, config_.ids, true, &cache.dlogits, &extra.gate, &extra.scores);
+  } else {
+    // softmax + cross-entropy, fused
+    cache.loss =
+        softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config, &cache.dlogits);
+  }
+  if (config_.coverage) {
+    // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb) (attention/coverage.hpp)
+    const CoverageTerm cov = coverage_term<T>(cache.decoder.alignment, cache.decoder.coverage, batch.src_lengths,
+                                              batch.tgt_out, config_.ids.pad, cache.loss.tokens,
+                                              loss_config.coverage_weight, extra.alignment, extra.coverage);
+    cache.loss.coverage = cov.coverage;
+    cache.loss.loss += cov.loss;
+  }
+  return cache.loss;
+}
+
+template <class T>
+auto Seq2Seq<T>::backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache) const
+    -> void {
+  static constexpr const char* where = "Seq2Seq::backward";
+  check_arg(grads.size() == layout_.size(), where,
+            "gradient buffer holds " + std::to_string(grads.size()) + " scalars, the model needs " +
+                std::to_string(layout_.size()));
+  check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
+            "the cache does not hold this batch's forward (call loss first)");
+  SourcePass& src = cache.source;
+  const Mat<T>& H = Lstm<T>::output(src.encoder);
+  cache.dH.setZero(H.rows(), H.cols());
+  cache.dkeys.setZero(src.keys.rows(), src.keys.cols());
+  cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
+  decoder_.backward(p, grads, H, src.keys, src.map, cache.decoder, cache.dlogits, cache.dH, cache.dkeys, cache.dtgt_x,
+                    cache.d_init, &cache.extra);
+  decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
+  if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
+  tgt_embed_.backward(grads, batch.tgt_in, cache.dtgt_x);
+  // bridge -> encoder top layer's final states
+  const Index Hs = config_.encoder_hidden, B = batch.batch, L = config_.encoder_layers;
+  cache.dh_in.setZero(2 * Hs, B);
+  cache.dc_in.setZero(2 * Hs, B);
+  bridge_.backward(p, grads, src.init, cache.d_init, cache.dh_in, cache.dc_in, src.bridge);
+  cache.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
+  for (Index d = 0; d < 2; ++d) {
+    auto& s = cache.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
+    s.h = cache.dh_in.middleRows(d * Hs, Hs);
+    s.c = cache.dc_in.middleRows(d * Hs, Hs);
+  }
+  cache.dsrc_x.setZero(src.x.rows(), src.x.cols());
+  encoder_.backward(p, grads, src.x, src.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
+  if (src.mask.size() != 0) cache.dsrc_x.array() *= src.mask.array();
+  src_embed_.backward(grads, batch.src, cache.dsrc_x);
+}
+
+template <class T>
+auto Seq2Seq<T>::encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext,
+                        int threads) const -> Memory {
+  static constexpr const char* where = "Seq2Seq::encode";
+  check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
+  check_source_lengths(where, lengths);
+  Memory m;
+  if (config_.copy) {
+    Index top = config_.tgt_vocab - 1;
+    for (TokenId w : src_ext) top = std::max<Index>(top, w);
+    m.extra = top - config_.tgt_vocab + 1;
+    check_copy_ids(where, "src_ext", src, src_ext, m.extra);
+  }
+  SourcePass pass;
+  encode_source(p, src, lengths, nullptr, pass, threads);
+  m.H = Lstm<T>::output(pass.encoder);
+  m.keys.swap(pass.keys);
+  m.map = std::move(pass.map);
+  m.init = std::move(pass.init);
+  if (config_.copy) m.ext = source_extended_ids(src_ext, m.map, config_.tgt_vocab + m.extra);
+  return m;
+}
+
+template <class T>
+auto Seq2Seq<T>::start(const Memory& m, const std::vector<Index>& items) const -> DecoderState {
+  std::vector<Index> rows = items;
+  if (rows.empty())
+    for (Index b = 0; b < m.map.queries(); ++b) rows.push_back(b);
+  DecoderState s;
+  s.map = m.map.select(rows);
+  s.layers = m.init;
+  for (auto& l : s.layers) {
+    Mat<T> h(l.h.rows(), static_cast<Index>(rows.size())), c(l.c.rows(), static_cast<Index>(rows.size()));
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      h.col(static_cast<Index>(k)) = l.h.col(rows[k]);
+      c.col(static_cast<Index>(k)) = l.c.col(rows[k]);
+    }
+    l.h.swap(h);
+    l.c.swap(c);
+  }
+  s.z.setZero(2 * config_.encoder_hidden, static_cast<Index>(rows.size()));
+  if (config_.coverage) s.coverage.setZero(m.map.source_time, static_cast<Index>(rows.size()));  // c_0 = 0
+  return s;
+}
+
+template <class T>
+auto Seq2Seq<T>::step(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev,
+                      Mat<T>& logits, Mat<T>* alignment, StepWorkspace& ws) const -> void {
+  static constexpr const char* where = "Seq2Seq::step";
+  const Index N = state.size(), S = config_.decoder_hidden;
+  check_arg(static_cast<Index>(prev.size()) == N, where,
+            "argument 'prev' has " + std::to_string(prev.size()) + " tokens, expected one per hypothesis (" +
+                std::to_string(N) + ")");
+  logits.resize(output_size(m), N);
+  if (alignment != nullptr) alignment->resize(m.map.source_time, N);
+  const Index parts = ws.packed != nullptr ? std::min<Index>(ws.threads, N / column_block) : 1;
+  if (parts <= 1) {
+    advance(p, m, state, prev, alignment, ws, ws.threads);
+    emit(p, m, state.map, ws, logits, ws.threads);
+    return;
+  }
+  while (static_cast<Index>(ws.parts.size()) < parts) ws.parts.push_back(std::make_unique<StepWorkspace>());
+  auto first = [&](Index k) { return k == parts ? N : N * k / parts / column_block * column_block; };
+  parallel_for(parts, [&](Index k) {
+    StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+    const Index b = first(k), n = first(k + 1) - b;
+    part.packed = ws.packed;
+    state.copy_columns(b, n, part.part_state);
+    part.part_prev.assign(prev.begin() + b, prev.begin() + b + n);
+    if (alignment != nullptr) part.part_alignment.resize(m.map.source_time, n);
+    advance(p, m, part.part_state, part.part_prev, alignment != nullptr ? &part.part_alignment : nullptr, part, 1);
+  });
+  ws.o.resize(S, N);
+  for (Index k = 0; k < parts; ++k) {
+    const StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+    const Index b = first(k);
+    state.set_columns(b, part.part_state);
+    ws.o.middleCols(b, part.o.cols()) = part.o;
+    if (alignment != nullptr) alignment->middleCols(b, part.part_alignment.cols()) = part.part_alignment;
+  }
+  // the output layer over all N columns, its rows split among the threads
+  if (!config_.copy) {
+    decoder_.output(p, ws.o, logits, *ws.packed, ws.threads);
+    return;
+  }
+  ws.o_logits.resize(config_.tgt_vocab, N);
+  decoder_.output(p, ws.o, ws.o_logits, *ws.packed, ws.threads);
+  parallel_for(parts, [&](Index k) {
+    StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
+    const Index b = first(k);
+    copy_distributions(m, part.part_state.map, ws.o_logits.middleCols(b, part.o.cols()), part, logits, b);
+  });
+}
+
+template <class T>
+auto Seq2Seq<T>::advance(const ParamBuffer<T>& p, const Memory& m, DecoderState& state, const TokenIds& prev,
+                         Mat<T>* alignment, StepWorkspace& ws, int threads) const -> void {
+  const Index N = state.size(), E = config_.embedding, K = 2 * config_.encoder_hidden, S = config_.decoder_hidden,
+              V = config_.tgt_vocab;
+  ws.emb.resize(E, N);
+  if (config_.copy) {
+    ws.inputs = prev;
+    read_copied_as_unk(ws.inputs, V, m.extra, config_.ids.unk);
+    tgt_embed_.forward(p, ws.inputs, ws.emb);
+  } else {
+    tgt_embed_.forward(p, prev, ws.emb);
+  }
+  ws.x.resize(E + K, N);
+  ws.x.topRows(E) = ws.emb;
+  ws.sz.resize(S + K, N);
+  ws.o.resize(S, N);
+  ws.next.resize(state.layers.size());
+  ws.next_h.clear();
+  ws.next_c.clear();
+  for (auto& s : ws.next) {
+    s.h.resize(S, N);
+    s.c.resize(S, N);
+    ws.next_h.emplace_back(s.h);
+    ws.next_c.emplace_back(s.c);
+  }
+  // the decoder's one step (training's too): input feeding from state.z,
+  // the coverage rolled in place
+  typename Decoder<T>::StepIo io{ws.x,           state.z,        state.layers, ws.next_h, ws.next_c,
+                                 state.coverage, state.coverage, ws.sz,        ws.o};
+  decoder_.advance(p, m.H, m.keys, state.map, io, ws.cache, decoder_.weights(p, ws.packed, threads));
+  std::swap(state.layers, ws.next);
+  state.z = ws.sz.bottomRows(K);
+  if (alignment != nullptr) *alignment = ws.cache.attention.a;
+  if (config_.copy) decoder_.gate(p, ws.sz, ws.x, ws.gate);
+}
+
+template <class T>
+auto Seq2Seq<T>::emit(const ParamBuffer<T>& p, const Memory& m, const SourceMap& map, StepWorkspace& ws, Mat<T>& logits,
+                      int threads) const -> void {
+  auto output = [&](MatRef<T> out) {
+    if (ws.packed != nullptr)
+      decoder_.output(p, ws.o, out, *ws.packed, threads);
+    else
+      decoder_.output(p, ws.o, out);
+  };
+  if (!config_.copy) {
+    output(logits);
+    return;
+  }
+  // the final distribution over the extended vocabulary, per hypothesis
+  ws.o_logits.resize(config_.tgt_vocab, ws.o.cols());
+  output(ws.o_logits);
+  copy_distributions(m, map, ws.o_logits, ws, logits, 0);
+}
+
+template <class T>
+auto Seq2Seq<T>::copy_distributions(const Memory& m, const SourceMap& map, const ConstMatRef<T>& o_logits,
+                                    StepWorkspace& ws, Mat<T>& logits, Index first) const -> void {
+  for (Index b = 0; b < o_logits.cols(); ++b) {
+    const auto& ext = m.ext[static_cast<std::size_t>(map.item[static_cast<std::size_t>(b)])];
+    ws.terms.compute(o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
+                     map.length[static_cast<std::size_t>(b)]);
+    ws.terms.log_probs(ext, logits.col(first + b));
+  }
+}
+
+template <class T>
+auto Seq2Seq<T>::embed(const ParamBuffer<T>& p, const Embedding<T>& emb, const TokenIds& ids, Rng* rng, Mat<T>& x,
+                       Mat<T>& mask) const -> void {
+  x.resize(config_.embedding, static_cast<Index>(ids.size()));
+  emb.forward(p, ids, x);
+  if (rng != nullptr) {
+    dropout_mask<T>(*rng, config_.dropout, x.rows(), x.cols(), mask);
+    x.array() *= mask.array();
+  } else {
+    mask.resize(0, 0);
+  }
+}
+
+template <class T>
+auto Seq2Seq<T>::check_source_lengths(const char* where, const Lengths& lengths) const -> void {
+  if (config_.max_source_length <= 0) return;
+  for (std::size_t b = 0; b < lengths.size(); ++b)
+    check_arg(lengths[b] <= config_.max_source_length, where,
+              "source " + std::to_string(b) + " has " + std::to_string(lengths[b]) +
+                  " tokens, more than max_source_length = " + std::to_string(config_.max_source_length));
+}
+
+template <class T>
+auto Seq2Seq<T>::check_copy_ids(const char* where, const char* name, const TokenIds& src, const TokenIds& ext,
+                                Index extra) const -> void {
+  check_arg(ext.size() == src.size(), where,
+            std::string("a copy model needs argument '") + name + "' with one extended id per source position (" +
+                std::to_string(src.size()) + "), it has " + std::to_string(ext.size()) + " (make_copy_batch fills it)");
+  for (TokenId w : ext)
+    if (w < 0 || w >= config_.tgt_vocab + extra)
+      throw std::invalid_argument(std::string(where) + ": argument '" + name + "' holds id " + std::to_string(w) +
+                                  ", outside 0.." + std::to_string(config_.tgt_vocab + extra - 1));
+}
+
+template <class T>
+auto Seq2Seq<T>::check_batch(const char* where, const Seq2SeqBatch& b) const -> void {
+  check_arg(b.batch > 0, where, "the batch is empty");
+  check_lengths(where, "batch.src_lengths", b.src_lengths, static_cast<Index>(b.src.size()));
+  check_lengths(where, "batch.tgt_lengths", b.tgt_lengths, static_cast<Index>(b.tgt_in.size()));
+  check_arg(b.tgt_out.size() == b.tgt_in.size(), where,
+            "batch.tgt_out has " + std::to_string(b.tgt_out.size()) + " ids, batch.tgt_in " +
+                std::to_string(b.tgt_in.size()));
+  check_source_lengths(where, b.src_lengths);
+  for (std::size_t i = 0; i < b.tgt_lengths.size(); ++i) {
+    if (config_.max_target_length > 0)
+      check_arg(b.tgt_lengths[i] <= config_.max_target_length, where,
+                "target " + std::to_string(i) + " has " + std::to_string(b.tgt_lengths[i]) +
+                    " tokens (with </s>), more than max_target_length = " + std::to_string(config_.max_target_length));
+  }
+}
+
+template <class T>
+auto Seq2Seq<T>::encode_source(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, Rng* rng,
+                               SourcePass& out, int threads) const -> void {
+  embed(p, src_embed_, src, rng, out.x, out.mask);
+  encoder_.forward(p, out.x, lengths, out.encoder, nullptr, threads);
+  decoder_.attention().keys_forward(p, Lstm<T>::output(out.encoder), out.keys, threads);
+  out.map = SourceMap::identity(lengths, static_cast<Index>(src.size()) / static_cast<Index>(lengths.size()));
+  // the bridge reads the final states of the encoder's top layer, both directions
+  const Index L = config_.encoder_layers, Hs = config_.encoder_hidden;
+  const auto& f = encoder_.final_state(out.encoder, L - 1, 0);
+  const auto& r = encoder_.final_state(out.encoder, L - 1, 1);
+  Mat<T> h_in(2 * Hs, f.h.cols()), c_in(2 * Hs, f.h.cols());
+  h_in << f.h, r.h;
+  c_in << f.c, r.c;
+  bridge_.forward(p, h_in, c_in, out.init, out.bridge);
+}
 
 using Seq2Seqf = Seq2Seq<float>;
 using Seq2Seqd = Seq2Seq<double>;
