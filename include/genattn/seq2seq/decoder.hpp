@@ -14,8 +14,10 @@
 // is computed for every step; copy/copy_loss.hpp turns logits, g and the
 // attention scores into the final distribution.
 //
-// Teacher-forced training runs the steps in a loop, then the output layer as
-// one product over all steps. Backward runs that product's transpose once,
+// One step is Decoder::advance (input feeding, the cells, attention, combine,
+// the coverage roll): decoding (Seq2Seq::step) takes it for every step, and
+// teacher-forced training runs it in a loop, then the output layer as one
+// product over all steps. Backward runs that product's transpose once,
 // then steps back in time:
 //   d[s_t; z_t] = W_c^T (d o_t * (1 - o_t^2))       (one product over all steps)
 //   dz_t += (z_t's share of dx_{t+1})               input feeding
