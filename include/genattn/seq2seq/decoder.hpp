@@ -203,17 +203,6 @@ class Decoder {
     tanh_inplace(o);
   }
 
-  /// step() with every weight from `packed` (Decoder::pack of p), the
-  /// cells' products on `threads` threads.
-  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
-            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
-            StepCache& cache, const Packed& packed, int threads = 1) const {
-    check_packed("Decoder::step", p, packed);
-    step(p, H, keys, map, x, prev, next_h, next_c, coverage, sz, o, cache, &packed.cells, &packed.combine, threads,
-         &packed.query);
-  }
-
   /// The weights a decoding step uses: every per-step weight from `packed`
   /// (Decoder::pack of p, checked here), or Eigen's products when null.
   StepWeights weights(const ParamBuffer<T>& p, const Packed* packed, int threads = 1) const {
