@@ -300,6 +300,17 @@ TEST(Sampling, TinyTemperatureIsGreedyAndNoCandidateIsAnError) {
       for (std::size_t i = 0; i < drawn.size(); ++i) EXPECT_EQ(drawn[i].tokens, g[i].tokens) << temperature;
     }
   }
+  // at the length limit only </s> may follow, though it is far from the
+  // most likely word: the temperature applies among the allowed words
+  BigramDecoder capped = d;
+  capped.table(3, 4) = std::log(0.01);
+  SearchConfig one = c;
+  one.max_length = 1;
+  one.temperature = 1e-300;
+  for (const auto& h : sample(capped, one)) {
+    EXPECT_EQ(h.tokens, (TokenIds{4}));
+    EXPECT_TRUE(h.finished);
+  }
   c.temperature = 1.0;
   BigramDecoder broken = d;
   broken.table(4, d.specials.bos) = std::numeric_limits<double>::quiet_NaN();

@@ -460,25 +460,31 @@ std::vector<Hypothesis<typename D::Scalar>> sample(D& dec, const SearchConfig& c
     for (Index b = 0; b < B; ++b) {
       auto& h = out[static_cast<std::size_t>(b)];
       if (h.finished) continue;
-      // logits / temperature, less their maximum first: a small temperature
-      // then sends the others to -inf instead of overflowing them all
-      // (softmax((l - max) / T) = softmax(l / T))
       const T top = logits.col(b).template maxCoeff<Eigen::PropagateNaN>();  // NaN anywhere: NaN
       if (!std::isfinite(static_cast<double>(top)))
         throw std::runtime_error("sample: the model's logits for source " + std::to_string(b) + " at step " +
                                  std::to_string(t) + " are not finite (their largest is " +
                                  std::to_string(static_cast<double>(top)) + ")");
-      Vec<T> lp = (logits.col(b).array() - top).matrix() / static_cast<T>(config.temperature);
-      detail::log_softmax_columns(lp);
+      // the constraints first (they only rule words out), then the
+      // temperature among the words left: softmax((l - max) / T) over them,
+      // so a small temperature sends the others to -inf instead of
+      // overflowing them all, and the word the constraints force (</s> at
+      // the length limit) keeps its probability 1
+      Vec<T> lp = logits.col(b);
       const Index Ts = dec.source_length(b);
       detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
+      const T allowed = lp.maxCoeff();
+      if (!(allowed > -std::numeric_limits<T>::infinity()))  // e.g. every word blocked
+        throw std::runtime_error("sample: no token can follow step " + std::to_string(t) + " for source " +
+                                 std::to_string(b) + ": the constraints (lengths, blocked n-grams) exclude them all");
+      // the division in double: a temperature below float's range (e.g.
+      // 4.9e-324) is not 0 there
+      lp = ((lp.array() - allowed).template cast<double>() / config.temperature).template cast<T>();
+      detail::log_softmax_columns(lp);
       probs.clear();
       for (Index w = 0; w < V; ++w)
         if (std::isfinite(static_cast<double>(lp[w]))) probs.push_back({std::exp(static_cast<double>(lp[w])), static_cast<TokenId>(w)});
       std::stable_sort(probs.begin(), probs.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
-      if (probs.empty())  // the constraints left no token (e.g. every one blocked)
-        throw std::runtime_error("sample: no token can follow step " + std::to_string(t) + " for source " +
-                                 std::to_string(b) + ": the constraints (lengths, blocked n-grams) exclude them all");
       std::size_t keep = probs.size();
       if (config.top_k > 0) keep = std::min(keep, static_cast<std::size_t>(config.top_k));
       double total = 0.0, mass = 0.0;
