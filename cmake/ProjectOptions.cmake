@@ -34,3 +34,5 @@ function(genattn_native_target target)
     target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-uninitialized)
   endif()
 endfunction()
+
+include(${CMAKE_CURRENT_LIST_DIR}/GenattnInstances.cmake)

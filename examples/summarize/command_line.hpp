@@ -31,12 +31,15 @@ struct CommandLine {
 
   CommandLine() {
     app.require_subcommand(1);
+    // a name in --config that no option has is an error (the subcommands,
+    // added below, inherit this)
+    app.allow_config_extras(CLI::config_extras_mode::error);
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // a repeated flag: the last wins
     // before the subcommand: `summarize --config run.toml train ...`; the file's
     // [train] (or [eval], ...) section holds `name = value` lines named like the
     // long flags; flags on the command line win
     app.set_config("--config", "", "read options from a TOML/INI file: a [train] section of `name = value` lines");
-    app.config_formatter(std::make_shared<ConfigReader>());
+    app.config_formatter(std::make_shared<ConfigReader>(app));
 
     prepare = app.add_subcommand("prepare", "Translation-en (plain or .lz4) to train/valid/test.tsv");
     prepare->add_option("translation", translation, "a Debian Translation-en index")->required()->check(CLI::ExistingFile);
@@ -58,7 +61,7 @@ struct CommandLine {
     train->add_option("--max-source", t.text.max_source, "document tokens read (the rest is cut and counted)")->check(positive)->capture_default_str();
     train->add_option("--max-target", t.text.max_target, "summary tokens, </s> included")->check(CLI::Range(2, 100000))->capture_default_str();
     train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(positive)->capture_default_str();
-    train->add_option("--lr", t.lr, "Adam learning rate")->check(positive)->capture_default_str();
+    train->add_option("--lr", t.lr, "Adam learning rate")->check(positive_finite)->capture_default_str();
     train->add_option("--clip", t.clip, "global gradient norm limit (0: none)")->check(non_negative)->capture_default_str();
     train->add_option("--label-smoothing", t.label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.99));
     train->add_option("--epochs", t.epochs, "epochs at most")->check(positive)->capture_default_str();
@@ -72,7 +75,7 @@ struct CommandLine {
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
     train->add_flag("--copy", t.copy, "pointer-generator: copy document words, unknown ones too (See et al. 2017)");
     train->add_flag("--coverage", t.coverage, "coverage vector in the attention and coverage loss from the start");
-    train->add_option("--coverage-weight", t.coverage_weight, "weight lambda of the coverage loss")->check(non_negative)->capture_default_str();
+    train->add_option("--coverage-weight", t.coverage_weight, "weight lambda of the coverage loss")->check(non_negative_finite)->capture_default_str();
     train->add_option("--coverage-steps", t.coverage_steps, "two phases: train without coverage, then fine-tune this many updates with it")->check(non_negative);
 
     eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");

@@ -49,6 +49,24 @@ inline std::string collapse_space(std::string_view s) {
   return out;
 }
 
+/// `s` (UTF-8) with each control character made a space: C0 (NUL, ESC, ...;
+/// tab and the line ends are spaces already), DEL and C1 (U+0080-U+009F).
+/// Documents and summaries are read so, so no control byte reaches a token,
+/// a summary, the terminal, the SVG or the JSON.
+inline std::string controls_as_spaces(std::string_view s) {
+  std::string out(s);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out[i] = ' ';
+    } else if (c == 0xC2 && i + 1 < out.size() && static_cast<unsigned char>(out[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(out[i + 1]) <= 0x9F) {
+      out.replace(i, 2, " ");
+    }
+  }
+  return out;
+}
+
 /// Words of a collapsed text: pieces between single spaces.
 inline std::size_t count_words(std::string_view collapsed) {
   if (collapsed.empty()) return 0;
@@ -102,7 +120,8 @@ inline std::vector<Pair> parse_pairs(std::string_view text, const std::string& n
     if (cols.size() != 3)
       throw InputError(where + ": expected 3 tab-separated columns (package, summary, document), found " +
                        std::to_string(cols.size()));
-    Pair p{std::string(cols[0]), collapse_space(cols[1]), collapse_space(cols[2])};
+    Pair p{std::string(cols[0]), collapse_space(controls_as_spaces(cols[1])),
+           collapse_space(controls_as_spaces(cols[2]))};
     if (p.summary.empty()) throw InputError(where + ": the summary has no words");
     if (p.document.empty()) throw InputError(where + ": the document has no words");
     pairs.push_back(std::move(p));
@@ -112,11 +131,26 @@ inline std::vector<Pair> parse_pairs(std::string_view text, const std::string& n
 
 /// The whole file's bytes; InputError when it cannot be read.
 inline std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError("error while reading " + path);
-  return s;
+  try {
+    return genattn::read_file(path);
+  } catch (const genattn::FileError& e) {
+    throw InputError(e.what());
+  }
+}
+
+/// The documents of `text`, one a line (`name` prefixes errors: "stdin:3:
+/// ..."); control characters are read as spaces.
+inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
+  std::vector<std::string> docs;
+  genattn::for_each_line(text, true, [&](std::string_view d, std::size_t line) {
+    const std::string where = name + ":" + std::to_string(line);
+    check_utf8(d, where);
+    std::string doc = controls_as_spaces(d);
+    if (collapse_space(doc).empty()) throw InputError(where + ": empty line (expected one document a line)");
+    docs.push_back(std::move(doc));
+  });
+  if (docs.empty()) throw InputError(name + ": no documents");
+  return docs;
 }
 
 /// The pairs of a corpus file; an empty file is an error.

@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "score_command.hpp"
 #include "summarizer.hpp"
 
 namespace summarize {
@@ -28,62 +27,7 @@ struct EvalOptions {
   DecodeOptions decode;
 };
 
-inline std::string shorten(const std::string& s, std::size_t n) {
-  if (s.size() <= n) return s;
-  std::size_t cut = n;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
-  return s.substr(0, cut) + "...";
-}
-
-/// The first n words (pieces between spaces) of a collapsed text.
-inline std::string lead_words(const std::string& collapsed, int n) {
-  std::size_t end = 0;
-  for (int k = 0; k < n; ++k) {
-    end = collapsed.find(' ', k == 0 ? 0 : end + 1);  // the space after word k + 1
-    if (end == std::string::npos) return collapsed;
-  }
-  return collapsed.substr(0, end);
-}
-
-inline int eval_command(const EvalOptions& o) {
-  if (o.lead <= 0 && o.model_dir.empty()) throw InputError("eval needs --model DIR (or --lead N for the baseline)");
-  const std::vector<Pair> pairs = read_pairs(o.data);
-  std::vector<std::string> docs, refs, hyps;
-  for (const auto& p : pairs) {
-    docs.push_back(p.document);
-    refs.push_back(p.summary);
-  }
-  TruncationCount cut;
-  const auto t0 = std::chrono::steady_clock::now();
-  if (o.lead > 0) {
-    for (const auto& d : docs) hyps.push_back(lead_words(d, o.lead));
-  } else {
-    const Summarizer s = load_summarizer(o.model_dir);
-    const auto out =
-        summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
-    for (const auto& x : out) hyps.push_back(x.texts.front());
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::string text;
-  for (const auto& h : hyps) text += h + '\n';
-  if (!o.out.empty()) genattn::write_file_atomically(o.out, text, "summaries");
-  for (int i = 0; i < o.show && i < static_cast<int>(pairs.size()); ++i) {
-    const auto k = static_cast<std::size_t>(i);
-    std::cout << "document:  " << shorten(pairs[k].document, 300) << "\nreference: " << pairs[k].summary
-              << "\nsummary:   " << hyps[k] << "\n\n";
-  }
-  nlohmann::json j = score(hyps, refs, true, false);
-  j["pairs"] = pairs.size();
-  j["truncated_documents"] = cut.documents;
-  j["truncated_tokens"] = cut.tokens;
-  std::size_t repeated = 0;
-  const genattn::Tokenizer tokenizer;
-  for (const auto& h : hyps) repeated += genattn::has_repeated_ngram(tokenizer.tokenize(h), 3);
-  j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
-  j["decode_seconds"] = secs;
-  j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
-  std::cout << j.dump(2) << "\n";
-  return 0;
-}
+/// Runs the command; returns the exit status. Throws on bad input (one line).
+int eval_command(const EvalOptions& o);
 
 }  // namespace summarize

@@ -9,7 +9,6 @@
 // Every error in the user's input or files is one line on stderr and exit
 // status 1; Ctrl-C during training saves a checkpoint and exits with 130.
 #include <cstdio>
-#include <iostream>
 
 #include "command_line.hpp"
 #include "prepare_command.hpp"
@@ -25,7 +24,7 @@ int main(int argc, char** argv) {
     if (*cl.train) return train_command(cl.t);
     if (*cl.eval) return eval_command(cl.e);
     if (*cl.summ) return summarize_command(cl.s);
-    if (*cl.score) std::cout << score(read_lines(cl.hyp), read_lines(cl.ref), cl.stem, cl.per_line).dump(2) << "\n";
+    if (*cl.score) return score_command(cl.hyp, cl.ref, cl.stem, cl.per_line);
   } catch (const std::exception& ex) {
     std::fprintf(stderr, "summarize: %s\n", ex.what());
     return 1;

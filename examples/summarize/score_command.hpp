@@ -8,7 +8,7 @@
 //   "lines":  with --per-line, one {"rouge1", "rouge2", "rougeL"} per line
 #pragma once
 
-#include <fstream>
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,15 +16,23 @@
 #include <genattn/genattn.hpp>
 #include <nlohmann/json.hpp>
 
+#include "corpus.hpp"
+
 namespace summarize {
 
-/// The lines of a UTF-8 text file (a final newline ends the last line).
+/// The lines of a UTF-8 text file (a final newline ends the last line), as
+/// eval and summarize read theirs: a file that is not UTF-8 (a binary file,
+/// say) is refused with the line and byte (InputError).
 inline std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  const std::string text = read_bytes(path);
   std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    check_utf8(lines.back(), path + ":" + std::to_string(lines.size()));
+    start = end + 1;
+  }
   return lines;
 }
 
@@ -76,5 +84,8 @@ inline nlohmann::json score(const std::vector<std::string>& hyps, const std::vec
   }
   return out;
 }
+
+/// `summarize score`: prints score(...) of the two files; returns the exit status.
+int score_command(const std::string& hyp_path, const std::string& ref_path, bool stem, bool per_line);
 
 }  // namespace summarize

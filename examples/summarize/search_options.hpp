@@ -29,14 +29,14 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
                                                {"average", LengthPenalty::average},
                                                {"gnmt", LengthPenalty::gnmt}}))
       ->default_str("none");
-  app->add_option("--alpha", s.alpha, "GNMT length penalty exponent")->capture_default_str();
+  app->add_option("--alpha", s.alpha, "GNMT length penalty exponent")->check(finite_number)->capture_default_str();
   app->add_option("--coverage-penalty", s.coverage_penalty, "none, gnmt or summary")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, CoveragePenalty>{{"none", CoveragePenalty::none},
                                                  {"gnmt", CoveragePenalty::gnmt},
                                                  {"summary", CoveragePenalty::summary}}))
       ->default_str("none");
-  app->add_option("--beta", s.beta, "coverage penalty weight")->capture_default_str();
+  app->add_option("--beta", s.beta, "coverage penalty weight")->check(finite_number)->capture_default_str();
   app->add_option("--min-length", s.min_length, "tokens before </s> may end a summary")
       ->check(non_negative)
       ->capture_default_str();
@@ -44,9 +44,9 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
       ->check(positive)
       ->capture_default_str();
   app->add_option("--min-ratio", s.min_ratio, "at least ceil(ratio * source tokens) (0: off)")
-      ->check(non_negative);
+      ->check(non_negative_finite);
   app->add_option("--max-ratio", s.max_ratio, "at most ceil(ratio * source tokens) (0: off)")
-      ->check(non_negative);
+      ->check(non_negative_finite);
   app->add_option("--block-ngram", s.block_ngram, "no n-gram of this size repeats in a summary (0: off)")
       ->check(non_negative)
       ->capture_default_str();

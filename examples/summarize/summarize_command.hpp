@@ -19,54 +19,7 @@ struct SummarizeOptions {
   DecodeOptions decode;
 };
 
-/// Documents, one a line: InputError for an empty line or invalid UTF-8.
-inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
-  std::vector<std::string> docs;
-  genattn::for_each_line(text, true, [&](std::string_view d, std::size_t line) {
-    const std::string where = name + ":" + std::to_string(line);
-    check_utf8(d, where);
-    if (collapse_space(d).empty()) throw InputError(where + ": empty line (expected one document a line)");
-    docs.emplace_back(d);
-  });
-  if (docs.empty()) throw InputError(name + ": no documents");
-  return docs;
-}
-
-inline int summarize_command(const SummarizeOptions& o) {
-  const Summarizer s = load_summarizer(o.model_dir);
-  const std::string name = o.input == "-" ? "stdin" : o.input;
-  const std::string text = o.input == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_bytes(o.input);
-  const std::vector<std::string> docs = read_documents(text, name);
-  TruncationCount cut;
-  const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });
-  if (cut.documents > 0)
-    std::fprintf(stderr, "summarize: %zu documents were cut at %lld tokens (%zu tokens not read)\n", cut.documents,
-                 static_cast<long long>(s.text.max_source), cut.tokens);
-  std::string result;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (o.decode.search.n_best == 1 || o.decode.sample) {
-      result += out[i].texts.front() + '\n';
-      continue;
-    }
-    for (std::size_t r = 0; r < out[i].texts.size(); ++r) {
-      char score[32];
-      std::snprintf(score, sizeof score, "%.4f", out[i].hypotheses[r].score);
-      result += std::to_string(i + 1) + '\t' + std::to_string(r + 1) + '\t' + score + '\t' + out[i].texts[r] + '\n';
-    }
-  }
-  if (o.output.empty())
-    std::cout << result << std::flush;
-  else
-    genattn::write_file_atomically(o.output, result, "summaries");
-  if (!o.attention.empty()) {
-    std::vector<AlignmentPanel> panels;
-    for (const auto& d : out) {
-      const auto& h = d.hypotheses.front();
-      panels.push_back({d.source_tokens, d.words.front(), h.alignment});
-    }
-    genattn::write_file_atomically(o.attention, attention_svg(panels), "attention map");
-  }
-  return 0;
-}
+/// Runs the command; returns the exit status. Throws on bad input (one line).
+int summarize_command(const SummarizeOptions& o);
 
 }  // namespace summarize

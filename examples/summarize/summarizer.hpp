@@ -92,7 +92,11 @@ inline Summarizer load_summarizer(const std::string& dir) {
             genattn::Tokenizer(tc)};
   } catch (const InputError&) {
     throw;
-  } catch (const std::exception& e) {  // CheckpointError, vocabulary errors
+  } catch (const genattn::CheckpointError& e) {
+    // the reader's own errors name the file; a missing trainer word does not
+    const std::string what = e.what();
+    throw InputError(what.find(path) == std::string::npos ? path + ": " + what : what);
+  } catch (const std::exception& e) {  // vocabulary errors (they name their file)
     throw InputError(e.what());
   }
 }
@@ -114,6 +118,9 @@ inline genattn::TokenIds encode_text(const genattn::Vocabulary& vocab, const std
 }
 
 /// How to decode.
+/// Hypotheses decoded at once, at most (summarize_documents).
+inline constexpr genattn::Index max_hypotheses = 512;
+
 struct DecodeOptions {
   genattn::SearchConfig search;
   bool sample = false;             ///< sampling instead of greedy or beam
@@ -136,7 +143,16 @@ template <class Where>
 std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vector<std::string>& documents,
                                            const DecodeOptions& options, TruncationCount& cut, Where where) {
   using genattn::Index;
-  options.search.validate();
+  genattn::SearchConfig search = options.search;
+  const genattn::Index cap = s.text.max_target - 1;  // the model was trained on summaries of at most this many tokens
+  if (search.min_length > std::min(search.max_length, cap))
+    throw InputError("--min-length " + std::to_string(search.min_length) + " is above the longest summary allowed, " +
+                     (search.max_length <= cap ? "--max-length " + std::to_string(search.max_length)
+                                               : "the model's limit of " + std::to_string(cap) +
+                                                     " tokens (it was trained with --max-target " +
+                                                     std::to_string(s.text.max_target) + ", </s> included)"));
+  search.max_length = std::min(search.max_length, cap);
+  search.validate();
   std::vector<Summaries> out(documents.size());
   std::vector<genattn::TokenIds> ids(documents.size());
   const bool copy = s.model.config().copy;
@@ -152,9 +168,12 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   std::vector<std::size_t> order(documents.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });
-  genattn::SearchConfig search = options.search;
-  search.max_length = std::min(search.max_length, s.text.max_target - 1);
-  const auto bs = static_cast<std::size_t>(std::max<Index>(1, options.batch_size));
+  // Memory: a batch holds batch x beam hypotheses (their states, and the
+  // alignments of the n-best kept), so the batch shrinks as the beam grows:
+  // at most max_hypotheses at once. The summaries do not depend on the batch.
+  const genattn::Index beam = options.sample ? 1 : std::max<genattn::Index>(1, search.beam);
+  const auto bs = static_cast<std::size_t>(
+      std::max<genattn::Index>(1, std::min<genattn::Index>(options.batch_size, max_hypotheses / beam)));
   const std::size_t batches = (order.size() + bs - 1) / bs;
   // Batch k: one decoder (memory and workspace) per batch; the model, its
   // parameters and their packed copy are shared read-only, so batches decode

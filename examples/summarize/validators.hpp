@@ -6,18 +6,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <string>
 
 namespace summarize {
 
 namespace detail {
 
-inline CLI::Validator number_at_least(double low, bool inclusive, const std::string& what, const std::string& help) {
+/// x >= low (inclusive) or x > low; NaN never passes; `finite`: nor does inf.
+inline CLI::Validator number_at_least(double low, bool inclusive, bool finite, const std::string& what,
+                                      const std::string& help) {
   return CLI::Validator(
       [=](std::string& input) -> std::string {
         double x = 0.0;
         if (!CLI::detail::lexical_cast(input, x)) return "'" + input + "' is not a number";
-        if (inclusive ? x >= low : x > low) return {};
+        if ((inclusive ? x >= low : x > low) && (!finite || std::isfinite(x))) return {};
         return "must be " + what + ", not " + input;
       },
       help, what);
@@ -25,10 +28,26 @@ inline CLI::Validator number_at_least(double low, bool inclusive, const std::str
 
 }  // namespace detail
 
+/// Any finite number (not NaN or inf).
+inline const CLI::Validator finite_number = CLI::Validator(
+    [](std::string& input) -> std::string {
+      double x = 0.0;
+      if (!CLI::detail::lexical_cast(input, x)) return "'" + input + "' is not a number";
+      if (!std::isfinite(x)) return "must be a finite number, not " + input;
+      return {};
+    },
+    "finite", "finite");
+/// A finite number above 0.
+inline const CLI::Validator positive_finite =
+    detail::number_at_least(0.0, false, true, "a finite number above 0", "> 0");
+/// A finite number, 0 or more.
+inline const CLI::Validator non_negative_finite =
+    detail::number_at_least(0.0, true, true, "a finite number, 0 or more", ">= 0");
+
 /// 0 or more.
-inline const CLI::Validator non_negative = detail::number_at_least(0.0, true, "0 or more", ">= 0");
+inline const CLI::Validator non_negative = detail::number_at_least(0.0, true, false, "0 or more", ">= 0");
 /// More than 0.
-inline const CLI::Validator positive = detail::number_at_least(0.0, false, "more than 0", "> 0");
+inline const CLI::Validator positive = detail::number_at_least(0.0, false, false, "more than 0", "> 0");
 
 /// A thread count: 0 (one per core) to 256.
 inline const CLI::Validator thread_count = CLI::Validator(

@@ -333,3 +333,49 @@ TEST(SearchConfig, RejectsBadSettings) {
   c.top_p = 0;
   EXPECT_THROW(c.validate(), std::invalid_argument);
 }
+
+TEST(SearchConfig, RejectsNanPenaltiesAndNonFiniteRatios) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  SearchConfig c;
+  c.alpha = nan;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }), "SearchConfig: alpha = nan, expected a finite number");
+  c = {};
+  c.beta = -inf;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }), "SearchConfig: beta = -inf, expected a finite number");
+  for (double bad : {nan, inf, -1.0}) {
+    c = {};
+    c.max_ratio = bad;
+    EXPECT_THROW(c.validate(), std::invalid_argument) << bad;
+    c = {};
+    c.min_ratio = bad;
+    EXPECT_THROW(c.validate(), std::invalid_argument) << bad;
+  }
+  c = {};
+  c.min_length = 24;
+  c.max_length = 23;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }), "SearchConfig: min_length = 24 is above max_length = 23");
+}
+
+TEST(SearchConfig, HugeRatiosAreCappedByMaxLength) {
+  // ceil(1e18 * 40) does not fit an Index: before, the cast overflowed, so
+  // max_ratio 1e18 gave one-word summaries and min_ratio 1e18 was ignored
+  SearchConfig c;
+  c.max_length = 23;
+  c.max_ratio = 1e18;
+  c.validate();
+  EXPECT_EQ(c.max_for(40), 23);
+  EXPECT_EQ(c.min_for(40), 0);
+  c.min_ratio = 1e18;
+  EXPECT_EQ(c.min_for(40), 23);
+  c.max_ratio = 0.1;  // ceil(0.1 * 40) = 4 caps both limits
+  EXPECT_EQ(c.max_for(40), 4);
+  EXPECT_EQ(c.min_for(40), 4);
+  c.max_ratio = 1e-300;  // rounds up to 1 token, never 0
+  EXPECT_EQ(c.max_for(40), 1);
+  c = {};
+  c.max_length = 23;
+  c.min_length = 3;
+  c.min_ratio = 0.25;  // ceil(0.25 * 40) = 10 > 3
+  EXPECT_EQ(c.min_for(40), 10);
+  EXPECT_EQ(c.min_for(0), 3);
+}

@@ -3,7 +3,10 @@
 #   OUT/model-other-vocab   target.vocab replaced by VOCAB
 #   OUT/model-truncated     model.ckpt cut to half its size
 #   OUT/model-garbage       model.ckpt replaced by text
-foreach(name other-vocab truncated garbage)
+#   OUT/model-ckpt-dir      model.ckpt replaced by a directory
+#   OUT/model-vocab-dir     source.vocab replaced by a directory
+#   OUT/model-last-as-model last.ckpt copied over model.ckpt
+foreach(name other-vocab truncated garbage ckpt-dir vocab-dir last-as-model)
   file(REMOVE_RECURSE ${OUT}/model-${name})
   file(COPY ${MODEL}/ DESTINATION ${OUT}/model-${name})
 endforeach()
@@ -15,3 +18,8 @@ if(NOT r EQUAL 0)
   message(FATAL_ERROR "truncate failed")
 endif()
 file(WRITE ${OUT}/model-garbage/model.ckpt "this is not a checkpoint, just text that is long enough to be read\n")
+file(REMOVE ${OUT}/model-ckpt-dir/model.ckpt)
+file(MAKE_DIRECTORY ${OUT}/model-ckpt-dir/model.ckpt)
+file(REMOVE ${OUT}/model-vocab-dir/source.vocab)
+file(MAKE_DIRECTORY ${OUT}/model-vocab-dir/source.vocab)
+file(COPY_FILE ${MODEL}/last.ckpt ${OUT}/model-last-as-model/model.ckpt)

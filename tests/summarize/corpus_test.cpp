@@ -36,3 +36,18 @@ TEST(Corpus, CollapseSpaceAndCountWords) {
   EXPECT_EQ(count_words(""), 0u);
   EXPECT_EQ(count_words("a b c"), 3u);
 }
+
+TEST(Corpus, ControlCharactersAreReadAsSpaces) {
+  // NUL, 0x01, ESC (a terminal's colour codes), DEL and the C1 control U+009B
+  EXPECT_EQ(controls_as_spaces(std::string("a\0b\x01" "c\x1b[31md\x7f" "e\xc2\x9b" "f", 16)), "a b c [31md e f");
+  EXPECT_EQ(controls_as_spaces("caf\xc3\xa9 \xc2\xa0x"), "caf\xc3\xa9 \xc2\xa0x");  // é and U+00A0 are kept
+  const auto p = parse_pairs(std::string("pkg\tsum\x1bmary\tdoc\0ument\n", 23), "c.tsv");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].summary, "sum mary");
+  EXPECT_EQ(p[0].document, "doc ument");
+  const auto docs = read_documents("one\x01two\nthree\n", "stdin");
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0], "one two");
+  EXPECT_EQ(genattn_test::message_of<InputError>([] { read_documents("a\n\x01\x02\n", "stdin"); }),
+            "stdin:2: empty line (expected one document a line)");
+}

@@ -82,5 +82,6 @@ TEST(Prepare, BadBytesGiveClearErrors) {
   EXPECT_EQ(error_of([] { parse_translation_index(" stray\n", "t"); }), "t:1: a continuation line outside a record");
   EXPECT_EQ(error_of([] { parse_translation_index("Package: a\nno colon here\n", "t"); }),
             "t:2: expected 'Field: value', found 'no colon here'");
-  EXPECT_EQ(error_of([] { read_bytes("/no/such/file"); }), "cannot read /no/such/file");
+  EXPECT_EQ(error_of([] { read_bytes("/no/such/file"); }), "cannot read file /no/such/file: No such file or directory");
+  EXPECT_EQ(error_of([] { read_bytes("/"); }), "cannot read file /: it is a directory");
 }

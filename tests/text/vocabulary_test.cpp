@@ -75,6 +75,12 @@ TEST(Vocabulary, DamagedFilesGiveClearErrors) {
     Vocabulary::load("/nonexistent/vocab.txt");
     FAIL();
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "cannot open vocabulary /nonexistent/vocab.txt");
+    EXPECT_STREQ(e.what(), "cannot read vocabulary /nonexistent/vocab.txt: No such file or directory");
+  }
+  try {  // a directory: named, not "basic_filebuf::underflow"
+    Vocabulary::load("/");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "cannot read vocabulary /: it is a directory");
   }
 }

@@ -119,8 +119,11 @@ TEST(Checkpoint, MismatchedModelsAndMissingFilesAreNamed) {
   Trainer<float> t3(model, p, TrainerConfig{});
   EXPECT_EQ(error_of([&] { t3.resume(dir.file("m.ckpt")); }),
             dir.file("m.ckpt") + ": holds a model only, no training state to resume");
-  EXPECT_NE(error_of([&] { load_model<float>(dir.file("none.ckpt")); }).find("cannot open checkpoint"),
-            std::string::npos);
+  EXPECT_EQ(error_of([&] { load_model<float>(dir.file("none.ckpt")); }),
+            "cannot read checkpoint " + dir.file("none.ckpt") + ": No such file or directory");
+  // a directory where the checkpoint should be: named (it was std::bad_alloc)
+  EXPECT_EQ(error_of([&] { load_model<float>(dir.path.string()); }),
+            "cannot read checkpoint " + dir.path.string() + ": it is a directory");
   // An unwritable destination: a clear error, and the old file is untouched.
   const auto before = read_bytes(dir.file("m.ckpt"));
   EXPECT_NE(error_of([&] { save_model(dir.file("no/such/dir/m.ckpt"), model, p); }).find("cannot write checkpoint"),

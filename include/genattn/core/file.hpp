@@ -2,8 +2,16 @@
 //
 // write_file_atomically() writes `<path>.tmp-<pid>`, flushes it to disk,
 // renames it over `path` and flushes the directory: a crash, a full disk or a file-size limit leaves
-// either the old file or the new one, never a torn one. fnv1a64() is the
-// 64-bit FNV-1a hash (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+// either the old file or the new one, never a torn one. Through a symbolic
+// link it replaces the link's target so, and keeps the link; a device, FIFO
+// or socket (/dev/stdout, say) is written straight to, as it cannot be
+// replaced; a directory is refused.
+//
+// read_file() reads a whole file; its errors name the file (a directory is
+// refused by name, not with the C++ library's "basic_filebuf::underflow").
+//
+// fnv1a64() is the 64-bit FNV-1a hash (offset basis 0xcbf29ce484222325,
+// prime 0x100000001b3).
 #pragma once
 
 #include <cerrno>
@@ -11,12 +19,17 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include <filesystem>
+#include <system_error>
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -44,7 +57,53 @@ inline std::uint64_t fnv1a64(std::string_view bytes) { return fnv1a64(bytes.data
 
 namespace detail {
 inline std::string errno_text() { return std::strerror(errno); }
+
+/// /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: the descriptor
+/// (written to as it is, so a redirection's append mode holds); else -1.
+inline int own_descriptor(const std::string& path) {
+  if (path == "/dev/stdout") return 1;
+  if (path == "/dev/stderr") return 2;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    const std::string p(prefix);
+    if (path.size() > p.size() && path.compare(0, p.size(), p) == 0 &&
+        path.find_first_not_of("0123456789", p.size()) == std::string::npos && path.size() - p.size() < 9)
+      return std::stoi(path.substr(p.size()));
+  }
+  return -1;
+}
+
+/// A path under /dev or /proc: never replaced by a rename, always written to.
+inline bool is_stream_path(const std::string& path) {
+  return path.compare(0, 5, "/dev/") == 0 || path.compare(0, 6, "/proc/") == 0;
+}
+
+/// `path` with its symbolic links followed (each link's target read
+/// relative to the link's folder); the target need not exist yet.
+inline std::string follow_links(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : p.parent_path() / to;
+  }
+  return p.string();
+}
 }  // namespace detail
+
+/// The whole file at `path`. FileError (naming `what` and `path`) when it is
+/// a directory or cannot be read.
+inline std::string read_file(const std::string& path, const std::string& what = "file") {
+  const std::string head = "cannot read " + what + " " + path + ": ";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw FileError(head + "it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError(head + detail::errno_text());
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw FileError(head + "read error");
+  return s;
+}
 
 /// Writes n bytes to `path` atomically. `what` names the file in errors
 /// ("cannot write checkpoint model.ckpt: No space left on device; the
@@ -54,7 +113,29 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   const auto* bytes = static_cast<const char*>(data);
   const std::string head = "cannot write " + what + " " + path + ": ";
 #if defined(__unix__) || defined(__APPLE__)
-  const std::string tmp = path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
+  // a device, FIFO or socket cannot be replaced: written straight to (the
+  // kernel follows the links; /dev/stdout is the process's own descriptor)
+  struct stat st {};
+  if (detail::is_stream_path(path) || (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))) {
+    if (!detail::is_stream_path(path) && S_ISDIR(st.st_mode)) throw FileError(head + "it is a directory");
+    const int own = detail::own_descriptor(path);
+    const int out = own >= 0 ? own : ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (out < 0) throw FileError(head + detail::errno_text());
+    for (std::size_t done = 0; done < n;) {
+      const ::ssize_t w = ::write(out, bytes + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        const std::string why = w < 0 ? detail::errno_text() : "no progress";
+        if (own < 0) ::close(out);
+        throw FileError(head + why);
+      }
+      done += static_cast<std::size_t>(w);
+    }
+    if (own < 0 && ::close(out) != 0) throw FileError(head + detail::errno_text());
+    return;
+  }
+  const std::string target = detail::follow_links(path);  // a link is kept; its target is replaced
+  const std::string tmp = target + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw FileError(head + "cannot create " + tmp + ": " + detail::errno_text());
   std::size_t done = 0;
@@ -74,15 +155,15 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     ::unlink(tmp.c_str());
     throw FileError(head + why + "; the previous file is unchanged");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string why = detail::errno_text();
     ::unlink(tmp.c_str());
     throw FileError(head + "rename failed: " + why + "; the previous file is unchanged");
   }
   // make the rename itself durable (a power cut after it keeps the new file);
   // best effort: some file systems refuse fsync on a directory
-  const std::string::size_type slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string::size_type slash = target.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     (void)::fsync(dfd);
@@ -97,6 +178,32 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   }
   std::remove(path.c_str());
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw FileError(head + "rename failed");
+#endif
+}
+
+/// Throws the FileError write_file_atomically(path, ..., what) would throw
+/// for a reason known before any work: `path` (its links followed) is a
+/// directory, cannot be written, or sits in a folder that does not exist or
+/// cannot be written. A program calls it for each output before it starts.
+inline void check_output_path(const std::string& path, const std::string& what = "file") {
+  const std::string head = "cannot write " + what + " " + path + ": ";
+#if defined(__unix__) || defined(__APPLE__)
+  if (detail::own_descriptor(path) >= 0) return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw FileError(head + "it is a directory");
+    if (::access(path.c_str(), W_OK) != 0) throw FileError(head + detail::errno_text());
+    if (!S_ISREG(st.st_mode) || detail::is_stream_path(path)) return;  // a device or FIFO: written straight to
+  }
+  const std::string target = detail::follow_links(path);
+  const std::string::size_type slash = target.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
+  if (::stat(dir.c_str(), &st) != 0) throw FileError(head + "the folder " + dir + ": " + detail::errno_text());
+  if (!S_ISDIR(st.st_mode)) throw FileError(head + dir + " is not a folder");
+  if (::access(dir.c_str(), W_OK) != 0) throw FileError(head + "the folder " + dir + ": " + detail::errno_text());
+#else
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw FileError(head + "it is a directory");
 #endif
 }
 

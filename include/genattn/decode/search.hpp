@@ -33,6 +33,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "genattn/core/parallel.hpp"
@@ -82,24 +83,42 @@ struct SearchConfig {
     check_arg(n_best >= 1 && n_best <= beam, where,
               "n_best = " + std::to_string(n_best) + ", expected 1..beam (" + std::to_string(beam) + ")");
     check_arg(max_length >= 1, where, "max_length = " + std::to_string(max_length) + ", expected >= 1");
-    check_arg(min_length <= max_length, where, "min_length is above max_length");
+    check_arg(min_length <= max_length, where,
+              "min_length = " + std::to_string(min_length) + " is above max_length = " + std::to_string(max_length));
     check_arg(temperature > 0.0, where, "temperature must be positive");
     check_arg(top_p > 0.0 && top_p <= 1.0, where, "top_p must be in (0, 1]");
-    check_arg(top_k >= 0 && block_ngram >= 0 && min_ratio >= 0.0 && max_ratio >= 0.0, where,
-              "negative top_k, block_ngram or ratio");
+    check_arg(top_k >= 0 && block_ngram >= 0, where, "negative top_k or block_ngram");
+    // NaN would make every score NaN and the ranking arbitrary; an infinite
+    // or huge ratio is capped by max_length (max_for), so only NaN, inf and
+    // negative values are refused
+    const std::pair<const char*, double> finite[] = {{"alpha", alpha}, {"beta", beta}};
+    for (const auto& [name, v] : finite)
+      check_arg(std::isfinite(v), where, std::string(name) + " = " + std::to_string(v) + ", expected a finite number");
+    const std::pair<const char*, double> ratios[] = {{"min_ratio", min_ratio}, {"max_ratio", max_ratio}};
+    for (const auto& [name, v] : ratios)
+      check_arg(std::isfinite(v) && v >= 0.0, where,
+                std::string(name) + " = " + std::to_string(v) + ", expected a finite number >= 0");
   }
 
-  /// Length limits for a source of `source_length` tokens.
+  /// Length limits for a source of `source_length` tokens: the ratio's
+  /// limit ceil(ratio * source_length) is computed in double and capped by
+  /// max_length before it becomes an integer (a ratio of 1e18 cannot overflow).
   Index min_for(Index source_length) const {
-    Index m = min_length;
-    if (min_ratio > 0.0) m = std::max(m, static_cast<Index>(std::ceil(min_ratio * static_cast<double>(source_length))));
-    return std::min(m, max_for(source_length));
+    const Index cap = max_for(source_length);
+    Index m = std::min(min_length, cap);
+    if (min_ratio > 0.0) m = std::max(m, capped_ceil(min_ratio, source_length, cap));
+    return m;
   }
   Index max_for(Index source_length) const {
     Index m = max_length;
-    if (max_ratio > 0.0)
-      m = std::min(m, std::max<Index>(1, static_cast<Index>(std::ceil(max_ratio * static_cast<double>(source_length)))));
+    if (max_ratio > 0.0) m = std::min(m, std::max<Index>(1, capped_ceil(max_ratio, source_length, m)));
     return m;
+  }
+
+ private:
+  static Index capped_ceil(double ratio, Index source_length, Index cap) {
+    const double x = std::ceil(ratio * static_cast<double>(source_length));
+    return x >= static_cast<double>(cap) ? cap : static_cast<Index>(x);
   }
 };
 
@@ -540,5 +559,22 @@ std::vector<std::string> replace_unknown(const std::vector<std::string>& output,
     if (out[t] == unk && pos[t] < static_cast<Index>(source.size())) out[t] = source[static_cast<std::size_t>(pos[t])];
   return out;
 }
+
+// Explicit instances: a program that compiles them once (cmake/GenattnInstances.cmake)
+// defines GENATTN_EXTERN_FLOAT and/or GENATTN_EXTERN_DOUBLE, so that its other units
+// do not compile them again. The same list makes the instances (EXTERN empty).
+#define GENATTN_SEARCH_INSTANCES(EXTERN, T)                                                                      \
+  EXTERN template class Seq2SeqDecoder<T>;                                                                         \
+  EXTERN template std::vector<std::vector<Hypothesis<T>>> beam_search(Seq2SeqDecoder<T>&, const SearchConfig&);   \
+  EXTERN template std::vector<Hypothesis<T>> greedy_search(Seq2SeqDecoder<T>&, const SearchConfig&);             \
+  EXTERN template std::vector<Hypothesis<T>> greedy_search(const Seq2Seq<T>&, const ParamBuffer<T>&,             \
+                                                           const TokenIds&, const Lengths&, const SearchConfig&);  \
+  EXTERN template std::vector<Hypothesis<T>> sample(Seq2SeqDecoder<T>&, const SearchConfig&);
+#ifdef GENATTN_EXTERN_FLOAT
+GENATTN_SEARCH_INSTANCES(extern, float)
+#endif
+#ifdef GENATTN_EXTERN_DOUBLE
+GENATTN_SEARCH_INSTANCES(extern, double)
+#endif
 
 GENATTN_NAMESPACE_END

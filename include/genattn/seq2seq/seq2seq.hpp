@@ -523,4 +523,14 @@ auto Seq2Seq<T>::encode_source(const ParamBuffer<T>& p, const TokenIds& src, con
 using Seq2Seqf = Seq2Seq<float>;
 using Seq2Seqd = Seq2Seq<double>;
 
+// Explicit instances: a program that compiles them once (cmake/GenattnInstances.cmake)
+// defines GENATTN_EXTERN_FLOAT and/or GENATTN_EXTERN_DOUBLE, so that its other units
+// do not compile them again.
+#ifdef GENATTN_EXTERN_FLOAT
+extern template class Seq2Seq<float>;
+#endif
+#ifdef GENATTN_EXTERN_DOUBLE
+extern template class Seq2Seq<double>;
+#endif
+
 GENATTN_NAMESPACE_END

@@ -94,10 +94,7 @@ class Vocabulary {
 
   /// Reads a file save() wrote; errors name the file and line.
   static Vocabulary load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open vocabulary " + path);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return parse(text, path);
+    return parse(read_file(path, "vocabulary"), path);
   }
 
   /// Parses serialize()'s text; `name` prefixes errors ("v.txt:3: ...").

@@ -301,13 +301,13 @@ inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
 
 /// Reads and validates the checkpoint at `path`.
 inline Checkpoint load_checkpoint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw CheckpointError("cannot open checkpoint " + path + ": " + detail::errno_text());
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw CheckpointError("cannot read checkpoint " + path);
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) throw CheckpointError("cannot read checkpoint " + path);
+  std::string text;
+  try {
+    text = read_file(path, "checkpoint");  // a directory is refused by name
+  } catch (const FileError& e) {
+    throw CheckpointError(e.what());
+  }
+  const std::vector<unsigned char> bytes(text.begin(), text.end());
   return decode_checkpoint(bytes, path);
 }
 

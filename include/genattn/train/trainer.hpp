@@ -151,68 +151,10 @@ class Trainer {
   }
 
   /// Forward and backward on one batch; every `accumulate` batches, an update.
-  TrainStep train_batch(const Seq2SeqBatch& batch) {
-    TrainStep out;
-    const std::int64_t step = optimizer_.step_count() + 1;
-    if (shards_.empty() || batch.batch < 2) {
-      out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
-      const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
-      if (!loss_problem.empty())
-        poisoned_ = loss_problem;
-      else
-        model_.backward(params_, grads_, batch, cache_);
-    }
-    const bool last = pending_ + 1 >= config_.accumulate;  // this batch completes an update
-    double sq = 0.0;
-    bool have_sq = false;
-    if (!shards_.empty() && batch.batch >= 2) {
-      out.loss = sharded_loss_and_backward(batch, last, sq);
-      have_sq = last;
-    }
-    if (++pending_ < config_.accumulate) {
-      out.update = optimizer_.step_count();
-      return out;
-    }
-    pending_ = 0;
-    const int parts = std::max(1, config_.threads);
-    // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in
-    // double); the sharded pass has done it while summing the shards
-    if (poisoned_.empty() && !have_sq) sq = gradient_pass(parts, true, [](Index, Index) {});
-    // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
-    if (poisoned_.empty() && !std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
-    if (!poisoned_.empty()) {
-      out.skipped = true;
-      out.message = "update " + std::to_string(step) + ": " + poisoned_ + "; update skipped";
-      poisoned_.clear();
-      grads_.set_zero();
-      ++skipped_;
-      out.update = optimizer_.step_count();
-      return out;
-    }
-    // clipping folded into the update: g * min(1, clip / ||g||); the gradient is zeroed as it is read
-    out.grad_norm = std::sqrt(sq);
-    const double scale =
-        config_.clip_norm > 0.0 && out.grad_norm > config_.clip_norm ? config_.clip_norm / out.grad_norm : 1.0;
-    out.lr = schedule_.rate(step);
-    optimizer_.start_step(params_, grads_);
-    std::vector<char> finite(static_cast<std::size_t>(parts), 1);
-    parallel_ranges(params_.size(), parts, [&](Index b, Index e, Index k) {
-      if (!optimizer_.apply(params_, grads_, out.lr, scale, b, e, true)) finite[static_cast<std::size_t>(k)] = 0;
-    });
-    out.updated = true;
-    out.update = optimizer_.step_count();
-    if (std::find(finite.begin(), finite.end(), 0) != finite.end()) {
-      // cannot happen after finite gradients with a sane rate; report loudly
-      out.message = "update " + std::to_string(step) + ": parameter '" + first_non_finite(model_.layout(), params_) +
-                    "' became non-finite";
-    }
-    return out;
-  }
+  TrainStep train_batch(const Seq2SeqBatch& batch);
 
   /// Loss without dropout or updates.
-  LossValue evaluate(const Seq2SeqBatch& batch) {
-    return model_.loss(params_, batch, eval_cache_, config_.loss, nullptr);
-  }
+  LossValue evaluate(const Seq2SeqBatch& batch);
 
   /// Reports a validation loss to the schedule; true when it decayed the rate.
   bool on_validation(double loss) { return schedule_.on_validation(loss); }
@@ -222,54 +164,11 @@ class Trainer {
   const Schedule& schedule() const { return schedule_; }
 
   /// Saves everything a resume needs, plus the caller's `extra` words.
-  void save(const std::string& path, const std::vector<std::pair<std::string, std::uint64_t>>& extra = {}) const {
-    Checkpoint c = model_checkpoint(model_, params_);
-    c.has_optimizer = true;
-    const OptimizerConfig& oc = optimizer_.config();
-    c.optimizer_kind = static_cast<std::uint8_t>(oc.kind);
-    const double cfg[6] = {oc.momentum, oc.initial_accumulator, oc.beta1, oc.beta2, oc.eps, oc.weight_decay};
-    std::copy(cfg, cfg + 6, c.optimizer_config);
-    c.optimizer_step = optimizer_.step_count();
-    for (const auto& m : optimizer_.moments()) c.moments.push_back(gather_slots(model_.layout(), m));
-    const auto rng = dropout_rng_.state();
-    for (std::size_t i = 0; i < rng.size(); ++i) c.state.emplace_back("rng." + std::to_string(i), rng[i]);
-    c.state.emplace_back("schedule.current", double_word(schedule_.current_base()));
-    c.state.emplace_back("schedule.best", double_word(schedule_.best()));
-    c.state.emplace_back("schedule.bad", static_cast<std::uint64_t>(schedule_.bad_validations()));
-    c.state.emplace_back("skipped", static_cast<std::uint64_t>(skipped_));
-    for (const auto& e : extra) c.state.push_back(e);
-    save_checkpoint(path, c);
-  }
+  void save(const std::string& path, const std::vector<std::pair<std::string, std::uint64_t>>& extra = {}) const;
 
   /// Restores a checkpoint that save() wrote for this model; returns it (for
   /// the caller's extra words). Throws CheckpointError on any mismatch.
-  Checkpoint resume(const std::string& path) {
-    Checkpoint c = load_checkpoint(path);
-    check_config(model_.config(), c, path);
-    check_slots(model_.layout(), c, path);
-    if (!c.has_optimizer) throw CheckpointError(path + ": holds a model only, no training state to resume");
-    if (c.optimizer_kind != static_cast<std::uint8_t>(optimizer_.config().kind))
-      throw CheckpointError(path + ": written by the " +
-                            std::string(to_string(static_cast<OptimizerKind>(c.optimizer_kind))) +
-                            " optimizer, this run uses " + to_string(optimizer_.config().kind));
-    if (c.moments.size() != optimizer_.moments().size())
-      throw CheckpointError(path + ": holds " + std::to_string(c.moments.size()) + " optimizer moments, expected " +
-                            std::to_string(optimizer_.moments().size()));
-    scatter_slots(model_.layout(), c.values, params_);
-    for (std::size_t m = 0; m < c.moments.size(); ++m)
-      scatter_slots(model_.layout(), c.moments[m], optimizer_.moments()[m]);
-    optimizer_.set_step_count(c.optimizer_step);
-    std::vector<std::uint64_t> rng;
-    for (int i = 0; i < 6; ++i) rng.push_back(c.state_word("rng." + std::to_string(i)));
-    dropout_rng_.set_state(rng);
-    schedule_.restore(word_double(c.state_word("schedule.current")), word_double(c.state_word("schedule.best")),
-                      static_cast<int>(c.state_word("schedule.bad")));
-    skipped_ = static_cast<std::int64_t>(c.state_word("skipped"));
-    grads_.set_zero();
-    pending_ = 0;
-    poisoned_.clear();
-    return c;
-  }
+  Checkpoint resume(const std::string& path);
 
  private:
   /// One thread's share of a batch.
@@ -294,67 +193,7 @@ class Trainer {
   // as it reads it): shard 0 then writes straight into it, and the sum is
   // g <- w_0 g + sum_{k>0} w_k g_k. When the batch completes an update (`last`),
   // the same pass scales by 1/accumulate and returns ||g||^2 in `sq`.
-  LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq) {
-    const Index n = std::min<Index>(static_cast<Index>(shards_.size()), batch.batch);
-    const bool direct = pending_ == 0;
-    auto grads_of = [&](Index k) -> ParamBuffer<T>& {
-      return k == 0 && direct ? grads_ : shards_[static_cast<std::size_t>(k)].grads;
-    };
-    for (Index k = 0; k < n; ++k) {
-      Shard& s = shards_[static_cast<std::size_t>(k)];
-      s.batch = slice_batch(batch, batch.batch * k / n, batch.batch * (k + 1) / n);
-      s.rng = Rng(dropout_rng_.next_u64());
-      if (!(k == 0 && direct) && s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
-      s.problem.clear();
-      s.error = nullptr;
-    }
-    parallel_for(n, [&](Index k) {
-      Shard& s = shards_[static_cast<std::size_t>(k)];
-      try {
-        s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
-        s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
-        if (s.problem.empty()) {
-          model_.backward(params_, grads_of(k), s.batch, s.cache);
-        }
-      } catch (...) {
-        s.error = std::current_exception();
-      }
-    });
-    LossValue total;
-    for (Index k = 0; k < n; ++k) {
-      const Shard& s = shards_[static_cast<std::size_t>(k)];
-      if (s.error) {
-        // the shards may have written part of their gradients: zero again
-        for (Index j = 0; j < n; ++j) grads_of(j).set_zero();
-        std::rethrow_exception(s.error);
-      }
-      total.tokens += s.loss.tokens;
-      total.correct += s.loss.correct;
-    }
-    std::vector<T> weight(static_cast<std::size_t>(n), T(0));
-    for (Index k = 0; k < n; ++k) {
-      const Shard& s = shards_[static_cast<std::size_t>(k)];
-      const double w = total.tokens > 0 ? static_cast<double>(s.loss.tokens) / static_cast<double>(total.tokens) : 0.0;
-      total.loss += w * s.loss.loss;
-      total.nll += w * s.loss.nll;
-      total.entropy += w * s.loss.entropy;
-      total.coverage += w * s.loss.coverage;
-      if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
-      if (s.problem.empty()) weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
-    }
-    // g <- (w_0 g + ...) or (g + sum_k w_k g_k), then / accumulate and its
-    // squared norm when `last`: one pass, the buffer cut into one range per thread
-    sq = gradient_pass(static_cast<int>(shards_.size()), last, [&](Index b, Index e) {
-      auto g = grads_.flat().segment(b, e - b);
-      if (direct) g *= weight[0];
-      for (Index k = direct ? 1 : 0; k < n; ++k) {
-        auto gk = shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
-        if (weight[static_cast<std::size_t>(k)] != T(0)) g += weight[static_cast<std::size_t>(k)] * gk;
-        gk.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
-      }
-    });
-    return total;
-  }
+  LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq);
 
   // One pass over grads_, its ranges on `parts` threads: combine(b, e) on
   // each range [b, e), then, when `last`, g <- g / accumulate there. Returns
@@ -388,5 +227,193 @@ class Trainer {
   std::string poisoned_;
   std::int64_t skipped_ = 0;
 };
+
+template <class T>
+TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
+  TrainStep out;
+  const std::int64_t step = optimizer_.step_count() + 1;
+  if (shards_.empty() || batch.batch < 2) {
+    out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
+    const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
+    if (!loss_problem.empty())
+      poisoned_ = loss_problem;
+    else
+      model_.backward(params_, grads_, batch, cache_);
+  }
+  const bool last = pending_ + 1 >= config_.accumulate;  // this batch completes an update
+  double sq = 0.0;
+  bool have_sq = false;
+  if (!shards_.empty() && batch.batch >= 2) {
+    out.loss = sharded_loss_and_backward(batch, last, sq);
+    have_sq = last;
+  }
+  if (++pending_ < config_.accumulate) {
+    out.update = optimizer_.step_count();
+    return out;
+  }
+  pending_ = 0;
+  const int parts = std::max(1, config_.threads);
+  // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in
+  // double); the sharded pass has done it while summing the shards
+  if (poisoned_.empty() && !have_sq) sq = gradient_pass(parts, true, [](Index, Index) {});
+  // a NaN or Inf anywhere makes the sum non-finite: then name the parameter
+  if (poisoned_.empty() && !std::isfinite(sq)) poisoned_ = non_finite_reason(model_.layout(), 0.0, params_, &grads_);
+  if (!poisoned_.empty()) {
+    out.skipped = true;
+    out.message = "update " + std::to_string(step) + ": " + poisoned_ + "; update skipped";
+    poisoned_.clear();
+    grads_.set_zero();
+    ++skipped_;
+    out.update = optimizer_.step_count();
+    return out;
+  }
+  // clipping folded into the update: g * min(1, clip / ||g||); the gradient is zeroed as it is read
+  out.grad_norm = std::sqrt(sq);
+  const double scale =
+      config_.clip_norm > 0.0 && out.grad_norm > config_.clip_norm ? config_.clip_norm / out.grad_norm : 1.0;
+  out.lr = schedule_.rate(step);
+  optimizer_.start_step(params_, grads_);
+  std::vector<char> finite(static_cast<std::size_t>(parts), 1);
+  parallel_ranges(params_.size(), parts, [&](Index b, Index e, Index k) {
+    if (!optimizer_.apply(params_, grads_, out.lr, scale, b, e, true)) finite[static_cast<std::size_t>(k)] = 0;
+  });
+  out.updated = true;
+  out.update = optimizer_.step_count();
+  if (std::find(finite.begin(), finite.end(), 0) != finite.end()) {
+    // cannot happen after finite gradients with a sane rate; report loudly
+    out.message = "update " + std::to_string(step) + ": parameter '" + first_non_finite(model_.layout(), params_) +
+                  "' became non-finite";
+  }
+  return out;
+}
+
+template <class T>
+LossValue Trainer<T>::evaluate(const Seq2SeqBatch& batch) {
+  return model_.loss(params_, batch, eval_cache_, config_.loss, nullptr);
+}
+
+template <class T>
+void Trainer<T>::save(const std::string& path, const std::vector<std::pair<std::string, std::uint64_t>>& extra) const {
+  Checkpoint c = model_checkpoint(model_, params_);
+  c.has_optimizer = true;
+  const OptimizerConfig& oc = optimizer_.config();
+  c.optimizer_kind = static_cast<std::uint8_t>(oc.kind);
+  const double cfg[6] = {oc.momentum, oc.initial_accumulator, oc.beta1, oc.beta2, oc.eps, oc.weight_decay};
+  std::copy(cfg, cfg + 6, c.optimizer_config);
+  c.optimizer_step = optimizer_.step_count();
+  for (const auto& m : optimizer_.moments()) c.moments.push_back(gather_slots(model_.layout(), m));
+  const auto rng = dropout_rng_.state();
+  for (std::size_t i = 0; i < rng.size(); ++i) c.state.emplace_back("rng." + std::to_string(i), rng[i]);
+  c.state.emplace_back("schedule.current", double_word(schedule_.current_base()));
+  c.state.emplace_back("schedule.best", double_word(schedule_.best()));
+  c.state.emplace_back("schedule.bad", static_cast<std::uint64_t>(schedule_.bad_validations()));
+  c.state.emplace_back("skipped", static_cast<std::uint64_t>(skipped_));
+  for (const auto& e : extra) c.state.push_back(e);
+  save_checkpoint(path, c);
+}
+
+template <class T>
+Checkpoint Trainer<T>::resume(const std::string& path) {
+  Checkpoint c = load_checkpoint(path);
+  check_config(model_.config(), c, path);
+  check_slots(model_.layout(), c, path);
+  if (!c.has_optimizer) throw CheckpointError(path + ": holds a model only, no training state to resume");
+  if (c.optimizer_kind != static_cast<std::uint8_t>(optimizer_.config().kind))
+    throw CheckpointError(path + ": written by the " +
+                          std::string(to_string(static_cast<OptimizerKind>(c.optimizer_kind))) +
+                          " optimizer, this run uses " + to_string(optimizer_.config().kind));
+  if (c.moments.size() != optimizer_.moments().size())
+    throw CheckpointError(path + ": holds " + std::to_string(c.moments.size()) + " optimizer moments, expected " +
+                          std::to_string(optimizer_.moments().size()));
+  scatter_slots(model_.layout(), c.values, params_);
+  for (std::size_t m = 0; m < c.moments.size(); ++m)
+    scatter_slots(model_.layout(), c.moments[m], optimizer_.moments()[m]);
+  optimizer_.set_step_count(c.optimizer_step);
+  std::vector<std::uint64_t> rng;
+  for (int i = 0; i < 6; ++i) rng.push_back(c.state_word("rng." + std::to_string(i)));
+  dropout_rng_.set_state(rng);
+  schedule_.restore(word_double(c.state_word("schedule.current")), word_double(c.state_word("schedule.best")),
+                    static_cast<int>(c.state_word("schedule.bad")));
+  skipped_ = static_cast<std::int64_t>(c.state_word("skipped"));
+  grads_.set_zero();
+  pending_ = 0;
+  poisoned_.clear();
+  return c;
+}
+
+template <class T>
+LossValue Trainer<T>::sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq) {
+  const Index n = std::min<Index>(static_cast<Index>(shards_.size()), batch.batch);
+  const bool direct = pending_ == 0;
+  auto grads_of = [&](Index k) -> ParamBuffer<T>& {
+    return k == 0 && direct ? grads_ : shards_[static_cast<std::size_t>(k)].grads;
+  };
+  for (Index k = 0; k < n; ++k) {
+    Shard& s = shards_[static_cast<std::size_t>(k)];
+    s.batch = slice_batch(batch, batch.batch * k / n, batch.batch * (k + 1) / n);
+    s.rng = Rng(dropout_rng_.next_u64());
+    if (!(k == 0 && direct) && s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
+    s.problem.clear();
+    s.error = nullptr;
+  }
+  parallel_for(n, [&](Index k) {
+    Shard& s = shards_[static_cast<std::size_t>(k)];
+    try {
+      s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
+      s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
+      if (s.problem.empty()) {
+        model_.backward(params_, grads_of(k), s.batch, s.cache);
+      }
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+  });
+  LossValue total;
+  for (Index k = 0; k < n; ++k) {
+    const Shard& s = shards_[static_cast<std::size_t>(k)];
+    if (s.error) {
+      // the shards may have written part of their gradients: zero again
+      for (Index j = 0; j < n; ++j) grads_of(j).set_zero();
+      std::rethrow_exception(s.error);
+    }
+    total.tokens += s.loss.tokens;
+    total.correct += s.loss.correct;
+  }
+  std::vector<T> weight(static_cast<std::size_t>(n), T(0));
+  for (Index k = 0; k < n; ++k) {
+    const Shard& s = shards_[static_cast<std::size_t>(k)];
+    const double w = total.tokens > 0 ? static_cast<double>(s.loss.tokens) / static_cast<double>(total.tokens) : 0.0;
+    total.loss += w * s.loss.loss;
+    total.nll += w * s.loss.nll;
+    total.entropy += w * s.loss.entropy;
+    total.coverage += w * s.loss.coverage;
+    if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
+    if (s.problem.empty()) weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
+  }
+  // g <- (w_0 g + ...) or (g + sum_k w_k g_k), then / accumulate and its
+  // squared norm when `last`: one pass, the buffer cut into one range per thread
+  sq = gradient_pass(static_cast<int>(shards_.size()), last, [&](Index b, Index e) {
+    auto g = grads_.flat().segment(b, e - b);
+    if (direct) g *= weight[0];
+    for (Index k = direct ? 1 : 0; k < n; ++k) {
+      auto gk = shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
+      if (weight[static_cast<std::size_t>(k)] != T(0)) g += weight[static_cast<std::size_t>(k)] * gk;
+      gk.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
+    }
+  });
+  return total;
+}
+
+// Explicit instances: a program that compiles them once (cmake/GenattnInstances.cmake)
+// defines GENATTN_EXTERN_FLOAT and/or GENATTN_EXTERN_DOUBLE, so that its other units
+// do not compile them again.
+#ifdef GENATTN_EXTERN_FLOAT
+extern template class Trainer<float>;
+extern template LoadedModel<float> load_model<float>(const Checkpoint&, const std::string&);
+#endif
+#ifdef GENATTN_EXTERN_DOUBLE
+extern template class Trainer<double>;
+extern template LoadedModel<double> load_model<double>(const Checkpoint&, const std::string&);
+#endif
 
 GENATTN_NAMESPACE_END

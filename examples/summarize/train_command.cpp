@@ -1,0 +1,334 @@
+// examples/summarize/train_command.cpp: `summarize train` (see train_command.hpp).
+#include "train_command.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "model_dir.hpp"
+#include "progress.hpp"
+#include "score_command.hpp"
+#include "summarizer.hpp"
+
+namespace summarize {
+
+namespace detail {
+inline volatile std::sig_atomic_t stop_requested = 0;
+inline void on_stop_signal(int) { stop_requested = 1; }
+
+}  // namespace detail
+
+/// Validation figures of one evaluation.
+struct Validation {
+  double loss = 0.0;
+  genattn::RougeScores rouge;
+};
+
+/// Token ids of the pairs; for a copy model also each document's extended
+/// ids and the summary in that extended vocabulary. The batcher cuts
+/// documents at max_source (and counts it); numbering by first appearance
+/// keeps the ids of the words before the cut what decoding the cut document
+/// gives them, and a summary word found only after the cut is scored as
+/// <unk> (copy/copy_loss.hpp).
+inline std::vector<genattn::Example> encode_pairs(const std::vector<Pair>& pairs, const Summarizer& s) {
+  std::vector<genattn::Example> out;
+  out.reserve(pairs.size());
+  for (const auto& p : pairs) {
+    const auto doc = s.tokenizer.tokenize(p.document), sum = s.tokenizer.tokenize(p.summary);
+    if (!s.model.config().copy) {
+      out.emplace_back(s.source.encode(doc), s.target.encode(sum));
+      continue;
+    }
+    const genattn::ExtendedVocabulary ext(s.target, doc);
+    out.emplace_back(s.source.encode(doc), ext.encode(sum), ext.source_ids());
+  }
+  return out;
+}
+
+namespace files {
+inline std::string phase1_model(const std::string& dir) { return dir + "/model.phase1.ckpt"; }
+}  // namespace files
+
+int train_command(const TrainOptions& o) {
+  using Clock = std::chrono::steady_clock;
+  using genattn::Index;
+  namespace fs = std::filesystem;
+  const auto started = Clock::now();
+  const std::string dir = o.model_dir;
+  if (o.copy && o.label_smoothing > 0.0)
+    throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
+  if (o.resume && !fs::exists(files::last(dir))) throw InputError("--resume: " + files::last(dir) + " does not exist");
+  // a directory that is not genattn's is refused before anything is written into it
+  if (!o.resume && fs::is_directory(dir) && !fs::exists(files::lock(dir))) check_fresh_model_dir(dir, false);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir)) throw InputError("cannot create the model directory " + dir + (ec ? ": " + ec.message() : ""));
+  if (::access(dir.c_str(), W_OK) != 0) throw InputError("cannot write into the model directory " + dir);
+  // one writer at a time; the checks below then cannot race another run's writes
+  const bool had_lock = fs::exists(files::lock(dir));
+  const ModelDirLock lock(dir);
+  if (!o.resume) check_fresh_model_dir(dir, had_lock);
+
+  const std::vector<Pair> train_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
+  std::vector<Pair> valid_pairs = valid_all;
+  if (o.valid_limit > 0 && static_cast<std::size_t>(o.valid_limit) < valid_pairs.size())
+    valid_pairs.resize(static_cast<std::size_t>(o.valid_limit));
+
+  genattn::TokenizerConfig tc;
+  tc.lowercase = o.text.lowercase;
+  const genattn::Tokenizer tokenizer(tc);
+  genattn::Vocabulary source, target;
+  if (o.resume) {
+    source = genattn::Vocabulary::load(files::source_vocab(dir));
+    target = genattn::Vocabulary::load(files::target_vocab(dir));
+  } else {
+    std::vector<std::vector<std::string>> docs, sums;
+    for (const auto& p : train_pairs) {
+      docs.push_back(tokenizer.tokenize(p.document));
+      sums.push_back(tokenizer.tokenize(p.summary));
+    }
+    source = genattn::Vocabulary::build(docs, {o.source_vocab, o.min_count});
+    target = genattn::Vocabulary::build(sums, {o.target_vocab, o.min_count});
+    source.save(files::source_vocab(dir));
+    target.save(files::target_vocab(dir));
+  }
+  const std::uint64_t source_hash = file_hash(files::source_vocab(dir)), target_hash = file_hash(files::target_vocab(dir));
+
+  genattn::Seq2SeqConfig mc;
+  mc.src_vocab = source.size();
+  mc.tgt_vocab = target.size();
+  mc.embedding = o.embedding;
+  mc.encoder_hidden = o.hidden;
+  mc.encoder_layers = o.layers;
+  mc.decoder_hidden = o.decoder_hidden > 0 ? o.decoder_hidden : 2 * o.hidden;
+  mc.dropout = o.dropout;
+  mc.copy = o.copy;
+  const bool two_phase = o.coverage_steps > 0;
+  mc.coverage = o.coverage && !two_phase;  // two phases: coverage joins in phase 2
+  // a resumed two-phase run may already be in phase 2 (its checkpoint has coverage on)
+  std::uint64_t phase = 1;
+  if (o.resume && two_phase && genattn::checkpoint_config(genattn::load_checkpoint(files::last(dir)), files::last(dir)).coverage) {
+    mc.coverage = true;
+    phase = 2;
+  }
+  mc.validate();
+  genattn::Seq2Seq<float> model(mc);
+  Summarizer s{std::move(model), genattn::ParamBuffer<float>(), std::move(source), std::move(target), o.text, tokenizer};
+  s.params = s.model.init_params(o.seed);
+
+  genattn::TrainerConfig tcfg;
+  tcfg.optimizer.kind = genattn::OptimizerKind::adam;
+  tcfg.schedule.base = o.lr;
+  tcfg.schedule.plateau = true;  // halve the rate when the validation loss stalls
+  tcfg.clip_norm = o.clip;
+  tcfg.loss.label_smoothing = o.label_smoothing;
+  tcfg.loss.coverage_weight = o.coverage_weight;
+  tcfg.seed = o.seed;
+  tcfg.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
+
+  const auto train_examples = encode_pairs(train_pairs, s), valid_examples = encode_pairs(valid_pairs, s);
+  genattn::BatcherConfig bc;
+  bc.batch_size = o.batch_size;
+  bc.max_source = o.text.max_source;
+  bc.max_target = o.text.max_target;
+  bc.seed = o.seed;
+  if (mc.copy) bc.copy_vocab = s.target.size();
+  genattn::BatcherConfig vbc = bc;
+  vbc.shuffle = false;
+  const genattn::BatchPlan valid_plan = genattn::make_batches(valid_examples, vbc);
+
+  // where the run stands
+  std::uint64_t epoch = 0, cursor = 0, bad = 0;
+  double best = -1.0, elapsed_before = 0.0;
+  if (o.resume) {
+    const genattn::Checkpoint c = trainer->resume(files::last(dir));
+    if (c.state_word("source_vocab_hash") != source_hash || c.state_word("target_vocab_hash") != target_hash)
+      throw InputError(files::last(dir) + " was written with other vocabularies than the directory's");
+    if (c.state_word("train_pairs") != train_pairs.size())
+      throw InputError(files::last(dir) + ": the run trained on " + std::to_string(c.state_word("train_pairs")) +
+                       " pairs, " + o.train_path + " holds " + std::to_string(train_pairs.size()));
+    epoch = c.state_word("epoch");
+    cursor = c.state_word("cursor");
+    bad = c.state_word("bad");
+    best = genattn::word_double(c.state_word("best"));
+    elapsed_before = genattn::word_double(c.state_word("elapsed"));
+    std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
+                 static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
+                 static_cast<long long>(trainer->updates()));
+  }
+  auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
+  auto save_last = [&] {
+    trainer->save(files::last(dir), {{"epoch", epoch},
+                                    {"phase", phase},
+                                    {"cursor", cursor},
+                                    {"bad", bad},
+                                    {"best", genattn::double_word(best)},
+                                    {"elapsed", genattn::double_word(elapsed())},
+                                    {"train_pairs", train_pairs.size()},
+                                    {"source_vocab_hash", source_hash},
+                                    {"target_vocab_hash", target_hash}});
+  };
+
+  std::fprintf(stderr,
+               "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
+               "%lld parameters; threads: %d\n",
+               train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
+               static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
+               tcfg.threads);
+
+  std::vector<std::string> valid_docs, valid_refs;  // what validation decodes, and its references
+  for (const auto& p : valid_pairs) {
+    valid_docs.push_back(p.document);
+    valid_refs.push_back(p.summary);
+  }
+  auto validate = [&]() {
+    Validation v;
+    double weighted = 0.0;
+    Index tokens = 0;
+    for (const auto& b : valid_plan.batches) {
+      const genattn::LossValue l = trainer->evaluate(b);
+      weighted += l.nll * static_cast<double>(l.tokens);
+      tokens += l.tokens;
+    }
+    v.loss = tokens > 0 ? weighted / static_cast<double>(tokens) : 0.0;
+    std::vector<std::string> hyps;
+    DecodeOptions d;
+    d.search.beam = 1;
+    d.search.max_length = o.text.max_target - 1;
+    TruncationCount cut;
+    const auto out = summarize_documents(s, valid_docs, d, cut, [&](std::size_t i) { return o.valid_path + ":" + std::to_string(i + 1); });
+    for (const auto& x : out) hyps.push_back(x.texts.front());
+    v.rouge = mean_rouge(valid_refs, hyps, true);
+    return v;
+  };
+  // One validation: report, keep the best model, count epochs without gain.
+  auto after_validation = [&](const char* when) {
+    const Validation v = validate();
+    const bool improved = v.rouge.rougeL.f > best;
+    if (improved) {
+      best = v.rouge.rougeL.f;
+      bad = 0;
+      genattn::save_model(files::model(dir), s.model, s.params, model_words(o.text, source_hash, target_hash));
+    } else {
+      ++bad;
+    }
+    const bool decayed = trainer->on_validation(v.loss);
+    std::fprintf(stderr,
+                 "%s %llu: valid loss %.4f ppl %.2f  ROUGE-1/2/L F1 %.2f/%.2f/%.2f%s%s  [%.1f min]\n", when,
+                 static_cast<unsigned long long>(epoch + 1), v.loss, std::exp(v.loss), 100 * v.rouge.rouge1.f,
+                 100 * v.rouge.rouge2.f, 100 * v.rouge.rougeL.f, improved ? "  (best: saved model.ckpt)" : "",
+                 decayed ? "  (learning rate halved)" : "", elapsed() / 60.0);
+  };
+
+  detail::stop_requested = 0;
+  std::signal(SIGINT, detail::on_stop_signal);
+  std::signal(SIGTERM, detail::on_stop_signal);
+  Progress progress(o.progress, o.log_every);
+  auto last_save = Clock::now();
+  // Trains until the epochs, the time limit, `max_updates` (> 0) or patience
+  // end it; returns 130 when interrupted (last.ckpt saved), else 0.
+  auto train_loop = [&](std::int64_t max_updates) {
+    bool out_of_time = false;
+    int skipped_in_a_row = 0;
+    while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
+      const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
+      if (epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
+        std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
+                     static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
+                     static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
+                     static_cast<long long>(plan.dropped_tokens));
+      progress.start_epoch(epoch + 1, plan.batches.size(), cursor);
+      for (; cursor < plan.batches.size(); ++cursor) {
+        const auto& b = plan.batches[cursor];
+        const genattn::TrainStep st = trainer->train_batch(b);
+        if (st.skipped) {
+          std::fprintf(stderr, "\n%s\n", st.message.c_str());
+          if (++skipped_in_a_row >= 20)
+            throw std::runtime_error("training diverged: 20 updates in a row were non-finite; lower --lr or --clip");
+        } else {
+          skipped_in_a_row = 0;
+        }
+        progress.step(st.loss.nll, static_cast<std::size_t>(b.batch * (b.src_time + b.tgt_time)));
+        const bool timed_out = (phase == 1 && o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0) ||
+                               (max_updates > 0 && trainer->updates() >= max_updates);
+        if (detail::stop_requested || timed_out ||
+            std::chrono::duration<double>(Clock::now() - last_save).count() >= o.checkpoint_minutes * 60.0) {
+          ++cursor;  // this batch is done
+          progress.pause();
+          if (timed_out) {
+            out_of_time = true;
+            if (max_updates > 0 && trainer->updates() >= max_updates)
+              std::fprintf(stderr, "%lld coverage updates done\n", static_cast<long long>(max_updates));
+            else
+              std::fprintf(stderr, "time limit of %.1f minutes reached\n", o.max_minutes);
+            break;
+          }
+          save_last();
+          last_save = Clock::now();
+          if (detail::stop_requested) {
+            std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
+            return 130;
+          }
+          --cursor;
+        }
+      }
+      progress.pause();
+      after_validation(out_of_time ? "stopped in epoch" : "epoch");
+      if (!out_of_time) {
+        ++epoch;
+        cursor = 0;
+      }
+      save_last();
+      last_save = Clock::now();
+      if (bad >= static_cast<std::uint64_t>(o.patience)) {
+        std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
+        break;
+      }
+    }
+    return 0;
+  };
+  if (phase == 1) {
+    if (const int rc = train_loop(0); rc != 0) return rc;
+  }
+  if (two_phase) {
+    if (phase == 1) {
+      // phase 2: the best phase-1 weights, coverage switched on (w_c = 0: the
+      // same function to start with), a fresh optimizer at phase 1's last rate
+      const double rate = trainer->schedule().current_base();
+      genattn::write_file_atomically(files::phase1_model(dir), read_bytes(files::model(dir)), "model");
+      const auto best1 = genattn::load_model<float>(files::model(dir));
+      genattn::Seq2SeqConfig cc = s.model.config();
+      cc.coverage = true;
+      trainer.reset();
+      s.model = genattn::Seq2Seq<float>(cc);
+      s.params = s.model.init_params(o.seed);
+      for (const auto& slot : best1.model.layout().slots())
+        s.params[s.model.layout().find(slot.name)->param] = best1.params[slot.param];
+      tcfg.schedule.base = rate;
+      trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
+      phase = 2;
+      best = -1.0;  // the first fine-tuned model replaces phase 1's model.ckpt (kept as model.phase1.ckpt)
+      bad = 0;
+      epoch = 0;
+      cursor = 0;
+      std::fprintf(stderr, "phase 2: coverage on, %lld updates at learning rate %g (phase 1's model: %s)\n",
+                   static_cast<long long>(o.coverage_steps), rate, files::phase1_model(dir).c_str());
+      save_last();
+    }
+    if (const int rc = train_loop(o.coverage_steps); rc != 0) return rc;
+  }
+  std::fprintf(stderr, "done: best validation ROUGE-L F1 %.2f in %s (%.1f min)\n", 100 * best,
+               files::model(dir).c_str(), elapsed() / 60.0);
+  return 0;
+}
+
+}  // namespace summarize
