@@ -34,6 +34,10 @@ struct CommandLine {
     // a name in --config that no option has is an error (the subcommands,
     // added below, inherit this)
     app.allow_config_extras(CLI::config_extras_mode::error);
+    // an error is one line, as the commands' own are (CLI11 adds a second)
+    app.failure_message([](const CLI::App*, const CLI::Error& error) {
+      return "summarize: " + std::string(error.what()) + " (see --help)\n";
+    });
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // a repeated flag: the last wins
     // before the subcommand: `summarize --config run.toml train ...`; the file's
     // [train] (or [eval], ...) section holds `name = value` lines named like the
@@ -49,12 +53,15 @@ struct CommandLine {
     train->add_option("--train", t.train_path, "training pairs (TSV)")->required()->check(CLI::ExistingFile);
     train->add_option("--valid", t.valid_path, "validation pairs (TSV)")->required()->check(CLI::ExistingFile);
     train->add_option("--model", t.model_dir, "model directory to write")->required();
-    train->add_flag("--resume", t.resume, "continue the run saved in the model directory");
+    auto* resume = train->add_flag("--resume", t.resume, "continue the run saved in the model directory");
+    train->add_flag("--restart", t.restart,
+                    "start the run in the model directory again, from scratch (its checkpoints are deleted first)")
+        ->excludes(resume);
     train->add_option("--embedding", t.embedding, "word embedding size")->check(positive)->capture_default_str();
     train->add_option("--hidden", t.hidden, "encoder LSTM units per direction")->check(positive)->capture_default_str();
     train->add_option("--decoder-hidden", t.decoder_hidden, "decoder LSTM units (0: 2 x --hidden)")->check(non_negative);
     train->add_option("--layers", t.layers, "encoder layers")->check(CLI::Range(1, 8))->capture_default_str();
-    train->add_option("--dropout", t.dropout, "dropout on embeddings and the attentional hidden")->check(CLI::Range(0.0, 0.9))->capture_default_str();
+    train->add_option("--dropout", t.dropout, "dropout on embeddings and the attentional hidden")->check(number_in(0.0, 0.9))->capture_default_str();
     train->add_option("--source-vocab", t.source_vocab, "document words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
     train->add_option("--target-vocab", t.target_vocab, "summary words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
     train->add_option("--min-count", t.min_count, "a word needs this many occurrences")->check(positive)->capture_default_str();
@@ -63,7 +70,7 @@ struct CommandLine {
     train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(positive)->capture_default_str();
     train->add_option("--lr", t.lr, "Adam learning rate")->check(positive_finite)->capture_default_str();
     train->add_option("--clip", t.clip, "global gradient norm limit (0: none)")->check(non_negative)->capture_default_str();
-    train->add_option("--label-smoothing", t.label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.99));
+    train->add_option("--label-smoothing", t.label_smoothing, "label smoothing")->check(number_in(0.0, 0.99));
     train->add_option("--epochs", t.epochs, "epochs at most")->check(positive)->capture_default_str();
     train->add_option("--patience", t.patience, "stop after this many validations without a ROUGE-L gain")->check(positive)->capture_default_str();
     train->add_option("--max-minutes", t.max_minutes, "stop training after this many minutes (0: no limit)")->check(non_negative);

@@ -9,7 +9,7 @@
 //  - an array still open at the end of the file (`dropout = [0.3`): CLI11
 //    drops its last character and reads `0.`, or, for `[t`, no value at all;
 //  - an item with no value (`name = []`): App then reads the last input of
-//    an empty list, undefined behaviour (found by tests/fuzz/fuzz_config);
+//    an empty list, undefined behaviour (found by the fuzzer, now tests/fuzz/fuzz_command_line);
 //  - bytes that are not UTF-8 text, or control characters.
 // A UTF-8 byte-order mark at the start is skipped. A section that names no
 // command, and a name that is not one of its section's long options, are

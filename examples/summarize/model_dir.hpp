@@ -10,6 +10,11 @@
 // A fresh `train` (no --resume) writes into DIR only when DIR is new, empty,
 // or marked by train.lock without a checkpoint (a run that stopped before its
 // first one); a directory holding other files is refused, its files untouched.
+// `--restart` starts again in a directory a genattn run made (train.lock, or a
+// checkpoint), whatever state a failure left it in.
+
+/// True when `dir` was made by a genattn run.
+inline bool is_genattn_run(const std::string& dir);
 #pragma once
 
 #include <fcntl.h>
@@ -54,13 +59,19 @@ class ModelDirLock {
   int fd_ = -1;
 };
 
+inline bool is_genattn_run(const std::string& dir) {
+  namespace fs = std::filesystem;
+  return fs::exists(files::lock(dir)) || fs::exists(files::model(dir)) || fs::exists(files::last(dir));
+}
+
 /// For a fresh run into `dir` (locked): throws InputError unless `dir` is
 /// empty or holds only genattn's own files. `had_lock`: train.lock was there
 /// before this run made it.
 inline void check_fresh_model_dir(const std::string& dir, bool had_lock) {
   namespace fs = std::filesystem;
   if (fs::exists(files::last(dir)) || fs::exists(files::model(dir)))
-    throw InputError(dir + " already holds a model; continue it with --resume, or train into another --model directory");
+    throw InputError(dir + " already holds a model; continue it with --resume, start it again with --restart, or "
+                           "train into another --model directory");
   if (had_lock) return;  // genattn's: a run that stopped before its first checkpoint
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     if (e.path().filename() == "train.lock") continue;

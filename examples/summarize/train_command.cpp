@@ -65,9 +65,16 @@ int train_command(const TrainOptions& o) {
   const std::string dir = o.model_dir;
   if (o.copy && o.label_smoothing > 0.0)
     throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
-  if (o.resume && !fs::exists(files::last(dir))) throw InputError("--resume: " + files::last(dir) + " does not exist");
+  if (o.resume && !fs::exists(files::last(dir)))
+    throw InputError("--resume: " + files::last(dir) + " does not exist" +
+                     (fs::exists(files::model(dir))
+                          ? " (the run stopped before it saved its training state: --restart starts it again)"
+                          : ""));
+  if (o.restart && !is_genattn_run(dir))
+    throw InputError("--restart: " + dir + " holds no genattn run (no train.lock, model.ckpt or last.ckpt)");
   // a directory that is not genattn's is refused before anything is written into it
-  if (!o.resume && fs::is_directory(dir) && !fs::exists(files::lock(dir))) check_fresh_model_dir(dir, false);
+  if (!o.resume && !o.restart && fs::is_directory(dir) && !fs::exists(files::lock(dir)))
+    check_fresh_model_dir(dir, false);
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (!fs::is_directory(dir)) throw InputError("cannot create the model directory " + dir + (ec ? ": " + ec.message() : ""));
@@ -75,7 +82,9 @@ int train_command(const TrainOptions& o) {
   // one writer at a time; the checks below then cannot race another run's writes
   const bool had_lock = fs::exists(files::lock(dir));
   const ModelDirLock lock(dir);
-  if (!o.resume) check_fresh_model_dir(dir, had_lock);
+  if (!o.resume && !o.restart) check_fresh_model_dir(dir, had_lock);
+  if (o.restart)  // under the lock: the old run's checkpoints would not match the new vocabularies
+    for (const std::string& old : {files::model(dir), files::last(dir), files::phase1_model(dir)}) fs::remove(old);
 
   const std::vector<Pair> train_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
   std::vector<Pair> valid_pairs = valid_all;

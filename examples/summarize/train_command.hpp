@@ -42,6 +42,7 @@ namespace summarize {
 struct TrainOptions {
   std::string train_path, valid_path, model_dir;
   bool resume = false;
+  bool restart = false;  ///< start the run in model_dir again (its checkpoints are deleted first)
   // network
   genattn::Index embedding = 128, hidden = 256, decoder_hidden = 0, layers = 1;
   double dropout = 0.2;

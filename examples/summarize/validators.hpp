@@ -49,6 +49,20 @@ inline const CLI::Validator non_negative = detail::number_at_least(0.0, true, fa
 /// More than 0.
 inline const CLI::Validator positive = detail::number_at_least(0.0, false, false, "more than 0", "> 0");
 
+/// A number in [low, high]. CLI::Range lets NaN through (every comparison
+/// with NaN is false), this does not.
+inline CLI::Validator number_in(double low, double high) {
+  const std::string range = "[" + CLI::detail::to_string(low) + ", " + CLI::detail::to_string(high) + "]";
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        double x = 0.0;
+        if (!CLI::detail::lexical_cast(input, x)) return "'" + input + "' is not a number";
+        if (x >= low && x <= high) return {};
+        return "must be in " + range + ", not " + input;
+      },
+      "in " + range, "range");
+}
+
 /// A thread count: 0 (one per core) to 256.
 inline const CLI::Validator thread_count = CLI::Validator(
     [](std::string& input) -> std::string {
