@@ -1,7 +1,7 @@
 // examples/summarize: the summarizer's command line (CLI11).
 //
 //   summarize prepare TRANSLATION_FILE --out DIR
-//   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume] ...
+//   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume | --restart] ...
 //   summarize eval (--model DIR | --lead N) --data FILE [--out FILE] [--show N] [search options]
 //   summarize summarize --model DIR [--input FILE] [--output FILE] [--attention FILE.svg] [search options]
 //   summarize score --hyp FILE --ref FILE [--stem] [--per-line]

@@ -10,12 +10,18 @@
 namespace summarize {
 
 int prepare_command(const std::string& input, const std::string& out_dir) {
-  const PreparedCorpus c = prepare_file(input);
+  // the outputs first: an unwritable one is found before the work, not after
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (!std::filesystem::is_directory(out_dir))
     throw InputError("cannot create the output directory " + out_dir + (ec ? ": " + ec.message() : ""));
   const char* names[3] = {"train.tsv", "valid.tsv", "test.tsv"};
+  try {
+    for (const char* name : names) genattn::check_output_path(out_dir + "/" + name, "corpus file");
+  } catch (const genattn::FileError& e) {
+    throw InputError(e.what());
+  }
+  const PreparedCorpus c = prepare_file(input);
   for (int k = 0; k < 3; ++k) genattn::write_file_atomically(out_dir + "/" + names[k], c.files[k], "corpus file");
   const PrepareStats& s = c.stats;
   std::fprintf(stderr,

@@ -170,7 +170,10 @@ std::vector<Summaries> summarize_documents(const Summarizer& s, const std::vecto
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });
   // Memory: a batch holds batch x beam hypotheses (their states, and the
   // alignments of the n-best kept), so the batch shrinks as the beam grows:
-  // at most max_hypotheses at once. The summaries do not depend on the batch.
+  // at most max_hypotheses at once. A generic build decodes the same bits in
+  // any batch (decode/search_test: BatchedEqualsEachSentenceAlone); a
+  // -march=native one (FMA) can round differently with another batch size:
+  // measured, the 4th decimal of a score and the order of tied hypotheses.
   const genattn::Index beam = options.sample ? 1 : std::max<genattn::Index>(1, search.beam);
   const auto bs = static_cast<std::size_t>(
       std::max<genattn::Index>(1, std::min<genattn::Index>(options.batch_size, max_hypotheses / beam)));
