@@ -174,35 +174,6 @@ class Decoder {
     gate_->forward(p, sz, x, g);
   }
 
-  /// One step for B queries: from the previous states `prev` (per layer) and
-  /// z_prev, writes the new states `next`, z, and o = tanh(W_c [s; z] + b_c)
-  /// (before dropout). `x` (E+K x B) must hold [emb; z_prev] on entry; `sz`
-  /// receives [s; z]. `next` must not alias `prev`. `coverage` (Ts x B) is
-  /// read when the decoder has coverage. `cells` (per layer), `combine` and
-  /// `query`, when given, hold the packed weights (Packed; the training
-  /// forward packs only the cells).
-  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
-            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
-            StepCache& cache, const std::vector<typename LstmCell<T>::Packed>* cells = nullptr,
-            const PackedMatrix<T>* combine = nullptr, int threads = 1, const PackedMatrix<T>* query = nullptr) const {
-    const Index S = config_.hidden;
-    cache.cell.resize(cells_.size());
-    for (std::size_t l = 0; l < cells_.size(); ++l) {
-      const auto* packed = cells != nullptr ? &(*cells)[l] : nullptr;
-      if (l == 0)
-        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed, threads);
-      else
-        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed,
-                          threads);
-    }
-    sz.topRows(S) = next_h.back();
-    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention,
-                       query);
-    combine_.forward(p, sz, o, combine);
-    tanh_inplace(o);
-  }
-
   /// The weights a decoding step uses: every per-step weight from `packed`
   /// (Decoder::pack of p, checked here), or Eigen's products when null.
   StepWeights weights(const ParamBuffer<T>& p, const Packed* packed, int threads = 1) const {
@@ -408,6 +379,36 @@ class Decoder {
   }
 
  private:
+  /// advance()'s cells, attention and combine layer, one step for B queries:
+  /// from the previous states `prev` (per layer) and z_prev, writes the new
+  /// states `next`, z, and o = tanh(W_c [s; z] + b_c) (before dropout).
+  /// `x` (E+K x B) must hold [emb; z_prev] on entry; `sz` receives [s; z].
+  /// `next` must not alias `prev`. `coverage` (Ts x B) is read when the
+  /// decoder has coverage. `cells` (per layer), `combine` and `query`, when
+  /// given, hold the packed weights (Packed; the training forward packs only
+  /// the cells).
+  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
+            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
+            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
+            StepCache& cache, const std::vector<typename LstmCell<T>::Packed>* cells = nullptr,
+            const PackedMatrix<T>* combine = nullptr, int threads = 1, const PackedMatrix<T>* query = nullptr) const {
+    const Index S = config_.hidden;
+    cache.cell.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) {
+      const auto* packed = cells != nullptr ? &(*cells)[l] : nullptr;
+      if (l == 0)
+        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed, threads);
+      else
+        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed,
+                          threads);
+    }
+    sz.topRows(S) = next_h.back();
+    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention,
+                       query);
+    combine_.forward(p, sz, o, combine);
+    tanh_inplace(o);
+  }
+
   void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
     check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
               "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
