@@ -114,7 +114,18 @@ TEST(ParallelFor, NestedCallsEnd) {
 // on the calling thread, and it exits normally (static destructors and all)
 // without waiting for threads it lacks.
 TEST(ParallelFor, WorksInAForkedChildAndLetsItExit) {
-  parallel_for(3, [](Index) {});  // the parent's pool has its workers
+  // The parent's pool has its workers, and they have started: every part
+  // runs on a thread of its own, at once. A thread still starting may hold a
+  // sanitizer's internal lock (clang 14's ASan has no fork handler for it),
+  // which the fork would leave locked in the child for good: the child then
+  // hung at exit (seen once in CI).
+  std::atomic<int> arrived{0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  parallel_for(3, [&](Index) {
+    ++arrived;
+    while (arrived.load() < 3 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  });
+  ASSERT_EQ(arrived.load(), 3);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
