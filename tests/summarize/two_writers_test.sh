@@ -19,19 +19,21 @@ wait "$b" || sb=$?
 echo "--- run A (exit $sa)"; cat "$work/writer_a.log"
 echo "--- run B (exit $sb)"; cat "$work/writer_b.log"
 fail() { echo "FAILED: $*"; exit 1; }
-if [ "$sa" -eq 0 ] && [ "$sb" -eq 1 ]; then loser=$work/writer_b.log
-elif [ "$sa" -eq 1 ] && [ "$sb" -eq 0 ]; then loser=$work/writer_a.log
+# the winner's data: a resume must name the same files (train checks them)
+if [ "$sa" -eq 0 ] && [ "$sb" -eq 1 ]; then loser=$work/writer_b.log train=valid.tsv valid=test.tsv
+elif [ "$sa" -eq 1 ] && [ "$sb" -eq 0 ]; then loser=$work/writer_a.log train=test.tsv valid=valid.tsv
 else fail "expected one run to succeed and one to exit 1"; fi
+echo "--- the winner trained on $train"
 [ "$(wc -l < "$loser")" -eq 1 ] || fail "the refusal is not one line"
 grep -q "another train run is writing into .*two-writers (it holds .*train.lock)" "$loser" || fail "not the lock's refusal"
 head -1 "$data/valid.tsv" | cut -f3 | "$summarize" summarize --model "$model" > /dev/null || fail "the model left does not load"
 
 # a --resume while a run is writing: refused the same way
-"$summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" "${common[@]}" --resume --epochs 1000 \
+"$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume --epochs 1000 \
   > "$work/writer_c.log" 2>&1 &
 c=$!
 for _ in $(seq 300); do grep -q "resumed" "$work/writer_c.log" 2> /dev/null && break; sleep 0.1; done
-out=$("$summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" "${common[@]}" --resume 2>&1)
+out=$("$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume 2>&1)
 status=$?
 echo "--- resume while a run writes (exit $status): $out"
 [ "$status" -eq 1 ] || fail "a second --resume was not refused"
@@ -39,7 +41,7 @@ grep -q "another train run is writing into" <<< "$out" || fail "not the lock's r
 # SIGKILL: the kernel drops the lock with the process
 kill -KILL "$c"
 wait "$c" 2> /dev/null
-out=$("$summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" "${common[@]}" --resume --epochs 1 2>&1)
+out=$("$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume --epochs 1 2>&1)
 status=$?
 echo "--- resume after SIGKILL (exit $status)"; echo "$out"
 [ "$status" -eq 0 ] || fail "the lock outlived a killed run"
