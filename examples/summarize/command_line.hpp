@@ -57,40 +57,40 @@ struct CommandLine {
     train->add_flag("--restart", t.restart,
                     "start the run in the model directory again, from scratch (its checkpoints are deleted first)")
         ->excludes(resume);
-    train->add_option("--embedding", t.embedding, "word embedding size")->check(positive)->capture_default_str();
-    train->add_option("--hidden", t.hidden, "encoder LSTM units per direction")->check(positive)->capture_default_str();
-    train->add_option("--decoder-hidden", t.decoder_hidden, "decoder LSTM units (0: 2 x --hidden)")->check(non_negative);
+    train->add_option("--embedding", t.embedding, "word embedding size")->check(positive_count)->capture_default_str();
+    train->add_option("--hidden", t.hidden, "encoder LSTM units per direction")->check(positive_count)->capture_default_str();
+    train->add_option("--decoder-hidden", t.decoder_hidden, "decoder LSTM units (0: 2 x --hidden)")->check(non_negative_count);
     train->add_option("--layers", t.layers, "encoder layers")->check(CLI::Range(1, 8))->capture_default_str();
     train->add_option("--dropout", t.dropout, "dropout on embeddings and the attentional hidden")->check(number_in(0.0, 0.9))->capture_default_str();
     train->add_option("--source-vocab", t.source_vocab, "document words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
     train->add_option("--target-vocab", t.target_vocab, "summary words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
-    train->add_option("--min-count", t.min_count, "a word needs this many occurrences")->check(positive)->capture_default_str();
-    train->add_option("--max-source", t.text.max_source, "document tokens read (the rest is cut and counted)")->check(positive)->capture_default_str();
+    train->add_option("--min-count", t.min_count, "a word needs this many occurrences")->check(positive_count)->capture_default_str();
+    train->add_option("--max-source", t.text.max_source, "document tokens read (the rest is cut and counted)")->check(positive_count)->capture_default_str();
     train->add_option("--max-target", t.text.max_target, "summary tokens, </s> included")->check(CLI::Range(2, 100000))->capture_default_str();
-    train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(positive)->capture_default_str();
+    train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(positive_count)->capture_default_str();
     train->add_option("--lr", t.lr, "Adam learning rate")->check(positive_finite)->capture_default_str();
     train->add_option("--clip", t.clip, "global gradient norm limit (0: none)")->check(non_negative)->capture_default_str();
     train->add_option("--label-smoothing", t.label_smoothing, "label smoothing")->check(number_in(0.0, 0.99));
-    train->add_option("--epochs", t.epochs, "epochs at most")->check(positive)->capture_default_str();
-    train->add_option("--patience", t.patience, "stop after this many validations without a ROUGE-L gain")->check(positive)->capture_default_str();
+    train->add_option("--epochs", t.epochs, "epochs at most")->check(positive_count)->capture_default_str();
+    train->add_option("--patience", t.patience, "stop after this many validations without a ROUGE-L gain")->check(positive_count)->capture_default_str();
     train->add_option("--max-minutes", t.max_minutes, "stop training after this many minutes (0: no limit)")->check(non_negative);
     train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "save last.ckpt this often")->check(positive)->capture_default_str();
     train->add_option("--threads", t.threads, "threads (0: one per core)")->check(thread_count)->capture_default_str();
     train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->capture_default_str();
-    train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(non_negative);
-    train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(non_negative);
+    train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(non_negative_count);
+    train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(non_negative_count);
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
     train->add_flag("--copy", t.copy, "pointer-generator: copy document words, unknown ones too (See et al. 2017)");
     train->add_flag("--coverage", t.coverage, "coverage vector in the attention and coverage loss from the start");
     train->add_option("--coverage-weight", t.coverage_weight, "weight lambda of the coverage loss")->check(non_negative_finite)->capture_default_str();
-    train->add_option("--coverage-steps", t.coverage_steps, "two phases: train without coverage, then fine-tune this many updates with it")->check(non_negative);
+    train->add_option("--coverage-steps", t.coverage_steps, "two phases: train without coverage, then fine-tune this many updates with it")->check(non_negative_count);
 
     eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");
     eval->add_option("--model", e.model_dir, "model directory");
-    eval->add_option("--lead", e.lead, "no model: summarize by the first N words (the lead baseline)")->check(positive);
+    eval->add_option("--lead", e.lead, "no model: summarize by the first N words (the lead baseline)")->check(positive_count);
     eval->add_option("--data", e.data, "pairs to evaluate (TSV)")->required()->check(CLI::ExistingFile);
     eval->add_option("--out", e.out, "write the summaries here, one a line");
-    eval->add_option("--show", e.show, "print this many documents with their reference and summary")->check(non_negative);
+    eval->add_option("--show", e.show, "print this many documents with their reference and summary")->check(non_negative_count);
     add_search_options(eval, e.decode);
 
     summ = app.add_subcommand("summarize", "Summarize documents, one a line");

@@ -38,17 +38,17 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
       ->default_str("none");
   app->add_option("--beta", s.beta, "coverage penalty weight")->check(finite_number)->capture_default_str();
   app->add_option("--min-length", s.min_length, "tokens before </s> may end a summary")
-      ->check(non_negative)
+      ->check(non_negative_count)
       ->capture_default_str();
   app->add_option("--max-length", s.max_length, "tokens at most (also capped by the model's training maximum)")
-      ->check(positive)
+      ->check(positive_count)
       ->capture_default_str();
   app->add_option("--min-ratio", s.min_ratio, "at least ceil(ratio * source tokens) (0: off)")
       ->check(non_negative_finite);
   app->add_option("--max-ratio", s.max_ratio, "at most ceil(ratio * source tokens) (0: off)")
       ->check(non_negative_finite);
   app->add_option("--block-ngram", s.block_ngram, "no n-gram of this size repeats in a summary (0: off)")
-      ->check(non_negative)
+      ->check(non_negative_count)
       ->capture_default_str();
   app->add_option("--unknown", s.unknown, "allow, ban, or replace <unk> by the most attended source word")
       ->transform(CLI::CheckedTransformer(std::map<std::string, UnknownPolicy>{
@@ -56,12 +56,12 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
       ->default_str("allow");
   app->add_flag("--sample", o.sample, "sample instead of greedy or beam search");
   app->add_option("--temperature", s.temperature, "sampling temperature")->check(positive);
-  app->add_option("--top-k", s.top_k, "sample from the k likeliest words (0: all)")->check(non_negative);
+  app->add_option("--top-k", s.top_k, "sample from the k likeliest words (0: all)")->check(non_negative_count);
   app->add_option("--top-p", s.top_p, "sample from the smallest set reaching this probability")
       ->check(number_in(0.0, 1.0));
   app->add_option("--seed", s.seed, "sampling seed")->capture_default_str();
   app->add_option("--batch-size", o.batch_size, "documents decoded together")
-      ->check(positive)
+      ->check(positive_count)
       ->capture_default_str();
   app->add_option("--threads", o.threads,
                   "decoding threads: batches at once, and a batch split when batches are fewer (0: one per core)")->check(thread_count);

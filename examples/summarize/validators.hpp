@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 namespace summarize {
@@ -48,6 +50,28 @@ inline const CLI::Validator non_negative_finite =
 inline const CLI::Validator non_negative = detail::number_at_least(0.0, true, false, "0 or more", ">= 0");
 /// More than 0.
 inline const CLI::Validator positive = detail::number_at_least(0.0, false, false, "more than 0", "> 0");
+
+/// A whole number in [low, 10^9]. CLI11 2.1 reads 2^64+1 into an int64
+/// option as INT64_MAX without a word (strtoll's ERANGE unchecked), and 2 *
+/// --hidden or --batch-size x 50 then overflowed (UBSan, in the walk of
+/// numeric options); sizes and counts stop at 10^9, far below any overflow.
+inline CLI::Validator whole_in(long long low, const std::string& what) {
+  constexpr long long high = 1000000000;
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const long long x = std::strtoll(input.c_str(), &end, 10);
+        if (input.empty() || end == nullptr || *end != '\0' || errno == ERANGE || x < low || x > high)
+          return "must be a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ", not " +
+                 input;
+        return {};
+      },
+      std::to_string(low) + ".." + std::to_string(high), what);
+}
+/// A count or size: 0 to 10^9, or 1 to 10^9.
+inline const CLI::Validator non_negative_count = whole_in(0, "count");
+inline const CLI::Validator positive_count = whole_in(1, "count");
 
 /// A number in [low, high]. CLI::Range lets NaN through (every comparison
 /// with NaN is false), this does not.
