@@ -58,6 +58,25 @@ inline std::uint64_t fnv1a64(std::string_view bytes) { return fnv1a64(bytes.data
 namespace detail {
 inline std::string errno_text() { return std::strerror(errno); }
 
+/// The folder a path's file is in ("." for a bare name).
+inline std::string folder_of(const std::string& path) {
+  const std::string::size_type slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+#if defined(__unix__) || defined(__APPLE__)
+/// Writes all n bytes to fd (again after EINTR); "" or why it stopped.
+inline std::string write_all(int fd, const char* bytes, std::size_t n) {
+  for (std::size_t done = 0; done < n;) {
+    const ::ssize_t w = ::write(fd, bytes + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno_text() : "no progress";
+    done += static_cast<std::size_t>(w);
+  }
+  return {};
+}
+#endif
+
 /// /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: the descriptor
 /// (written to as it is, so a redirection's append mode holds); else -1.
 inline int own_descriptor(const std::string& path) {
@@ -121,15 +140,10 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     const int own = detail::own_descriptor(path);
     const int out = own >= 0 ? own : ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (out < 0) throw FileError(head + detail::errno_text());
-    for (std::size_t done = 0; done < n;) {
-      const ::ssize_t w = ::write(out, bytes + done, n - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        const std::string why = w < 0 ? detail::errno_text() : "no progress";
-        if (own < 0) ::close(out);
-        throw FileError(head + why);
-      }
-      done += static_cast<std::size_t>(w);
+    const std::string why = detail::write_all(out, bytes, n);
+    if (!why.empty()) {
+      if (own < 0) ::close(out);
+      throw FileError(head + why);
     }
     if (own < 0 && ::close(out) != 0) throw FileError(head + detail::errno_text());
     return;
@@ -138,17 +152,10 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   const std::string tmp = target + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw FileError(head + "cannot create " + tmp + ": " + detail::errno_text());
-  std::size_t done = 0;
-  while (done < n) {
-    const ::ssize_t w = ::write(fd, bytes + done, n - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      const std::string why = w < 0 ? detail::errno_text() : "no progress";
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw FileError(head + why + "; the previous file is unchanged");
-    }
-    done += static_cast<std::size_t>(w);
+  if (const std::string why = detail::write_all(fd, bytes, n); !why.empty()) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw FileError(head + why + "; the previous file is unchanged");
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = detail::errno_text();
@@ -162,8 +169,7 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   }
   // make the rename itself durable (a power cut after it keeps the new file);
   // best effort: some file systems refuse fsync on a directory
-  const std::string::size_type slash = target.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
+  const std::string dir = detail::folder_of(target);
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     (void)::fsync(dfd);
@@ -196,8 +202,7 @@ inline void check_output_path(const std::string& path, const std::string& what =
     if (!S_ISREG(st.st_mode) || detail::is_stream_path(path)) return;  // a device or FIFO: written straight to
   }
   const std::string target = detail::follow_links(path);
-  const std::string::size_type slash = target.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
+  const std::string dir = detail::folder_of(target);
   if (::stat(dir.c_str(), &st) != 0) throw FileError(head + "the folder " + dir + ": " + detail::errno_text());
   if (!S_ISDIR(st.st_mode)) throw FileError(head + dir + " is not a folder");
   if (::access(dir.c_str(), W_OK) != 0) throw FileError(head + "the folder " + dir + ": " + detail::errno_text());
