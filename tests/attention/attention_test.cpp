@@ -33,16 +33,17 @@ void check_attention_gradients(AttentionKind kind, const GradTolerance& tol) {
   Mat<T> s = Mat<T>::Random(st.S, map.queries());
   const Mat<T> r = Mat<T>::Random(st.K, map.queries());
   Mat<T> keys, z(st.K, map.queries());
-  typename Attention<T>::StepCache cache;
+  typename Attention<T>::Saved cache;
+  typename Attention<T>::Workspace ws;
   auto loss = [&] {
     att.keys_forward(p, H, keys);
-    att.forward(p, H, keys, map, s, z, cache);
+    att.forward(p, {H, keys, map}, {s}, z, cache);
     return static_cast<double>((r.array() * z.array()).sum());
   };
   loss();
   Mat<T> dH = Mat<T>::Zero(H.rows(), H.cols()), dkeys = Mat<T>::Zero(keys.rows(), keys.cols());
   Mat<T> ds = Mat<T>::Zero(s.rows(), s.cols());
-  att.backward(p, g, H, keys, map, s, cache, r, dH, dkeys, ds);
+  att.backward(p, g, {H, keys, map}, {s}, cache, {r}, {dH, dkeys, ds}, ws);
   att.keys_backward(p, g, H, dkeys, dH);
   auto vars = parameter_variables(layout, p, g);
   vars.push_back({"H", H.data(), dH.data(), H.size()});
@@ -66,9 +67,9 @@ TEST_P(AttentionKinds, AlignmentSumsToOneAndPaddingGetsExactlyZero) {
   const Mat<double> H = random_padded_batch<double>(st.K, st.lengths, st.Ts);
   const Mat<double> s = 3.0 * Mat<double>::Random(st.S, st.Bs);
   Mat<double> keys, z(st.K, st.Bs);
-  Attention<double>::StepCache cache;
+  Attention<double>::Saved cache;
   att.keys_forward(p, H, keys);
-  att.forward(p, H, keys, map, s, z, cache);
+  att.forward(p, {H, keys, map}, {s}, z, cache);
   for (Index b = 0; b < st.Bs; ++b) {
     EXPECT_NEAR(cache.a.col(b).sum(), 1.0, 1e-14) << "item " << b;
     for (Index j = st.lengths[static_cast<std::size_t>(b)]; j < st.Ts; ++j) EXPECT_EQ(cache.a(j, b), 0.0);
@@ -79,9 +80,10 @@ TEST_P(AttentionKinds, AlignmentSumsToOneAndPaddingGetsExactlyZero) {
     const Index len = st.lengths[static_cast<std::size_t>(b)];
     const Mat<double> Hb = item_columns(H, st.Bs, b, len);
     Mat<double> kb, zb(st.K, 1);
-    Attention<double>::StepCache cb;
+    Attention<double>::Saved cb;
     att.keys_forward(p, Hb, kb);
-    att.forward(p, Hb, kb, SourceMap::identity({len}, len), s.col(b), zb, cb);
+    const SourceMap one = SourceMap::identity({len}, len);
+    att.forward(p, {Hb, kb, one}, {s.col(b)}, zb, cb);
     EXPECT_LE(relative_difference(z.col(b), zb), 1e-14) << "item " << b;
   }
 }
@@ -125,9 +127,10 @@ TEST(Attention, BadConfigAndShapesAreNamed) {
   const Mat<float> H = Mat<float>::Zero(6, 4);
   att.keys_forward(p, H, keys);
   Mat<float> z(6, 2);
-  Attention<float>::StepCache cache;
+  Attention<float>::Saved cache;
+  const SourceMap map = SourceMap::identity({2, 2}, 2);
   try {
-    att.forward(p, H, keys, SourceMap::identity({2, 2}, 2), Mat<float>::Zero(3, 2), z, cache);
+    att.forward(p, {H, keys, map}, {Mat<float>::Zero(3, 2)}, z, cache);
     FAIL();
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "Attention::forward: argument 's' has shape 3x2, expected 4x2");

@@ -80,11 +80,12 @@ TEST(CoverageAttention, GradientOfScoreWithCoverage) {
   Mat<double> s = Mat<double>::Random(S, 4), cov = Mat<double>::Random(Ts, 4).cwiseAbs();
   const Mat<double> r = Mat<double>::Random(K, 4), ra = Mat<double>::Random(Ts, 4), re = Mat<double>::Random(Ts, 4);
   Mat<double> keys, z(K, 4);
-  Attention<double>::StepCache cache;
+  Attention<double>::Saved cache;
+  Attention<double>::Workspace ws;
   // L = r . z + ra . a + re . e (valid rows only)
   auto loss = [&] {
     att.keys_forward(p, H, keys);
-    att.forward(p, H, keys, map, s, cov, z, cache);
+    att.forward(p, {H, keys, map}, {s, cov}, z, cache);
     double l = (r.array() * z.array()).sum() + (ra.array() * cache.a.array()).sum();
     for (Index b = 0; b < 4; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) l += re(j, b) * cache.e(j, b);
@@ -94,7 +95,7 @@ TEST(CoverageAttention, GradientOfScoreWithCoverage) {
   Mat<double> dH = Mat<double>::Zero(K, H.cols()), dkeys = Mat<double>::Zero(A, H.cols()), ds = Mat<double>::Zero(S, 4),
               dcov = Mat<double>::Zero(Ts, 4), de_in = Mat<double>::Zero(Ts, 4);
   for (Index b = 0; b < 4; ++b) de_in.col(b).head(map.length[static_cast<std::size_t>(b)]) = re.col(b).head(map.length[static_cast<std::size_t>(b)]);
-  att.backward(p, g, H, keys, map, s, cov, cache, r, ra, de_in, dH, dkeys, ds, dcov);
+  att.backward(p, g, {H, keys, map}, {s, cov}, cache, {r, ra, de_in}, {dH, dkeys, ds, dcov}, ws);
   att.keys_backward(p, g, H, dkeys, dH);
   auto vars = parameter_variables(layout, p, g);
   vars.push_back({"H", H.data(), dH.data(), H.size()});

@@ -27,9 +27,7 @@ struct CopyCase {
 
 double copy_loss(const CopyCase& c, const Mat<double>& logits, const Mat<double>& gate, const Mat<double>& scores,
                  const TokenIds& targets) {
-  return copy_cross_entropy<double>(logits, gate, scores, c.map, c.src_ext, c.extra, targets, SpecialIds{}, false,
-                                    nullptr, nullptr, nullptr)
-      .loss;
+  return copy_cross_entropy<double>({logits, gate, scores}, {c.map, c.src_ext, c.extra}, targets, SpecialIds{}).loss;
 }
 
 }  // namespace
@@ -59,8 +57,7 @@ TEST(CopyLoss, EqualsTheDefinition) {
 TEST(CopyLoss, GradientsOfLogitsGateAndScores) {
   CopyCase c;
   Mat<double> dlogits, dgate, dscores;
-  copy_cross_entropy<double>(c.logits, c.gate, c.scores, c.map, c.src_ext, c.extra, c.targets, SpecialIds{}, true,
-                             &dlogits, &dgate, &dscores);
+  copy_cross_entropy<double>({c.logits, c.gate, c.scores}, {c.map, c.src_ext, c.extra}, c.targets, SpecialIds{}, {&dlogits, &dgate, &dscores});
   auto loss = [&] { return copy_loss(c, c.logits, c.gate, c.scores, c.targets); };
   // padding rows of the scores must get no gradient (and must not matter)
   EXPECT_EQ(dscores.col(1).tail(2).norm(), 0.0);
@@ -83,8 +80,7 @@ TEST(CopyLoss, TargetNeitherVocabularyNorSourceHoldsIsUnknown) {
   EXPECT_TRUE(std::isfinite(l));
   EXPECT_EQ(l, copy_loss(c, c.logits, c.gate, c.scores, unk));
   Mat<double> dlogits, dgate, dscores;
-  copy_cross_entropy<double>(c.logits, c.gate, c.scores, c.map, c.src_ext, c.extra, odd, SpecialIds{}, true, &dlogits,
-                             &dgate, &dscores);
+  copy_cross_entropy<double>({c.logits, c.gate, c.scores}, {c.map, c.src_ext, c.extra}, odd, SpecialIds{}, {&dlogits, &dgate, &dscores});
   EXPECT_TRUE(dlogits.allFinite() && dgate.allFinite() && dscores.allFinite());
 }
 
@@ -97,8 +93,7 @@ TEST(CopyLoss, SaturatedGateKeepsLossAndGradientsFinite) {
     c.gate.setConstant(g);
     const TokenIds targets = g > 0 ? TokenIds{9, 10, 9, 0} : TokenIds{7, 7, 7, 0};
     Mat<double> dlogits, dgate, dscores;
-    const LossValue v = copy_cross_entropy<double>(c.logits, c.gate, c.scores, c.map, c.src_ext, c.extra, targets,
-                                                   SpecialIds{}, true, &dlogits, &dgate, &dscores);
+    const LossValue v = copy_cross_entropy<double>({c.logits, c.gate, c.scores}, {c.map, c.src_ext, c.extra}, targets, SpecialIds{}, {&dlogits, &dgate, &dscores});
     EXPECT_TRUE(std::isfinite(v.loss)) << g;
     EXPECT_GT(v.loss, 799.0) << g;
     EXPECT_TRUE(dlogits.allFinite() && dgate.allFinite() && dscores.allFinite()) << g;
@@ -108,8 +103,7 @@ TEST(CopyLoss, SaturatedGateKeepsLossAndGradientsFinite) {
       const Mat<float> lf = c.logits.cast<float>(), sf = c.scores.cast<float>();
       const Mat<float> gatef = Mat<float>::Constant(1, 4, gf);
       Mat<float> a, b2, d;
-      const LossValue vf = copy_cross_entropy<float>(lf, gatef, sf, c.map, c.src_ext, c.extra, targets, SpecialIds{},
-                                                     true, &a, &b2, &d);
+      const LossValue vf = copy_cross_entropy<float>({lf, gatef, sf}, {c.map, c.src_ext, c.extra}, targets, SpecialIds{}, {&a, &b2, &d});
       EXPECT_TRUE(std::isfinite(vf.loss) && a.allFinite() && b2.allFinite() && d.allFinite()) << g;
     }
   }

@@ -29,18 +29,19 @@ TEST(Decoder, GradientsDoubleForEveryParameterAndInput) {
   const SourceMap map = SourceMap::identity(src_lengths, Ts);
   const Mat<double> r = Mat<double>::Random(V, steps * B);
   Mat<double> keys;
-  Decoder<double>::Cache cache;
+  Decoder<double>::Saved cache;
+  Decoder<double>::Workspace ws;
   auto loss = [&] {
     dec.attention().keys_forward(p, H, keys);
     Rng dropout(5);
-    dec.forward(p, H, keys, map, emb, init, cache, 0.25, &dropout);
+    dec.forward(p, {H, keys, map}, emb, init, cache, ws, 0.25, &dropout);
     return (r.array() * cache.logits.array()).sum();
   };
   loss();
   Mat<double> dH = Mat<double>::Zero(K, Ts * B), dkeys = Mat<double>::Zero(keys.rows(), keys.cols());
   Mat<double> demb = Mat<double>::Zero(E, steps * B);
   std::vector<LstmState<double>> d_init;
-  dec.backward(p, g, H, keys, map, cache, r, dH, dkeys, demb, d_init);
+  dec.backward(p, g, {H, keys, map}, cache, r, nullptr, {dH, dkeys, demb, d_init}, ws);
   dec.attention().keys_backward(p, g, H, dkeys, dH);
   auto vars = parameter_variables(layout, p, g);
   vars.push_back({"H", H.data(), dH.data(), H.size()});

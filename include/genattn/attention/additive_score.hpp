@@ -23,9 +23,10 @@
 
 #include <string>
 
-#include "genattn/attention/source_map.hpp"
+#include "genattn/attention/step_io.hpp"
 #include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
+#include "genattn/core/weight_product.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -34,11 +35,15 @@ class AdditiveScore {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  struct Cache {
-    Mat<T> q;   ///< A x B
-    Mat<T> u;   ///< A x Ts*B: tanh(k + q), column j*B + b
-    Mat<T> dq;  ///< backward workspace
-    Vec<T> du;  ///< backward workspace
+  /// What backward reads of a forward step.
+  struct Saved {
+    Mat<T> q;  ///< A x B
+    Mat<T> u;  ///< A x Ts*B: tanh(k + q), column j*B + b
+  };
+  /// backward's scratch space.
+  struct Workspace {
+    Mat<T> dq;
+    Vec<T> du;
   };
 
   AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden,
@@ -71,18 +76,17 @@ class AdditiveScore {
   void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_s_]); }
 
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
-  /// `coverage` (Ts x B) is read only when the score has coverage.
-  /// `query`, when given, holds pack_query() of p.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& keys, const SourceMap& map, const ConstMatRef<T>& s,
-               const ConstMatRef<T>& coverage, MatRef<T> e, Cache& cache,
-               const PackedMatrix<T>* query = nullptr) const {
+  /// The query's coverage is read only when the score has coverage.
+  /// `product`: Eigen's, or WeightProduct of pack_query() of p.
+  void forward(const ParamBuffer<T>& p, const AttentionSource<T>& src, const AttentionQuery<T>& query, MatRef<T> e,
+               Saved& cache, const WeightProduct<T>& product = {}) const {
+    const SourceMap& map = src.map;
+    const auto& keys = src.keys;
+    const auto& s = query.s;
+    const auto& coverage = query.coverage;
     const Index B = s.cols(), Ts = map.source_time;
-    if (query != nullptr) {
-      cache.q.resize(hidden_, B);
-      query->multiply(s, cache.q);
-    } else {
-      cache.q.noalias() = p[W_s_] * s;
-    }
+    cache.q.resize(hidden_, B);
+    product.apply(p[W_s_], s, cache.q);
     cache.q.colwise() += p[b_].col(0);
     cache.u.resize(hidden_, Ts * B);
     const auto v = p[v_].col(0);
@@ -97,36 +101,39 @@ class AdditiveScore {
       }
   }
 
-  /// Adds the step's gradients; dkeys (A x Ts*Bs) and ds (S x B) accumulate,
-  /// and with coverage dcoverage (Ts x B) too.
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const SourceMap& map, const ConstMatRef<T>& s,
-                const ConstMatRef<T>& coverage, Cache& cache, const ConstMatRef<T>& de, MatRef<T> dkeys, MatRef<T> ds,
-                MatRef<T> dcoverage) const {
+  /// Adds the step's gradients given de (Ts x B): out.dkeys (A x Ts*Bs) and
+  /// out.ds (S x B) accumulate, and with coverage out.dcoverage (Ts x B) too.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const AttentionSource<T>& src,
+                const AttentionQuery<T>& query, const Saved& saved, const ConstMatRef<T>& de,
+                AttentionGradients<T> out, Workspace& ws) const {
+    const SourceMap& map = src.map;
+    const auto& s = query.s;
+    const auto& coverage = query.coverage;
     const Index B = s.cols();
     const auto v = p[v_].col(0);
     auto dv = grads[v_].col(0);
-    cache.dq.setZero(hidden_, B);
-    cache.du.resize(hidden_);
+    ws.dq.setZero(hidden_, B);
+    ws.du.resize(hidden_);
     for (Index b = 0; b < B; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
-        const auto u = cache.u.col(j * B + b);
+        const auto u = saved.u.col(j * B + b);
         const T d = de(j, b);
         // dv += de_jb u_jb
         dv += d * u;
         // du_jb = de_jb v (1 - u^2), into dq_b and dk_j
-        cache.du = d * (v.array() * (T(1) - u.array().square())).matrix();
-        cache.dq.col(b) += cache.du;
-        dkeys.col(map.column(j, b)) += cache.du;
+        ws.du = d * (v.array() * (T(1) - u.array().square())).matrix();
+        ws.dq.col(b) += ws.du;
+        out.dkeys.col(map.column(j, b)) += ws.du;
         if (coverage_) {
           // dc_jb = w_c . du_jb;  dw_c += c_jb du_jb
-          dcoverage(j, b) += p[w_c_].col(0).dot(cache.du);
-          grads[w_c_].col(0) += coverage(j, b) * cache.du;
+          out.dcoverage(j, b) += p[w_c_].col(0).dot(ws.du);
+          grads[w_c_].col(0) += coverage(j, b) * ws.du;
         }
       }
     // dW_s += dq s^T;  db += sum dq;  ds += W_s^T dq
-    grads[W_s_].noalias() += cache.dq * s.transpose();
-    grads[b_] += cache.dq.rowwise().sum();
-    ds.noalias() += p[W_s_].transpose() * cache.dq;
+    grads[W_s_].noalias() += ws.dq * s.transpose();
+    grads[b_] += ws.dq.rowwise().sum();
+    out.ds.noalias() += p[W_s_].transpose() * ws.dq;
   }
 
  private:

@@ -9,9 +9,12 @@
 // (coverage.hpp) given to forward.
 //
 // backward chains the three pieces' derivatives (written in those headers):
-//   da = dL/da from the context (+ da_in: from the coverage loss and later
-//   steps' coverage), de = softmax backward of da (+ de_in: a copy
-//   distribution's gradient, seq2seq/copy), then the score's (giving dc).
+//   da = dL/da from the context (+ Upstream::da: from the coverage loss and
+//   later steps' coverage), de = softmax backward of da (+ Upstream::de: a
+//   copy distribution's gradient, seq2seq/copy), then the score's (giving dc).
+// Its views come in argument structs (step_io.hpp: the source, the query,
+// the gradients' outputs; Upstream: those coming in); what it reads of the
+// forward step (Saved) is kept apart from its scratch space (Workspace).
 // The keys' gradient accumulates over all steps in `dkeys`; call
 // keys_backward once per source batch after the last step.
 #pragma once
@@ -51,12 +54,30 @@ class Attention {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  /// One step's values for backward, and workspaces.
-  struct StepCache {
-    typename AdditiveScore<T>::Cache additive;
-    typename LuongScore<T>::Cache luong;
-    Mat<T> e, a;   ///< scores and alignment, Ts x B (a: 0 at padding)
-    Mat<T> da, de; ///< backward workspaces
+  using Source = AttentionSource<T>;
+  using Query = AttentionQuery<T>;
+  using Gradients = AttentionGradients<T>;
+
+  /// What backward reads of a forward step.
+  struct Saved {
+    typename AdditiveScore<T>::Saved additive;
+    Mat<T> e, a;  ///< scores and alignment, Ts x B (a: 0 at padding)
+  };
+
+  /// backward's scratch space, reused across steps.
+  struct Workspace {
+    typename AdditiveScore<T>::Workspace additive;
+    Mat<T> da, de;
+  };
+
+  /// The gradients that reach a step from outside it: dz (K x B, dL/dz),
+  /// and, each Ts x B and added in when not empty, da (to dL/da: from the
+  /// coverage loss and later steps' coverage) and de (to dL/de: a copy
+  /// distribution's gradient, seq2seq/copy).
+  struct Upstream {
+    ConstMatRef<T> dz;
+    ConstMatRef<T> da = no_matrix<T>();
+    ConstMatRef<T> de = no_matrix<T>();
   };
 
   Attention(ParamLayout& layout, const std::string& prefix, const AttentionConfig& config) : config_(config) {
@@ -96,71 +117,64 @@ class Attention {
       luong_->keys_backward(p, grads, H, dkeys, dH);
   }
 
-  /// z (K x B) <- context for queries s (S x B); alignment in cache.a.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-               const ConstMatRef<T>& s, MatRef<T> z, StepCache& cache) const {
-    forward(p, H, keys, map, s, no_matrix<T>(), z, cache);
-  }
-
   /// The additive score's per-step weight W_s packed for decoding (left
   /// empty for the other scores).
   void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const {
     if (additive_) additive_->pack_query(p, out);
   }
 
-  /// The same with the coverage vector c (Ts x B; read when config().coverage)
-  /// and, when given, pack_query() of p.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-               const ConstMatRef<T>& s, const ConstMatRef<T>& coverage, MatRef<T> z, StepCache& cache,
-               const PackedMatrix<T>* query = nullptr) const {
+  /// z (K x B) <- the context of the queries (S x B; the coverage is read
+  /// when config().coverage); the alignment in saved.a. `product`: Eigen's,
+  /// or WeightProduct of pack_query() of p.
+  void forward(const ParamBuffer<T>& p, const Source& src, const Query& query, MatRef<T> z, Saved& saved,
+               const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "Attention::forward";
-    const Index B = s.cols();
-    check_shape(where, "s", s, config_.query, map.queries());
-    check_shape(where, "H", H, config_.memory, map.source_time * map.source_batch);
-    check_shape(where, "keys", keys, key_size(), H.cols());
+    const SourceMap& map = src.map;
+    const Index B = query.s.cols();
+    check_shape(where, "s", query.s, config_.query, map.queries());
+    check_shape(where, "H", src.H, config_.memory, map.source_time * map.source_batch);
+    check_shape(where, "keys", src.keys, key_size(), src.H.cols());
     check_shape(where, "z", z, config_.memory, B);
-    if (config_.coverage) check_shape(where, "coverage", coverage, map.source_time, B);
-    cache.e.resize(map.source_time, B);
-    cache.a.resize(map.source_time, B);
+    if (config_.coverage) check_shape(where, "coverage", query.coverage, map.source_time, B);
+    saved.e.resize(map.source_time, B);
+    saved.a.resize(map.source_time, B);
     if (additive_)
-      additive_->forward(p, keys, map, s, coverage, cache.e, cache.additive,
-                         query != nullptr && !query->empty() ? query : nullptr);
+      additive_->forward(p, src, query, saved.e, saved.additive, product);
     else
-      luong_->forward(p, keys, map, s, cache.e, cache.luong);
-    masked_softmax_forward<T>(cache.e, map.length, cache.a);
-    context_forward<T>(H, map, cache.a, z);
+      luong_->forward(src, query, saved.e);
+    masked_softmax_forward<T>(saved.e, map.length, saved.a);
+    context_forward<T>(src.H, map, saved.a, z);
   }
 
-  /// Adds the step's gradients: dH (K x Ts*Bs, skipped when empty), dkeys and
-  /// ds (S x B) accumulate.
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H, const ConstMatRef<T>& keys,
-                const SourceMap& map, const ConstMatRef<T>& s, StepCache& cache, const ConstMatRef<T>& dz,
-                MatRef<T> dH, MatRef<T> dkeys, MatRef<T> ds) const {
-    Mat<T> none;
-    backward(p, grads, H, keys, map, s, no_matrix<T>(), cache, dz, no_matrix<T>(), no_matrix<T>(), dH, dkeys, ds, none);
-  }
-
-  /// The same with coverage and outside gradients: da_in (Ts x B, added to
-  /// dL/da; skipped when empty), de_in (Ts x B, added to dL/de; skipped when
-  /// empty); dcoverage (Ts x B) accumulates dL/dc when config().coverage.
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H, const ConstMatRef<T>& keys,
-                const SourceMap& map, const ConstMatRef<T>& s, const ConstMatRef<T>& coverage, StepCache& cache,
-                const ConstMatRef<T>& dz, const ConstMatRef<T>& da_in, const ConstMatRef<T>& de_in, MatRef<T> dH,
-                MatRef<T> dkeys, MatRef<T> ds, MatRef<T> dcoverage) const {
-    if (da_in.size() != 0)
-      cache.da = da_in;
-    else
-      cache.da.setZero(map.source_time, s.cols());
-    if (de_in.size() != 0)
-      cache.de = de_in;
-    else
-      cache.de.setZero(map.source_time, s.cols());
-    context_backward<T>(H, map, cache.a, dz, cache.da, dH);
-    masked_softmax_backward<T>(cache.a, map.length, cache.da, cache.de);
+  /// Adds the step's gradients, given those from outside (`in`): out.dH
+  /// (K x Ts*Bs, skipped when empty), out.dkeys and out.ds (S x B)
+  /// accumulate, and out.dcoverage (Ts x B) when config().coverage.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Query& query,
+                const Saved& saved, const Upstream& in, Gradients out, Workspace& ws) const {
+    static constexpr const char* where = "Attention::backward";
+    const SourceMap& map = src.map;
+    const Index B = query.s.cols();
+    check_shape(where, "dz", in.dz, config_.memory, B);
+    check_shape(where, "saved.a", saved.a, map.source_time, B);
+    // dL/da, dL/de start from the outside gradients (or 0)
+    if (in.da.size() != 0) {
+      check_shape(where, "da", in.da, map.source_time, B);
+      ws.da = in.da;
+    } else {
+      ws.da.setZero(map.source_time, B);
+    }
+    if (in.de.size() != 0) {
+      check_shape(where, "de", in.de, map.source_time, B);
+      ws.de = in.de;
+    } else {
+      ws.de.setZero(map.source_time, B);
+    }
+    context_backward<T>(src.H, map, saved.a, in.dz, ws.da, out.dH);
+    masked_softmax_backward<T>(saved.a, map.length, ws.da, ws.de);
     if (additive_)
-      additive_->backward(p, grads, map, s, coverage, cache.additive, cache.de, dkeys, ds, dcoverage);
+      additive_->backward(p, grads, src, query, saved.additive, ws.de, out, ws.additive);
     else
-      luong_->backward(p, grads, map, s, cache.luong, cache.de, dkeys, ds, keys);
+      luong_->backward(src, query, ws.de, out);
   }
 
  private:

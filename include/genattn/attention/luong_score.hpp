@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "genattn/attention/source_map.hpp"
+#include "genattn/attention/step_io.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -22,8 +22,6 @@ class LuongScore {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  struct Cache {};
-
   /// `general` false: dot (memory must equal query); true: general.
   LuongScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, bool general)
       : query_(query), general_(general) {
@@ -54,15 +52,24 @@ class LuongScore {
     }
   }
 
-  void forward(const ParamBuffer<T>&, const ConstMatRef<T>& keys, const SourceMap& map, const ConstMatRef<T>& s,
-               MatRef<T> e, Cache&) const {
+  /// e (Ts x B) <- k_j . s_b for the valid positions (padded rows untouched).
+  void forward(const AttentionSource<T>& src, const AttentionQuery<T>& query, MatRef<T> e) const {
+    const SourceMap& map = src.map;
+    const auto& keys = src.keys;
+    const auto& s = query.s;
     for (Index b = 0; b < s.cols(); ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j)
         e(j, b) = keys.col(map.column(j, b)).dot(s.col(b));
   }
 
-  void backward(const ParamBuffer<T>&, ParamBuffer<T>&, const SourceMap& map, const ConstMatRef<T>& s, Cache&,
-                const ConstMatRef<T>& de, MatRef<T> dkeys, MatRef<T> ds, const ConstMatRef<T>& keys) const {
+  /// Adds the step's gradients given de (Ts x B) into out.dkeys and out.ds.
+  void backward(const AttentionSource<T>& src, const AttentionQuery<T>& query, const ConstMatRef<T>& de,
+                AttentionGradients<T> out) const {
+    const SourceMap& map = src.map;
+    const auto& keys = src.keys;
+    const auto& s = query.s;
+    auto& ds = out.ds;
+    auto& dkeys = out.dkeys;
     for (Index b = 0; b < s.cols(); ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
         const Index col = map.column(j, b);

@@ -28,18 +28,51 @@
 
 GENATTN_NAMESPACE_BEGIN
 
-/// The loss of a copy model's batch.
-///   logits  V x N     gate  1 x N     scores  Ts x N (rows j < n valid)
-///   column n attends as query n % map.queries() of `map`; src_ext holds the
-///   source's extended ids in memory layout (Ts*Bs); targets are extended ids
-///   below V + extra.
-/// When `grads` is true, dlogits (may be `logits` itself), dgate and dscores
-/// receive dJ/d(each).
+/// A copy model's outputs over a batch, N = steps x queries columns each:
+/// logits V x N, gate 1 x N, scores Ts x N (rows j < n valid).
 template <class T>
-LossValue copy_cross_entropy(const Mat<T>& logits, const Mat<T>& gate, const Mat<T>& scores, const SourceMap& map,
-                             const TokenIds& src_ext, Index extra, const TokenIds& targets, const SpecialIds& ids,
-                             bool grads, Mat<T>* dlogits, Mat<T>* dgate, Mat<T>* dscores) {
+struct CopyOutputs {
+  const Mat<T>& logits;
+  const Mat<T>& gate;
+  const Mat<T>& scores;
+};
+
+/// The sources the batch copies from: column n attends as query n %
+/// map.queries() of `map`; src_ext holds the source's extended ids in memory
+/// layout (Ts*Bs), `extra` ids above the target vocabulary.
+struct CopySource {
+  const SourceMap& map;
+  const TokenIds& src_ext;
+  Index extra = 0;
+};
+
+/// Where the loss's gradients go: all three given (dlogits may be the
+/// logits themselves), or none.
+template <class T>
+struct CopyGradients {
+  Mat<T>* dlogits = nullptr;
+  Mat<T>* dgate = nullptr;
+  Mat<T>* dscores = nullptr;
+};
+
+/// The loss of a copy model's batch for `targets` (extended ids below V +
+/// extra), and with `grads` dJ/d(each output).
+template <class T>
+LossValue copy_cross_entropy(const CopyOutputs<T>& outputs, const CopySource& source, const TokenIds& targets,
+                             const SpecialIds& ids, const CopyGradients<T>& g = {}) {
   static constexpr const char* where = "copy_cross_entropy";
+  const Mat<T>& logits = outputs.logits;
+  const Mat<T>& gate = outputs.gate;
+  const Mat<T>& scores = outputs.scores;
+  const SourceMap& map = source.map;
+  const TokenIds& src_ext = source.src_ext;
+  const Index extra = source.extra;
+  const bool grads = g.dlogits != nullptr;
+  check_arg(grads == (g.dgate != nullptr) && grads == (g.dscores != nullptr), where,
+            "give all three gradient outputs (dlogits, dgate, dscores) or none");
+  Mat<T>* dlogits = g.dlogits;
+  Mat<T>* dgate = g.dgate;
+  Mat<T>* dscores = g.dscores;
   const Index V = logits.rows(), N = logits.cols(), Q = map.queries();
   check_arg(static_cast<Index>(targets.size()) == N, where,
             "argument 'targets' has " + std::to_string(targets.size()) + " ids, expected " + std::to_string(N) +
@@ -103,9 +136,9 @@ LossValue copy_cross_entropy(const Mat<T>& logits, const Mat<T>& gate, const Mat
     // dl/de_j = (1 - r) a_j - q_j,  q_j = [x_j = y] exp(log(1 - p_gen) + log a_j - log P(y))
     for (Index j = 0; j < len; ++j) {
       const T la = terms.log_align[j];
-      T g = (T(1) - r) * std::exp(la);
-      if (ext[static_cast<std::size_t>(j)] == y) g -= std::exp(terms.log_copy + la - log_p);
-      (*dscores)(j, n) = g * scale;
+      T de = (T(1) - r) * std::exp(la);
+      if (ext[static_cast<std::size_t>(j)] == y) de -= std::exp(terms.log_copy + la - log_p);
+      (*dscores)(j, n) = de * scale;
     }
   }
   out.loss = out.nll;

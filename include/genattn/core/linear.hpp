@@ -9,8 +9,8 @@
 #include <string>
 
 #include "genattn/core/check.hpp"
-#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
+#include "genattn/core/weight_product.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -37,17 +37,14 @@ class Linear {
   /// W packed once for many products with a few columns.
   void pack(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_]); }
 
-  /// y = W x + b (y is overwritten; it must be Out x N). `packed`, when
-  /// given, holds pack() of p; its product then runs on `threads` threads.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y, const PackedMatrix<T>* packed = nullptr,
-               int threads = 1) const {
+  /// y = W x + b (y is overwritten; it must be Out x N). `product`:
+  /// Eigen's, or WeightProduct of pack() of p.
+  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y,
+               const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "Linear::forward";
     check_shape(where, "x", x, in_, x.cols());
     check_shape(where, "y", y, out_, x.cols());
-    if (packed != nullptr)
-      packed->multiply(x, y, false, threads);
-    else
-      y.noalias() = p[W_] * x;
+    product.apply(p[W_], x, y);
     if (has_bias_) y.colwise() += p[b_].col(0);
   }
 

@@ -60,6 +60,14 @@ const Mat<T>& no_matrix() {
   return none;
 }
 
+/// The empty matrix an unwanted output view binds to (a gradient that is
+/// skipped when empty). Nothing writes to it: a view of it has no entries.
+template <class T>
+Mat<T>& no_output() {
+  static Mat<T> none;
+  return none;
+}
+
 /// Modules are defined for float and double only.
 template <class T>
 struct is_supported_scalar : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};

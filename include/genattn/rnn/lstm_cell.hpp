@@ -18,8 +18,8 @@
 
 #include "genattn/core/activations.hpp"
 #include "genattn/core/check.hpp"
-#include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
+#include "genattn/core/weight_product.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -105,17 +105,37 @@ class LstmCell {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  /// What backward needs of one step (activated gates, c_{t-1}, tanh(c_t),
-  /// h_{t-1}) and backward's workspaces (da, dc), reused across calls.
-  struct Cache {
+  /// What backward reads of one forward step: the activated gates, c_{t-1},
+  /// tanh(c_t) and h_{t-1}.
+  struct Saved {
     Mat<T> gates, c_prev, tanh_c, h_prev;
-    Mat<T> da, dc;
-    Mat<T> xh;  ///< [x; h_{t-1}] (forward), [dx; dh_{t-1}] (backward), packed products only
+  };
+
+  /// Scratch space, reused across steps and calls: backward's deltas (da,
+  /// dc) and the stacked operand of a packed product (xh: [x; h_{t-1}]
+  /// forward, [dx; dh_{t-1}] backward).
+  struct Workspace {
+    Mat<T> da, dc, xh;
+  };
+
+  /// One step's tensors (B columns each; views, passed by value): x is In x B, the states H x B.
+  /// `h` and `c` must not alias the previous states.
+  struct Step {
+    ConstMatRef<T> x, h_prev, c_prev;
+    MatRef<T> h, c;
+  };
+
+  /// The gradients of one step: dh, dc (dL/dh_t, dL/dc_t) come in; dx
+  /// (empty: skipped), dh_prev and dc_prev accumulate.
+  struct Gradients {
+    ConstMatRef<T> dh, dc;
+    MatRef<T> dx, dh_prev, dc_prev;
   };
 
   /// [W_x W_h] packed once for many steps (core/packed_matrix.hpp): pack()
   /// for forward, pack_transpose() ([W_x W_h]^T) for backward. One product
-  /// then gives a = [W_x W_h] [x; h_{t-1}], or [dx; dh_{t-1}] = [W_x W_h]^T da.
+  /// then gives a = [W_x W_h] [x; h_{t-1}], or [dx; dh_{t-1}] = [W_x W_h]^T da;
+  /// pass it as WeightProduct(packed.W, threads).
   struct Packed {
     PackedMatrix<T> W;
   };
@@ -130,76 +150,57 @@ class LstmCell {
   Index hidden_size() const { return p_.hidden; }
   const LstmParams& params() const { return p_; }
 
-  /// (h, c) <- step(x, h_prev, c_prev). x is In x B; states are H x B.
-  /// `h` and `c` must not alias the previous states. `packed`, when given,
-  /// holds this cell's pack() of p; its product runs on `threads` threads.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const ConstMatRef<T>& h_prev,
-               const ConstMatRef<T>& c_prev, MatRef<T> h, MatRef<T> c, Cache& cache,
-               const Packed* packed = nullptr, int threads = 1) const {
+  /// (io.h, io.c) <- step(io.x, io.h_prev, io.c_prev). `product`: Eigen's,
+  /// or WeightProduct of this cell's pack() of p.
+  void forward(const ParamBuffer<T>& p, Step io, Saved& saved, Workspace& ws,
+               const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "LstmCell::forward";
-    const Index H = p_.hidden, B = x.cols();
-    check_shape(where, "x", x, p_.input, B);
-    check_shape(where, "h_prev", h_prev, H, B);
-    check_shape(where, "c_prev", c_prev, H, B);
-    check_shape(where, "h", h, H, B);
-    check_shape(where, "c", c, H, B);
-    cache.gates.resize(4 * H, B);
-    cache.tanh_c.resize(H, B);
-    cache.c_prev = c_prev;
-    cache.h_prev = h_prev;
+    const Index H = p_.hidden, B = io.x.cols();
+    check_shape(where, "x", io.x, p_.input, B);
+    check_shape(where, "h_prev", io.h_prev, H, B);
+    check_shape(where, "c_prev", io.c_prev, H, B);
+    check_shape(where, "h", io.h, H, B);
+    check_shape(where, "c", io.c, H, B);
+    saved.gates.resize(4 * H, B);
+    saved.tanh_c.resize(H, B);
+    saved.c_prev = io.c_prev;
+    saved.h_prev = io.h_prev;
     // a = W_x x + W_h h_{t-1} + b
-    if (packed != nullptr) {
-      cache.xh.resize(p_.input + H, B);
-      cache.xh.topRows(p_.input) = x;
-      cache.xh.bottomRows(H) = h_prev;
-      packed->W.multiply(cache.xh, cache.gates, false, threads);
-    } else {
-      cache.gates.noalias() = p[p_.W_x] * x;
-      cache.gates.noalias() += p[p_.W_h] * h_prev;
-    }
-    cache.gates.colwise() += p[p_.b].col(0);
+    product.apply_stacked(p[p_.W_x], io.x, p[p_.W_h], io.h_prev, saved.gates, ws.xh);
+    saved.gates.colwise() += p[p_.b].col(0);
     for (Index b = 0; b < B; ++b)
-      lstm_kernels::forward_column(cache.gates.col(b).data(), cache.c_prev.col(b).data(), c.col(b).data(),
-                                   cache.tanh_c.col(b).data(), h.col(b).data(), H);
+      lstm_kernels::forward_column(saved.gates.col(b).data(), saved.c_prev.col(b).data(), io.c.col(b).data(),
+                                   saved.tanh_c.col(b).data(), io.h.col(b).data(), H);
   }
 
   /// Adds the step's gradients: dW_x += da x^T, dW_h += da h_{t-1}^T, db += sum da,
-  /// dx += W_x^T da, dh_prev += W_h^T da, dc_prev += dc * f. `dh`, `dc` are
-  /// dL/dh_t and dL/dc_t. `dx` may be empty (size 0) to skip it.
-  /// `transposed`, when given, holds this cell's pack_transpose() of p.
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
-                const ConstMatRef<T>& dh, const ConstMatRef<T>& dc, MatRef<T> dx, MatRef<T> dh_prev,
-                MatRef<T> dc_prev, const Packed* transposed = nullptr) const {
+  /// dx += W_x^T da, dh_prev += W_h^T da, dc_prev += dc * f, for the step
+  /// `saved` holds, whose input was x. `transposed`: Eigen's, or
+  /// WeightProduct of this cell's pack_transpose() of p.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, const Saved& saved,
+                Gradients g, Workspace& ws, const WeightProduct<T>& transposed = {}) const {
     static constexpr const char* where = "LstmCell::backward";
     const Index H = p_.hidden, B = x.cols();
-    check_shape(where, "x", x, p_.input, cache.gates.cols());
-    check_shape(where, "dh", dh, H, B);
-    check_shape(where, "dc", dc, H, B);
-    check_shape(where, "dh_prev", dh_prev, H, B);
-    check_shape(where, "dc_prev", dc_prev, H, B);
-    if (dx.size() != 0) check_shape(where, "dx", dx, p_.input, B);
-    Mat<T>& da = cache.da;
+    check_shape(where, "x", x, p_.input, saved.gates.cols());
+    check_shape(where, "dh", g.dh, H, B);
+    check_shape(where, "dc", g.dc, H, B);
+    check_shape(where, "dh_prev", g.dh_prev, H, B);
+    check_shape(where, "dc_prev", g.dc_prev, H, B);
+    if (g.dx.size() != 0) check_shape(where, "dx", g.dx, p_.input, B);
+    Mat<T>& da = ws.da;
     da.resize(4 * H, B);
-    cache.dc = dc;
+    ws.dc = g.dc;
     for (Index b = 0; b < B; ++b)
-      lstm_kernels::backward_column(cache.gates.col(b).data(), cache.c_prev.col(b).data(),
-                                    cache.tanh_c.col(b).data(), dh.col(b).data(), cache.dc.col(b).data(),
+      lstm_kernels::backward_column(saved.gates.col(b).data(), saved.c_prev.col(b).data(),
+                                    saved.tanh_c.col(b).data(), g.dh.col(b).data(), ws.dc.col(b).data(),
                                     da.col(b).data(), H);
-    dc_prev += cache.dc;
+    g.dc_prev += ws.dc;
     // dL/dW_x = da x^T;  dL/dW_h = da h_{t-1}^T;  dL/db = sum_b da
     grads[p_.W_x].noalias() += da * x.transpose();
-    grads[p_.W_h].noalias() += da * cache.h_prev.transpose();
+    grads[p_.W_h].noalias() += da * saved.h_prev.transpose();
     grads[p_.b] += da.rowwise().sum();
     // dL/dh_{t-1} = W_h^T da;  dL/dx = W_x^T da
-    if (transposed != nullptr) {
-      cache.xh.resize(p_.input + H, B);
-      transposed->W.multiply(da, cache.xh);
-      dh_prev += cache.xh.bottomRows(H);
-      if (dx.size() != 0) dx += cache.xh.topRows(p_.input);
-    } else {
-      dh_prev.noalias() += p[p_.W_h].transpose() * da;
-      if (dx.size() != 0) dx.noalias() += p[p_.W_x].transpose() * da;
-    }
+    transposed.apply_transposed_stacked(p[p_.W_x], p[p_.W_h], da, g.dx, g.dh_prev, ws.xh);
   }
 
  private:

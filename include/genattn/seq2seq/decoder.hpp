@@ -30,6 +30,11 @@
 // gradient, dL/da_t into its alignment gradient, and coverage's
 //   dL/da_t += sum_{t' > t} dL/dc_t'          (carried back in time in dc_acc)
 //
+// What the forward keeps for backward (Saved, per step StepSaved) is kept
+// apart from scratch space (Workspace, StepWorkspace): backward reads Saved
+// as const. How a step multiplies (packed weights or Eigen's products) is
+// chosen once per pass, in StepWeights.
+//
 // Parameters: <prefix>.l<l>.{W_x,W_h,b}, <prefix>.attention.*, <prefix>.combine.{W,b},
 // <prefix>.out.{W,b}, and with copy <prefix>.copy.{w_s,w_z,w_x,b}.
 #pragma once
@@ -42,6 +47,7 @@
 #include "genattn/copy/generation_gate.hpp"
 #include "genattn/core/dropout.hpp"
 #include "genattn/core/linear.hpp"
+#include "genattn/core/weight_product.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -63,16 +69,27 @@ class Decoder {
   GENATTN_REQUIRE_SCALAR(T);
 
  public:
-  /// One step's caches (the cells', the attention's) and its layer-0 input.
-  struct StepCache {
-    std::vector<typename LstmCell<T>::Cache> cell;  ///< per layer
-    typename Attention<T>::StepCache attention;
+  using Source = AttentionSource<T>;
+
+  /// What backward reads of one step: the cells' (per layer) and the
+  /// attention's.
+  struct StepSaved {
+    std::vector<typename LstmCell<T>::Saved> cell;
+    typename Attention<T>::Saved attention;
   };
 
-  /// Teacher-forced run over all target steps.
-  struct Cache {
+  /// The modules' scratch space for a step, reused across steps: the
+  /// cells' (per layer, so that each keeps its sizes) and the attention's.
+  struct StepWorkspace {
+    std::vector<typename LstmCell<T>::Workspace> cell;
+    typename Attention<T>::Workspace attention;
+  };
+
+  /// What the teacher-forced forward saves, all target steps; backward only
+  /// reads it.
+  struct Saved {
     Index steps = 0, batch = 0;
-    std::vector<StepCache> step;
+    std::vector<StepSaved> step;
     Mat<T> x;                      ///< layer-0 inputs [emb; z_prev], (E+K) x steps*B
     std::vector<Mat<T>> h, c;      ///< per layer, S x steps*B
     Mat<T> sz;                     ///< [s_t; z_t], (S+K) x steps*B
@@ -85,12 +102,25 @@ class Decoder {
     Mat<T> coverage;               ///< Ts x steps*B: c_t of every step (coverage)
     Mat<T> gate;                   ///< 1 x steps*B: g_t (copy)
     std::vector<LstmState<T>> init;
-    // backward workspaces
+  };
+
+  /// The training pass's scratch space: the cells' packs (W forward, W^T
+  /// backward), the forward's per-step views, backward's gradients.
+  struct Workspace {
+    StepWorkspace step;
+    std::vector<typename LstmCell<T>::Packed> cells;
+    std::vector<LstmState<T>> prev;         ///< forward: the previous step's states
+    std::vector<MatRef<T>> next_h, next_c;  ///< forward: views of this step's columns
     Mat<T> d_o, d_sz, dz_next, dx0, dx_up, dx_gate, dc_acc, dc_t, da_t;
     std::vector<LstmState<T>> d, d_prev;
-    std::vector<typename LstmCell<T>::Packed> cells;  ///< cells' W packed (forward), W^T (backward)
-    std::vector<LstmState<T>> prev;      ///< forward: the previous step's states
-    std::vector<MatRef<T>> next_h, next_c;  ///< forward: views of this step's columns
+  };
+
+  /// Where backward puts its gradients: dH (K x Ts*Bs, skipped when empty),
+  /// dkeys and demb (E x steps*B, skipped when empty) accumulate; d_init
+  /// (per layer) is overwritten.
+  struct Gradients {
+    MatRef<T> dH, dkeys, demb;
+    std::vector<LstmState<T>>& d_init;
   };
 
   /// The per-step weights packed for decoding (core/packed_matrix.hpp): the
@@ -114,7 +144,7 @@ class Decoder {
   };
 
   /// One step's tensors: views of the caller's buffers, B columns each.
-  /// Training's forward passes the step's columns of its Cache, decoding
+  /// Training's forward passes the step's columns of its Saved, decoding
   /// (Seq2Seq::step) its hypotheses' state and workspace.
   struct StepIo {
     MatRef<T> x;                            ///< E+K x B: emb_t in rows 0..E-1; receives [emb_t; z_{t-1}]
@@ -128,15 +158,17 @@ class Decoder {
     MatRef<T> o;                            ///< S x B: receives o_t (before dropout)
   };
 
-  /// How a step multiplies: with the packed weights given (null: Eigen's
-  /// product), the cells' products on `threads`. Chosen once per pass:
-  /// training packs the cells alone; decoding packs every per-step weight
-  /// (weights(p, packed)) or none.
+  /// How a step multiplies (core/weight_product.hpp), chosen once per pass:
+  /// training packs the cells alone (their products on one thread);
+  /// decoding packs every per-step weight (weights(p, packed), the cells'
+  /// products on `threads`) or none.
   struct StepWeights {
-    const std::vector<typename LstmCell<T>::Packed>* cells = nullptr;
-    const PackedMatrix<T>* combine = nullptr;
-    const PackedMatrix<T>* query = nullptr;
-    int threads = 1;
+    const std::vector<typename LstmCell<T>::Packed>* cells = nullptr;  ///< per layer; null: Eigen's
+    int threads = 1;                                                   ///< the cells' products
+    WeightProduct<T> combine, query;
+    WeightProduct<T> cell(std::size_t l) const {
+      return cells != nullptr ? WeightProduct<T>((*cells)[l].W, threads) : WeightProduct<T>();
+    }
   };
 
   Decoder(ParamLayout& layout, const std::string& prefix, const DecoderConfig& config)
@@ -179,7 +211,7 @@ class Decoder {
   StepWeights weights(const ParamBuffer<T>& p, const Packed* packed, int threads = 1) const {
     if (packed == nullptr) return StepWeights{};
     check_packed("Decoder::weights", p, *packed);
-    return StepWeights{&packed->cells, &packed->combine, &packed->query, threads};
+    return StepWeights{&packed->cells, threads, WeightProduct<T>(packed->combine), WeightProduct<T>(packed->query)};
   }
 
   /// The one step that training's forward and decoding both take (as
@@ -187,21 +219,21 @@ class Decoder {
   ///   x_t     = [emb_t; z_{t-1}]        input feeding
   ///   cells, attention (reading c_t), o_t = tanh(W_c [s_t; z_t] + b_c)   (step)
   ///   c_{t+1} = c_t + a_t               the coverage roll
-  void advance(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-               StepIo& io, StepCache& cache, const StepWeights& w) const {
+  void advance(const ParamBuffer<T>& p, const Source& src, StepIo& io, StepSaved& saved, StepWorkspace& ws,
+               const StepWeights& w) const {
     io.x.bottomRows(config_.memory) = io.z_prev;
-    step(p, H, keys, map, io.x, io.prev, io.next_h, io.next_c, io.coverage, io.sz, io.o, cache, w.cells, w.combine,
-         w.threads, w.query);
-    if (config_.coverage && io.coverage_next.size() != 0) io.coverage_next = io.coverage + cache.attention.a;
+    step(p, src, io, saved, ws, w);
+    if (config_.coverage && io.coverage_next.size() != 0) io.coverage_next = io.coverage + saved.attention.a;
   }
 
   /// Teacher-forced forward over target embeddings `emb` (E x steps*B) from
-  /// initial states `init` (per layer). Logits in cache.logits; alignments in
-  /// cache.alignment. Dropout on o when `dropout_rng` is given and p > 0.
-  void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-               const ConstMatRef<T>& emb, const std::vector<LstmState<T>>& init, Cache& cache, double dropout = 0.0,
+  /// initial states `init` (per layer). Logits in saved.logits; alignments in
+  /// saved.alignment. Dropout on o when `dropout_rng` is given and p > 0.
+  void forward(const ParamBuffer<T>& p, const Source& src, const ConstMatRef<T>& emb,
+               const std::vector<LstmState<T>>& init, Saved& saved, Workspace& ws, double dropout = 0.0,
                Rng* dropout_rng = nullptr) const {
     static constexpr const char* where = "Decoder::forward";
+    const SourceMap& map = src.map;
     const Index B = map.queries(), E = config_.embedding, K = config_.memory, S = config_.hidden;
     check_arg(emb.rows() == E && B > 0 && emb.cols() % B == 0 && emb.cols() > 0, where,
               "argument 'emb' has shape " + detail::shape_string(emb.rows(), emb.cols()) + ", expected " +
@@ -210,57 +242,56 @@ class Decoder {
               "argument 'init' holds " + std::to_string(init.size()) + " states, expected " +
                   std::to_string(config_.layers));
     const Index steps = emb.cols() / B;
-    cache.steps = steps;
-    cache.batch = B;
-    cache.init = init;
-    cache.step.resize(static_cast<std::size_t>(steps));
-    cache.x.resize(E + K, steps * B);
-    cache.x.topRows(E) = emb;
-    cache.h.resize(cells_.size());
-    cache.c.resize(cells_.size());
+    saved.steps = steps;
+    saved.batch = B;
+    saved.init = init;
+    saved.step.resize(static_cast<std::size_t>(steps));
+    saved.x.resize(E + K, steps * B);
+    saved.x.topRows(E) = emb;
+    saved.h.resize(cells_.size());
+    saved.c.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) {
-      cache.h[l].resize(S, steps * B);
-      cache.c[l].resize(S, steps * B);
+      saved.h[l].resize(S, steps * B);
+      saved.c[l].resize(S, steps * B);
     }
-    cache.sz.resize(S + K, steps * B);
-    cache.o_raw.resize(S, steps * B);
-    cache.alignment.setZero(map.source_time, steps * B);
-    if (config_.copy) cache.scores.setZero(map.source_time, steps * B);
-    if (config_.coverage) cache.coverage.setZero(map.source_time, steps * B);  // c_0 = 0
-    std::vector<LstmState<T>>& prev = cache.prev;
+    saved.sz.resize(S + K, steps * B);
+    saved.o_raw.resize(S, steps * B);
+    saved.alignment.setZero(map.source_time, steps * B);
+    if (config_.copy) saved.scores.setZero(map.source_time, steps * B);
+    if (config_.coverage) saved.coverage.setZero(map.source_time, steps * B);  // c_0 = 0
+    std::vector<LstmState<T>>& prev = ws.prev;
     prev = init;
-    std::vector<MatRef<T>>& nh = cache.next_h;
-    std::vector<MatRef<T>>& nc = cache.next_c;
-    cache.cells.resize(cells_.size());
-    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, cache.cells[l]);
+    std::vector<MatRef<T>>& nh = ws.next_h;
+    std::vector<MatRef<T>>& nc = ws.next_c;
+    ws.cells.resize(cells_.size());
+    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, ws.cells[l]);
     const Mat<T> z0 = Mat<T>::Zero(K, B);  // z_0
-    Mat<T> none;
-    const StepWeights weights{&cache.cells, nullptr, nullptr, 1};
+    const StepWeights weights{&ws.cells, 1, {}, {}};
     for (Index t = 0; t < steps; ++t) {
       nh.clear();
       nc.clear();
       for (std::size_t l = 0; l < cells_.size(); ++l) {
-        nh.emplace_back(cache.h[l].middleCols(t * B, B));
-        nc.emplace_back(cache.c[l].middleCols(t * B, B));
+        nh.emplace_back(saved.h[l].middleCols(t * B, B));
+        nc.emplace_back(saved.c[l].middleCols(t * B, B));
       }
-      StepCache& sc = cache.step[static_cast<std::size_t>(t)];
+      StepSaved& sc = saved.step[static_cast<std::size_t>(t)];
       const bool coverage = config_.coverage, roll = coverage && t + 1 < steps;
-      StepIo io{cache.x.middleCols(t * B, B),
-                t == 0 ? ConstMatRef<T>(z0) : ConstMatRef<T>(cache.sz.bottomRows(K).middleCols((t - 1) * B, B)),
+      StepIo io{saved.x.middleCols(t * B, B),
+                t == 0 ? ConstMatRef<T>(z0) : ConstMatRef<T>(saved.sz.bottomRows(K).middleCols((t - 1) * B, B)),
                 prev,
                 nh,
                 nc,
-                coverage ? ConstMatRef<T>(cache.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>()),
-                roll ? MatRef<T>(cache.coverage.middleCols((t + 1) * B, B)) : MatRef<T>(none),
-                cache.sz.middleCols(t * B, B),
-                cache.o_raw.middleCols(t * B, B)};
-      advance(p, H, keys, map, io, sc, weights);
+                coverage ? ConstMatRef<T>(saved.coverage.middleCols(t * B, B)) : ConstMatRef<T>(no_matrix<T>()),
+                roll ? MatRef<T>(saved.coverage.middleCols((t + 1) * B, B)) : MatRef<T>(no_output<T>()),
+                saved.sz.middleCols(t * B, B),
+                saved.o_raw.middleCols(t * B, B)};
+      advance(p, src, io, sc, ws.step, weights);
       const auto& att = sc.attention;
-      cache.alignment.middleCols(t * B, B) = att.a;
+      saved.alignment.middleCols(t * B, B) = att.a;
       if (config_.copy)
         for (Index b = 0; b < B; ++b) {
           const Index n = map.length[static_cast<std::size_t>(b)];
-          cache.scores.col(t * B + b).head(n) = att.e.col(b).head(n);
+          saved.scores.col(t * B + b).head(n) = att.e.col(b).head(n);
         }
       for (std::size_t l = 0; l < cells_.size(); ++l) {
         prev[l].h = nh[l];
@@ -268,104 +299,109 @@ class Decoder {
       }
     }
     if (dropout_rng != nullptr && dropout > 0.0) {
-      dropout_mask<T>(*dropout_rng, dropout, S, steps * B, cache.o_mask);
-      cache.o = cache.o_raw.cwiseProduct(cache.o_mask);
+      dropout_mask<T>(*dropout_rng, dropout, S, steps * B, saved.o_mask);
+      saved.o = saved.o_raw.cwiseProduct(saved.o_mask);
     } else {
-      cache.o_mask.resize(0, 0);
-      cache.o = cache.o_raw;
+      saved.o_mask.resize(0, 0);
+      saved.o = saved.o_raw;
     }
     // logits for every step: one product
-    cache.logits.resize(config_.vocab, steps * B);
-    out_.forward(p, cache.o, cache.logits);
-    if (gate_) gate_->forward(p, cache.sz, cache.x, cache.gate);
+    saved.logits.resize(config_.vocab, steps * B);
+    out_.forward(p, saved.o, saved.logits);
+    if (gate_) gate_->forward(p, saved.sz, saved.x, saved.gate);
   }
 
-  /// Adds every gradient given dL/dlogits (V x steps*B) and the `extra`
-  /// ones (may be null): parameters, dH (skipped when empty), dkeys, demb
-  /// (E x steps*B, skipped when empty) and d_init (per layer, overwritten).
-  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H, const ConstMatRef<T>& keys,
-                const SourceMap& map, Cache& cache, const ConstMatRef<T>& dlogits, MatRef<T> dH, MatRef<T> dkeys,
-                MatRef<T> demb, std::vector<LstmState<T>>& d_init, const Extra* extra = nullptr) const {
-    const Index B = cache.batch, steps = cache.steps, E = config_.embedding, K = config_.memory,
+  /// Adds every gradient of the forward that `saved` holds, given
+  /// dL/dlogits (V x steps*B) and the `extra` ones (may be null), into the
+  /// parameters' `grads` and `out`.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Saved& saved,
+                const ConstMatRef<T>& dlogits, const Extra* extra, Gradients out, Workspace& ws) const {
+    static constexpr const char* where = "Decoder::backward";
+    const SourceMap& map = src.map;
+    const Index B = saved.batch, steps = saved.steps, E = config_.embedding, K = config_.memory,
                 S = config_.hidden;
-    check_arg(steps > 0, "Decoder::backward", "called before forward");
-    check_shape("Decoder::backward", "dlogits", dlogits, config_.vocab, steps * B);
+    check_arg(steps > 0, where, "called before forward");
+    check_shape(where, "dlogits", dlogits, config_.vocab, steps * B);
+    if (out.demb.size() != 0) check_shape(where, "demb", out.demb, E, steps * B);
     // dO = W_o^T dlogits (and dW_o, db_o), one product over all steps
-    cache.d_o.setZero(S, steps * B);
-    out_.backward(p, grads, cache.o, dlogits, cache.d_o);
-    if (cache.o_mask.size() != 0) cache.d_o.array() *= cache.o_mask.array();
+    ws.d_o.setZero(S, steps * B);
+    out_.backward(p, grads, saved.o, dlogits, ws.d_o);
+    if (saved.o_mask.size() != 0) ws.d_o.array() *= saved.o_mask.array();
     // d(pre) = dO * (1 - o^2);  d[s; z] = W_c^T d(pre)
-    cache.d_o.array() *= (T(1) - cache.o_raw.array().square());
-    cache.d_sz.setZero(S + K, steps * B);
-    combine_.backward(p, grads, cache.sz, cache.d_o, cache.d_sz);
+    ws.d_o.array() *= (T(1) - saved.o_raw.array().square());
+    ws.d_sz.setZero(S + K, steps * B);
+    combine_.backward(p, grads, saved.sz, ws.d_o, ws.d_sz);
     const Index Ts = map.source_time;
     if (gate_ && extra != nullptr && extra->gate.size() != 0) {
-      check_shape("Decoder::backward", "extra.gate", extra->gate, 1, steps * B);
+      check_shape(where, "extra.gate", extra->gate, 1, steps * B);
       // the gate reads [s_t; z_t] and x_t = [emb_t; z_{t-1}]
-      cache.dx_gate.setZero(E + K, steps * B);
-      gate_->backward(p, grads, cache.sz, cache.x, extra->gate, cache.d_sz, cache.dx_gate);
-      if (demb.size() != 0) demb += cache.dx_gate.topRows(E);
+      ws.dx_gate.setZero(E + K, steps * B);
+      gate_->backward(p, grads, saved.sz, saved.x, extra->gate, ws.d_sz, ws.dx_gate);
+      if (out.demb.size() != 0) out.demb += ws.dx_gate.topRows(E);
       for (Index t = 1; t < steps; ++t)
-        cache.d_sz.bottomRows(K).middleCols((t - 1) * B, B) += cache.dx_gate.bottomRows(K).middleCols(t * B, B);
+        ws.d_sz.bottomRows(K).middleCols((t - 1) * B, B) += ws.dx_gate.bottomRows(K).middleCols(t * B, B);
     }
     auto extra_block = [&](const Mat<T>* m, Index t) -> ConstMatRef<T> {
       if (m == nullptr || m->size() == 0) return ConstMatRef<T>(no_matrix<T>());
-      check_shape("Decoder::backward", "extra", *m, Ts, steps * B);
+      check_shape(where, "extra", *m, Ts, steps * B);
       return ConstMatRef<T>(m->middleCols(t * B, B));
     };
-    if (config_.coverage) cache.dc_acc.setZero(Ts, B);
+    if (config_.coverage) ws.dc_acc.setZero(Ts, B);
     const std::size_t L = cells_.size();
-    cache.d.assign(L, LstmState<T>::zeros(S, B));
-    cache.d_prev.assign(L, LstmState<T>::zeros(S, B));
-    cache.dz_next.setZero(K, B);
-    cache.dx0.resize(E + K, B);
-    cache.dx_up.resize(S, B);
-    cache.cells.resize(L);
-    for (std::size_t l = 0; l < L; ++l) cells_[l].pack_transpose(p, cache.cells[l]);
+    ws.d.assign(L, LstmState<T>::zeros(S, B));
+    ws.d_prev.assign(L, LstmState<T>::zeros(S, B));
+    ws.dz_next.setZero(K, B);
+    ws.dx0.resize(E + K, B);
+    ws.dx_up.resize(S, B);
+    ws.cells.resize(L);
+    ws.step.cell.resize(L);
+    for (std::size_t l = 0; l < L; ++l) cells_[l].pack_transpose(p, ws.cells[l]);
     for (Index t = steps - 1; t >= 0; --t) {
-      StepCache& sc = cache.step[static_cast<std::size_t>(t)];
-      auto ds = cache.d_sz.topRows(S).middleCols(t * B, B);
+      const StepSaved& sc = saved.step[static_cast<std::size_t>(t)];
+      auto ds = ws.d_sz.topRows(S).middleCols(t * B, B);
+      auto dz = ws.d_sz.bottomRows(K).middleCols(t * B, B);
       // dz_t = from [s; z] + from x_{t+1} (input feeding)
-      cache.d_sz.bottomRows(K).middleCols(t * B, B) += cache.dz_next;
+      dz += ws.dz_next;
       const ConstMatRef<T> de_in = extra_block(extra ? &extra->scores : nullptr, t);
+      const ConstMatRef<T> s_t = saved.sz.topRows(S).middleCols(t * B, B);
       if (config_.coverage) {
         // dL/da_t = (the loss's) + sum_{t' > t} dL/dc_t'
-        cache.da_t = cache.dc_acc;
+        ws.da_t = ws.dc_acc;
         const ConstMatRef<T> da_loss = extra_block(extra ? &extra->alignment : nullptr, t);
-        if (da_loss.size() != 0) cache.da_t += da_loss;
-        cache.dc_t.setZero(Ts, B);
-        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B),
-                            cache.coverage.middleCols(t * B, B), sc.attention,
-                            cache.d_sz.bottomRows(K).middleCols(t * B, B), cache.da_t, de_in, dH, dkeys, ds,
-                            cache.dc_t);
+        if (da_loss.size() != 0) ws.da_t += da_loss;
+        ws.dc_t.setZero(Ts, B);
+        attention_.backward(p, grads, src, {s_t, saved.coverage.middleCols(t * B, B)}, sc.attention,
+                            {dz, ws.da_t, de_in}, {out.dH, out.dkeys, ds, ws.dc_t}, ws.step.attention);
         const ConstMatRef<T> dc_loss = extra_block(extra ? &extra->coverage : nullptr, t);
-        cache.dc_acc += cache.dc_t;
-        if (dc_loss.size() != 0) cache.dc_acc += dc_loss;
+        ws.dc_acc += ws.dc_t;
+        if (dc_loss.size() != 0) ws.dc_acc += dc_loss;
       } else {
-        attention_.backward(p, grads, H, keys, map, cache.sz.topRows(S).middleCols(t * B, B), no_matrix<T>(), sc.attention,
-                            cache.d_sz.bottomRows(K).middleCols(t * B, B), no_matrix<T>(), de_in, dH, dkeys, ds,
-                            cache.dc_t);
+        attention_.backward(p, grads, src, {s_t}, sc.attention, {dz, no_matrix<T>(), de_in},
+                            {out.dH, out.dkeys, ds}, ws.step.attention);
       }
-      cache.d[L - 1].h += ds;
+      ws.d[L - 1].h += ds;
       for (std::size_t l = L; l-- > 0;) {
-        cache.d_prev[l].h.setZero();
-        cache.d_prev[l].c.setZero();
+        ws.d_prev[l].h.setZero();
+        ws.d_prev[l].c.setZero();
+        const WeightProduct<T> transposed(ws.cells[l].W);
         if (l == 0) {
-          cache.dx0.setZero();
-          cells_[l].backward(p, grads, cache.x.middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
-                             cache.dx0, cache.d_prev[l].h, cache.d_prev[l].c, &cache.cells[l]);
-          if (demb.size() != 0) demb.middleCols(t * B, B) += cache.dx0.topRows(E);
-          cache.dz_next = cache.dx0.bottomRows(K);
+          ws.dx0.setZero();
+          cells_[l].backward(p, grads, saved.x.middleCols(t * B, B), sc.cell[l],
+                             {ws.d[l].h, ws.d[l].c, ws.dx0, ws.d_prev[l].h, ws.d_prev[l].c}, ws.step.cell[l],
+                             transposed);
+          if (out.demb.size() != 0) out.demb.middleCols(t * B, B) += ws.dx0.topRows(E);
+          ws.dz_next = ws.dx0.bottomRows(K);
         } else {
-          cache.dx_up.setZero();
-          cells_[l].backward(p, grads, cache.h[l - 1].middleCols(t * B, B), sc.cell[l], cache.d[l].h, cache.d[l].c,
-                             cache.dx_up, cache.d_prev[l].h, cache.d_prev[l].c, &cache.cells[l]);
-          cache.d[l - 1].h += cache.dx_up;
+          ws.dx_up.setZero();
+          cells_[l].backward(p, grads, saved.h[l - 1].middleCols(t * B, B), sc.cell[l],
+                             {ws.d[l].h, ws.d[l].c, ws.dx_up, ws.d_prev[l].h, ws.d_prev[l].c}, ws.step.cell[l],
+                             transposed);
+          ws.d[l - 1].h += ws.dx_up;
         }
-        std::swap(cache.d[l], cache.d_prev[l]);
+        std::swap(ws.d[l], ws.d_prev[l]);
       }
     }
-    d_init = cache.d;
+    out.d_init = ws.d;
   }
 
   /// The output layer over o (S x B) for inference: logits (V x B).
@@ -375,38 +411,30 @@ class Decoder {
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits, const Packed& packed,
               int threads = 1) const {
     check_packed("Decoder::output", p, packed);
-    out_.forward(p, o, logits, &packed.out, threads);
+    out_.forward(p, o, logits, WeightProduct<T>(packed.out, threads));
   }
 
  private:
   /// advance()'s cells, attention and combine layer, one step for B queries:
-  /// from the previous states `prev` (per layer) and z_prev, writes the new
-  /// states `next`, z, and o = tanh(W_c [s; z] + b_c) (before dropout).
-  /// `x` (E+K x B) must hold [emb; z_prev] on entry; `sz` receives [s; z].
-  /// `next` must not alias `prev`. `coverage` (Ts x B) is read when the
-  /// decoder has coverage. `cells` (per layer), `combine` and `query`, when
-  /// given, hold the packed weights (Packed; the training forward packs only
-  /// the cells).
-  void step(const ParamBuffer<T>& p, const ConstMatRef<T>& H, const ConstMatRef<T>& keys, const SourceMap& map,
-            const ConstMatRef<T>& x, const std::vector<LstmState<T>>& prev, std::vector<MatRef<T>>& next_h,
-            std::vector<MatRef<T>>& next_c, const ConstMatRef<T>& coverage, MatRef<T> sz, MatRef<T> o,
-            StepCache& cache, const std::vector<typename LstmCell<T>::Packed>* cells = nullptr,
-            const PackedMatrix<T>* combine = nullptr, int threads = 1, const PackedMatrix<T>* query = nullptr) const {
+  /// from the previous states io.prev (per layer), writes the new states
+  /// io.next_*, z, and o = tanh(W_c [s; z] + b_c) (before dropout). io.x
+  /// (E+K x B) must hold [emb; z_prev] on entry; io.sz receives [s; z].
+  /// io.coverage (Ts x B) is read when the decoder has coverage.
+  void step(const ParamBuffer<T>& p, const Source& src, StepIo& io, StepSaved& saved, StepWorkspace& ws,
+            const StepWeights& w) const {
     const Index S = config_.hidden;
-    cache.cell.resize(cells_.size());
+    saved.cell.resize(cells_.size());
+    ws.cell.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) {
-      const auto* packed = cells != nullptr ? &(*cells)[l] : nullptr;
-      if (l == 0)
-        cells_[l].forward(p, x, prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed, threads);
-      else
-        cells_[l].forward(p, next_h[l - 1], prev[l].h, prev[l].c, next_h[l], next_c[l], cache.cell[l], packed,
-                          threads);
+      const ConstMatRef<T> input = l == 0 ? ConstMatRef<T>(io.x) : ConstMatRef<T>(io.next_h[l - 1]);
+      cells_[l].forward(p, {input, io.prev[l].h, io.prev[l].c, io.next_h[l], io.next_c[l]}, saved.cell[l],
+                        ws.cell[l], w.cell(l));
     }
-    sz.topRows(S) = next_h.back();
-    attention_.forward(p, H, keys, map, sz.topRows(S), coverage, sz.bottomRows(config_.memory), cache.attention,
-                       query);
-    combine_.forward(p, sz, o, combine);
-    tanh_inplace(o);
+    io.sz.topRows(S) = io.next_h.back();
+    attention_.forward(p, src, {io.sz.topRows(S), io.coverage}, io.sz.bottomRows(config_.memory), saved.attention,
+                       w.query);
+    combine_.forward(p, io.sz, io.o, w.combine);
+    tanh_inplace(io.o);
   }
 
   void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {

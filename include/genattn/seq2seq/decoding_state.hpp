@@ -98,7 +98,8 @@ struct DecodingWorkspace {
   DecodingState<T> part_state;
   TokenIds part_prev;
   Mat<T> part_alignment;
-  typename Decoder<T>::StepCache cache;
+  typename Decoder<T>::StepSaved saved;  ///< the step's activations (its alignment, scores)
+  typename Decoder<T>::StepWorkspace step;
   Mat<T> emb, x, sz, o, gate, o_logits;
   TokenIds inputs;
   CopyTerms<T> terms;

@@ -63,16 +63,20 @@ class Seq2Seq {
     typename Bridge<T>::Cache bridge;
   };
 
+  /// A training pass: what loss() saves, which backward only reads, and
+  /// the scratch space both use (ws).
   struct Cache {
     SourcePass source;
     Mat<T> tgt_x, tgt_mask;
-    typename Decoder<T>::Cache decoder;
+    typename Decoder<T>::Saved decoder;
     typename Decoder<T>::Extra extra;  ///< copy and coverage gradients for backward
     Mat<T> dlogits;                    ///< dJ/dlogits, V x Tt*B (the logits stay in decoder.logits)
     LossValue loss;
-    // backward workspaces
-    Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
-    std::vector<LstmState<T>> d_init, d_final;
+    struct Workspace {
+      typename Decoder<T>::Workspace decoder;
+      Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
+      std::vector<LstmState<T>> d_init, d_final;
+    } ws;
   };
 
   /// Decoding's types (seq2seq/decoding_state.hpp): the encoded source, a
@@ -229,16 +233,17 @@ auto Seq2Seq<T>::loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache&
   SourcePass& src = cache.source;
   encode_source(p, batch.src, batch.src_lengths, drop ? dropout_rng : nullptr, src, 1);
   embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
-  decoder_.forward(p, Lstm<T>::output(src.encoder), src.keys, src.map, cache.tgt_x, src.init, cache.decoder,
-                   config_.dropout, drop ? dropout_rng : nullptr);
+  decoder_.forward(p, {Lstm<T>::output(src.encoder), src.keys, src.map}, cache.tgt_x, src.init, cache.decoder,
+                   cache.ws.decoder, config_.dropout, drop ? dropout_rng : nullptr);
   auto& extra = cache.extra;
   if (config_.copy) {
     check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
               "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
     // the final distribution's cross-entropy
     cache.loss =
-        copy_cross_entropy(cache.decoder.logits, cache.decoder.gate, cache.decoder.scores, src.map, batch.src_ext,
-                           batch.extra, batch.tgt_out, config_.ids, true, &cache.dlogits, &extra.gate, &extra.scores);
+        copy_cross_entropy<T>({cache.decoder.logits, cache.decoder.gate, cache.decoder.scores},
+                              {src.map, batch.src_ext, batch.extra}, batch.tgt_out, config_.ids,
+                              {&cache.dlogits, &extra.gate, &extra.scores});
   } else {
     // softmax + cross-entropy, fused
     cache.loss =
@@ -265,30 +270,31 @@ auto Seq2Seq<T>::backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const 
   check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
             "the cache does not hold this batch's forward (call loss first)");
   SourcePass& src = cache.source;
+  auto& ws = cache.ws;
   const Mat<T>& H = Lstm<T>::output(src.encoder);
-  cache.dH.setZero(H.rows(), H.cols());
-  cache.dkeys.setZero(src.keys.rows(), src.keys.cols());
-  cache.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
-  decoder_.backward(p, grads, H, src.keys, src.map, cache.decoder, cache.dlogits, cache.dH, cache.dkeys, cache.dtgt_x,
-                    cache.d_init, &cache.extra);
-  decoder_.attention().keys_backward(p, grads, H, cache.dkeys, cache.dH);
-  if (cache.tgt_mask.size() != 0) cache.dtgt_x.array() *= cache.tgt_mask.array();
-  tgt_embed_.backward(grads, batch.tgt_in, cache.dtgt_x);
+  ws.dH.setZero(H.rows(), H.cols());
+  ws.dkeys.setZero(src.keys.rows(), src.keys.cols());
+  ws.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
+  decoder_.backward(p, grads, {H, src.keys, src.map}, cache.decoder, cache.dlogits, &cache.extra,
+                    {ws.dH, ws.dkeys, ws.dtgt_x, ws.d_init}, ws.decoder);
+  decoder_.attention().keys_backward(p, grads, H, ws.dkeys, ws.dH);
+  if (cache.tgt_mask.size() != 0) ws.dtgt_x.array() *= cache.tgt_mask.array();
+  tgt_embed_.backward(grads, batch.tgt_in, ws.dtgt_x);
   // bridge -> encoder top layer's final states
   const Index Hs = config_.encoder_hidden, B = batch.batch, L = config_.encoder_layers;
-  cache.dh_in.setZero(2 * Hs, B);
-  cache.dc_in.setZero(2 * Hs, B);
-  bridge_.backward(p, grads, src.init, cache.d_init, cache.dh_in, cache.dc_in, src.bridge);
-  cache.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
+  ws.dh_in.setZero(2 * Hs, B);
+  ws.dc_in.setZero(2 * Hs, B);
+  bridge_.backward(p, grads, src.init, ws.d_init, ws.dh_in, ws.dc_in, src.bridge);
+  ws.d_final.assign(static_cast<std::size_t>(2 * L), LstmState<T>::zeros(Hs, B));
   for (Index d = 0; d < 2; ++d) {
-    auto& s = cache.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
-    s.h = cache.dh_in.middleRows(d * Hs, Hs);
-    s.c = cache.dc_in.middleRows(d * Hs, Hs);
+    auto& s = ws.d_final[static_cast<std::size_t>((L - 1) * 2 + d)];
+    s.h = ws.dh_in.middleRows(d * Hs, Hs);
+    s.c = ws.dc_in.middleRows(d * Hs, Hs);
   }
-  cache.dsrc_x.setZero(src.x.rows(), src.x.cols());
-  encoder_.backward(p, grads, src.x, src.encoder, cache.dH, &cache.d_final, cache.dsrc_x);
-  if (src.mask.size() != 0) cache.dsrc_x.array() *= src.mask.array();
-  src_embed_.backward(grads, batch.src, cache.dsrc_x);
+  ws.dsrc_x.setZero(src.x.rows(), src.x.cols());
+  encoder_.backward(p, grads, src.x, src.encoder, ws.dH, &ws.d_final, ws.dsrc_x);
+  if (src.mask.size() != 0) ws.dsrc_x.array() *= src.mask.array();
+  src_embed_.backward(grads, batch.src, ws.dsrc_x);
 }
 
 template <class T>
@@ -415,10 +421,10 @@ auto Seq2Seq<T>::advance(const ParamBuffer<T>& p, const Memory& m, DecoderState&
   // the coverage rolled in place
   typename Decoder<T>::StepIo io{ws.x,           state.z,        state.layers, ws.next_h, ws.next_c,
                                  state.coverage, state.coverage, ws.sz,        ws.o};
-  decoder_.advance(p, m.H, m.keys, state.map, io, ws.cache, decoder_.weights(p, ws.packed, threads));
+  decoder_.advance(p, {m.H, m.keys, state.map}, io, ws.saved, ws.step, decoder_.weights(p, ws.packed, threads));
   std::swap(state.layers, ws.next);
   state.z = ws.sz.bottomRows(K);
-  if (alignment != nullptr) *alignment = ws.cache.attention.a;
+  if (alignment != nullptr) *alignment = ws.saved.attention.a;
   if (config_.copy) decoder_.gate(p, ws.sz, ws.x, ws.gate);
 }
 
@@ -446,7 +452,7 @@ auto Seq2Seq<T>::copy_distributions(const Memory& m, const SourceMap& map, const
                                     StepWorkspace& ws, Mat<T>& logits, Index first) const -> void {
   for (Index b = 0; b < o_logits.cols(); ++b) {
     const auto& ext = m.ext[static_cast<std::size_t>(map.item[static_cast<std::size_t>(b)])];
-    ws.terms.compute(o_logits.col(b), ws.gate(0, b), ws.cache.attention.e.col(b),
+    ws.terms.compute(o_logits.col(b), ws.gate(0, b), ws.saved.attention.e.col(b),
                      map.length[static_cast<std::size_t>(b)]);
     ws.terms.log_probs(ext, logits.col(first + b));
   }

@@ -1,0 +1,95 @@
+// genattn/core/weight_product.hpp: how a layer multiplies by its weights.
+//
+//   apply:                    y = W x   or   y += W x
+//   apply_stacked:            y = [A B] [x; h]            (an LSTM's gates)
+//   apply_transposed_stacked: dx += A^T d,  dh += B^T d   (its input gradients)
+//
+// Each runs either Eigen's product of the weights themselves, or the
+// register-tiled product of a PackedMatrix that holds them
+// (packed_matrix.hpp: W packed, [A B] packed, or [A B]^T packed), on some
+// threads. The choice is made once, where the weights are packed (the
+// training forward packs the decoder's cells, Decoder::weights every
+// per-step weight for decoding), and a module calls these without knowing
+// which: this class is the one place that branches on it.
+//
+// A pack's shape is checked against the weights it stands for, so a pack of
+// another weight is refused; that it holds these weights' current values is
+// the packer's check (ParamBuffer::version, see Decoder::weights).
+#pragma once
+
+#include "genattn/core/check.hpp"
+#include "genattn/core/packed_matrix.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+template <class T>
+class WeightProduct {
+  GENATTN_REQUIRE_SCALAR(T);
+
+ public:
+  /// Eigen's product.
+  WeightProduct() = default;
+  /// The packed product of `packed` on `threads` threads; Eigen's when
+  /// `packed` is empty (a weight the model does not pack).
+  explicit WeightProduct(const PackedMatrix<T>& packed, int threads = 1)
+      : packed_(packed.empty() ? nullptr : &packed), threads_(threads) {}
+
+  bool packed() const { return packed_ != nullptr; }
+
+  /// y = W x (accumulate: y += W x). Packed: the pack holds W.
+  void apply(const ConstMatRef<T>& W, const ConstMatRef<T>& x, MatRef<T> y, bool accumulate = false) const {
+    if (packed_ != nullptr) {
+      check_pack(W.rows(), W.cols());
+      packed_->multiply(x, y, accumulate, threads_);
+    } else if (accumulate) {
+      y.noalias() += W * x;
+    } else {
+      y.noalias() = W * x;
+    }
+  }
+
+  /// y = A x + B h. Packed: the pack holds [A B] (PackedMatrix::pack(A, B)),
+  /// and `stacked` receives [x; h] for its one product.
+  void apply_stacked(const ConstMatRef<T>& A, const ConstMatRef<T>& x, const ConstMatRef<T>& B,
+                     const ConstMatRef<T>& h, MatRef<T> y, Mat<T>& stacked) const {
+    if (packed_ != nullptr) {
+      check_pack(A.rows(), A.cols() + B.cols());
+      stacked.resize(x.rows() + h.rows(), x.cols());
+      stacked.topRows(x.rows()) = x;
+      stacked.bottomRows(h.rows()) = h;
+      packed_->multiply(stacked, y, false, threads_);
+    } else {
+      y.noalias() = A * x;
+      y.noalias() += B * h;
+    }
+  }
+
+  /// dh += B^T d and dx += A^T d (dx skipped when empty). Packed: the pack
+  /// holds [A B]^T (PackedMatrix::pack_transpose(A, B)), and `stacked`
+  /// receives [A B]^T d for its one product.
+  void apply_transposed_stacked(const ConstMatRef<T>& A, const ConstMatRef<T>& B, const ConstMatRef<T>& d,
+                                MatRef<T> dx, MatRef<T> dh, Mat<T>& stacked) const {
+    if (packed_ != nullptr) {
+      check_pack(A.cols() + B.cols(), A.rows());
+      stacked.resize(A.cols() + B.cols(), d.cols());
+      packed_->multiply(d, stacked, false, threads_);
+      dh += stacked.bottomRows(B.cols());
+      if (dx.size() != 0) dx += stacked.topRows(A.cols());
+    } else {
+      dh.noalias() += B.transpose() * d;
+      if (dx.size() != 0) dx.noalias() += A.transpose() * d;
+    }
+  }
+
+ private:
+  void check_pack(Index rows, Index cols) const {
+    check_arg(packed_->rows() == rows && packed_->cols() == cols, "WeightProduct",
+              "the packed weights are " + detail::shape_string(packed_->rows(), packed_->cols()) +
+                  ", the product needs " + detail::shape_string(rows, cols) + ": they were packed from other weights");
+  }
+
+  const PackedMatrix<T>* packed_ = nullptr;
+  int threads_ = 1;
+};
+
+GENATTN_NAMESPACE_END
