@@ -54,6 +54,7 @@
 
 #include "genattn/pipeline/batcher.hpp"
 #include "genattn/pipeline/extended_vocabulary.hpp"
+#include "genattn/pipeline/text_model.hpp"
 
 #include "genattn/text/lines.hpp"
 #include "genattn/text/tokenizer.hpp"

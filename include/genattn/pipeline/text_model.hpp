@@ -1,0 +1,289 @@
+// genattn/pipeline/text_model.hpp: a trained text-to-text model (a network,
+// its two vocabularies, its tokenizer and text settings), loaded from a model
+// directory, and turning documents into summaries: text in, text out.
+//
+//   const genattn::TextModel m = genattn::TextModel::load("model-dir");
+//   genattn::SearchConfig search;
+//   search.beam = 5;
+//   for (const auto& s : m.summarize({"first document ...", "second ..."}, search))
+//     std::cout << s.texts.front() << "  (" << s.hypotheses.front().score << ")\n";
+//
+// A model directory (what `summarize train` writes) holds
+//   model.ckpt     the best network so far (config, weights) and the words
+//                  below: the text settings and both vocabularies' hashes
+//   last.ckpt      the newest training state (for resuming)
+//   source.vocab   the document vocabulary; target.vocab  the summary one
+// A model never decodes with a vocabulary other than its own: model.ckpt
+// stores the FNV-1a hash of each vocabulary file and load() compares them.
+//
+// For each document, summarize(): tokenizes it (the model's tokenizer and
+// lower-casing), cuts it at the model's max_source tokens, encodes it with
+// the source vocabulary (a copy model: also its own words past the target
+// vocabulary), decodes in batches of similar length (greedy, beam or
+// sampling; batches on threads at once), maps a copied id back to the
+// document's word, replaces <unk> from the attention when the search asks,
+// and detokenizes. Results come back in input order.
+//
+// Threads: a loaded TextModel is immutable, and summarize() keeps its state
+// in its own call, so one model serves many threads at once.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "genattn/core/file.hpp"
+#include "genattn/core/parallel.hpp"
+#include "genattn/decode/search.hpp"
+#include "genattn/pipeline/extended_vocabulary.hpp"
+#include "genattn/seq2seq/batch.hpp"
+#include "genattn/text/tokenizer.hpp"
+#include "genattn/text/utf8.hpp"
+#include "genattn/text/vocabulary.hpp"
+#include "genattn/train/checkpoint.hpp"
+#include "genattn/train/trainer.hpp"
+
+GENATTN_NAMESPACE_BEGIN
+
+/// A model directory, its files, or a document a text model cannot take;
+/// the message names the file or the document.
+class TextModelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The files of a model directory.
+namespace model_files {
+inline std::string model(const std::string& dir) { return dir + "/model.ckpt"; }
+inline std::string last(const std::string& dir) { return dir + "/last.ckpt"; }
+inline std::string source_vocab(const std::string& dir) { return dir + "/source.vocab"; }
+inline std::string target_vocab(const std::string& dir) { return dir + "/target.vocab"; }
+}  // namespace model_files
+
+/// Text settings saved with the model.
+struct TextSettings {
+  Index max_source = 100;  ///< document tokens kept (the rest is cut and counted)
+  Index max_target = 24;   ///< summary tokens, </s> included
+  bool lowercase = true;
+};
+
+/// The words model.ckpt stores besides the network.
+inline std::vector<std::pair<std::string, std::uint64_t>> text_model_words(const TextSettings& t,
+                                                                           std::uint64_t source_hash,
+                                                                           std::uint64_t target_hash) {
+  return {{"text.max_source", static_cast<std::uint64_t>(t.max_source)},
+          {"text.max_target", static_cast<std::uint64_t>(t.max_target)},
+          {"text.lowercase", t.lowercase ? 1u : 0u},
+          {"source_vocab_hash", source_hash},
+          {"target_vocab_hash", target_hash}};
+}
+
+/// The FNV-1a hash of a file's bytes (a vocabulary's, for model.ckpt).
+inline std::uint64_t file_hash(const std::string& path) { return fnv1a64(read_file(path)); }
+
+/// What summarize() cut of the documents it read.
+struct TruncationCount {
+  std::size_t documents = 0, tokens = 0;
+};
+
+/// Token ids of a document's tokens, cut at `max` tokens (counted in `cut`
+/// when given).
+inline TokenIds encode_tokens(const Vocabulary& vocab, const std::vector<std::string>& tokens, Index max,
+                              TruncationCount* cut) {
+  const auto n = std::min(tokens.size(), static_cast<std::size_t>(max));
+  if (cut != nullptr && tokens.size() > n) {
+    ++cut->documents;
+    cut->tokens += tokens.size() - n;
+  }
+  return vocab.encode(std::vector<std::string>(tokens.begin(), tokens.begin() + static_cast<long>(n)));
+}
+
+/// How summarize() decodes.
+struct DecodeOptions {
+  SearchConfig search;
+  bool sample = false;     ///< sampling instead of greedy or beam
+  Index batch_size = 32;   ///< documents decoded together (fewer with a wide beam: see max_hypotheses)
+  int threads = 0;         ///< decoding threads: batches at once, fewer batches split (0: one per core)
+};
+
+/// A document's summaries (best first) with their alignments.
+struct Summaries {
+  std::vector<std::string> source_tokens;   ///< as the model saw them (after the cut)
+  std::vector<Hypothesis<float>> hypotheses;  ///< tokens, score, log P and the alignment of each
+  std::vector<std::vector<std::string>> words;  ///< per hypothesis: its tokens, <unk> replaced when asked
+  std::vector<std::string> texts;               ///< the words detokenized
+};
+
+/// A trained network with its vocabularies, text settings and tokenizer.
+/// Its members are public so that a trainer can assemble one around the
+/// parameters it trains (and decode a validation set with them); load()
+/// reads one from a model directory with every check.
+struct TextModel {
+  Seq2Seq<float> model;
+  ParamBuffer<float> params;
+  Vocabulary source, target;
+  TextSettings text;
+  Tokenizer tokenizer;
+
+  /// Hypotheses decoded at once, at most: a batch holds batch x beam of them
+  /// (their states, and the alignments of the n-best kept).
+  static constexpr Index max_hypotheses = 512;
+
+  /// Loads a model directory; TextModelError saying what is wrong (no
+  /// directory, a corrupt or truncated file, another format version, another
+  /// vocabulary).
+  static TextModel load(const std::string& dir) {
+    if (!std::filesystem::is_directory(dir))
+      throw TextModelError(dir + " is not a model directory (summarize train --model " + dir + " makes one)");
+    const std::string path = model_files::model(dir);
+    if (!std::filesystem::exists(path))
+      throw TextModelError(dir + " holds no model.ckpt yet (training writes it after the first validation)");
+    try {
+      const Checkpoint c = load_checkpoint(path);
+      auto loaded = load_model<float>(c, path);
+      const std::string sv = model_files::source_vocab(dir), tv = model_files::target_vocab(dir);
+      Vocabulary source = Vocabulary::load(sv), target = Vocabulary::load(tv);
+      if (c.state_word("source_vocab_hash") != file_hash(sv))
+        throw TextModelError(path + " was trained with another source vocabulary than " + sv);
+      if (c.state_word("target_vocab_hash") != file_hash(tv))
+        throw TextModelError(path + " was trained with another target vocabulary than " + tv);
+      if (source.size() != loaded.model.config().src_vocab || target.size() != loaded.model.config().tgt_vocab)
+        throw TextModelError(path + ": the vocabulary sizes do not match the network's");
+      TextSettings text;
+      text.max_source = static_cast<Index>(c.state_word("text.max_source"));
+      text.max_target = static_cast<Index>(c.state_word("text.max_target"));
+      text.lowercase = c.state_word("text.lowercase") != 0;
+      if (text.max_source < 1 || text.max_target < 2) throw TextModelError(path + ": invalid text settings");
+      TokenizerConfig tc;
+      tc.lowercase = text.lowercase;
+      return {std::move(loaded.model), std::move(loaded.params), std::move(source), std::move(target), text,
+              Tokenizer(tc)};
+    } catch (const TextModelError&) {
+      throw;
+    } catch (const CheckpointError& e) {
+      // the reader's own errors name the file; a missing trainer word does not
+      const std::string what = e.what();
+      throw TextModelError(what.find(path) == std::string::npos ? path + ": " + what : what);
+    } catch (const std::exception& e) {  // file and vocabulary errors (they name their file)
+      throw TextModelError(e.what());
+    }
+  }
+
+  /// The longest summary the model can give, in tokens: it was trained on
+  /// summaries of at most max_target - 1 tokens and </s>.
+  Index longest_summary() const { return text.max_target - 1; }
+
+  /// Summarizes documents (plain UTF-8 text each; see the file comment).
+  /// search.max_length is capped at longest_summary(). TextModelError for a
+  /// document with no words, invalid UTF-8 or a min_length above the cap;
+  /// `where(i)` names document i in it (default: "document i+1").
+  std::vector<Summaries> summarize(const std::vector<std::string>& documents, const DecodeOptions& options,
+                                   TruncationCount* cut = nullptr,
+                                   const std::function<std::string(std::size_t)>& where = {}) const {
+    auto name = [&](std::size_t i) { return where ? where(i) : "document " + std::to_string(i + 1); };
+    SearchConfig search = options.search;
+    const Index cap = longest_summary();
+    if (search.min_length > std::min(search.max_length, cap))
+      throw TextModelError("min_length " + std::to_string(search.min_length) +
+                           " is above the longest summary allowed, " +
+                           (search.max_length <= cap ? "max_length " + std::to_string(search.max_length)
+                                                     : "the model's limit of " + std::to_string(cap) + " tokens"));
+    search.max_length = std::min(search.max_length, cap);
+    search.validate();
+    std::vector<Summaries> out(documents.size());
+    std::vector<TokenIds> ids(documents.size());
+    const bool copy = model.config().copy;
+    std::vector<ExtendedVocabulary> extended;  // copy: each document's own words after the vocabulary
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      try {
+        utf8_decode(documents[i], InvalidUtf8::reject);
+      } catch (const std::invalid_argument& e) {
+        throw TextModelError(name(i) + ": " + e.what());
+      }
+      auto tokens = tokenizer.tokenize(documents[i]);
+      if (tokens.empty()) throw TextModelError(name(i) + ": the document has no words");
+      ids[i] = encode_tokens(source, tokens, text.max_source, cut);
+      tokens.resize(ids[i].size());
+      out[i].source_tokens = std::move(tokens);
+      if (copy) extended.emplace_back(target, out[i].source_tokens);
+    }
+    std::vector<std::size_t> order(documents.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });
+    // A generic build decodes the same bits in any batch
+    // (decode/search_test: BatchedEqualsEachSentenceAlone); a -march=native
+    // one (FMA) can round differently with another batch size: measured, the
+    // 4th decimal of a score and the order of tied hypotheses.
+    const Index beam = options.sample ? 1 : std::max<Index>(1, search.beam);
+    const auto bs =
+        static_cast<std::size_t>(std::max<Index>(1, std::min<Index>(options.batch_size, max_hypotheses / beam)));
+    const std::size_t batches = (order.size() + bs - 1) / bs;
+    // Batch k: one decoder (memory and workspace) per batch; the model, its
+    // parameters and their packed copy are shared read-only, so batches
+    // decode on threads at once. Fewer batches than threads: each decoder
+    // splits its steps among the threads left over.
+    const auto packed = model.pack(params);
+    const std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
+                                                    : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t workers = std::min(batches, threads);
+    const int decoder_threads = static_cast<int>(std::max<std::size_t>(1, threads / std::max<std::size_t>(1, workers)));
+    auto decode_batch = [&](std::size_t k) {
+      const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
+      std::vector<TokenIds> src, src_ext;
+      for (std::size_t i = start; i < end; ++i) {
+        src.push_back(ids[order[i]]);
+        if (copy) src_ext.push_back(extended[order[i]].source_ids());
+      }
+      const std::vector<TokenIds> no_targets(src.size());
+      const Seq2SeqBatch batch =
+          copy ? make_copy_batch(src, src_ext, no_targets, target.size()) : make_batch(src, no_targets);
+      Seq2SeqDecoder<float> dec(model, params, batch.src, batch.src_lengths, batch.src_ext, &packed, decoder_threads);
+      std::vector<std::vector<Hypothesis<float>>> found;
+      if (options.sample) {
+        SearchConfig seeded = search;
+        seeded.seed = search.seed + k;  // each batch its own stream, whatever thread runs it
+        for (auto& h : sample(dec, seeded)) found.push_back({std::move(h)});
+      } else if (search.beam == 1) {
+        for (auto& h : greedy_search(dec, search)) found.push_back({std::move(h)});
+      } else {
+        found = beam_search(dec, search);
+      }
+      for (std::size_t i = start; i < end; ++i) out[order[i]].hypotheses = std::move(found[i - start]);
+    };
+    std::atomic<std::size_t> next{0};
+    parallel_for(static_cast<Index>(workers), [&](Index) {
+      for (std::size_t k; (k = next++) < batches;) decode_batch(k);
+    });
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      auto& d = out[i];
+      for (const auto& h : d.hypotheses) {
+        // a copy model's ids above the vocabulary are the document's own words
+        std::vector<std::string> words = copy ? extended[i].decode(h.tokens) : target.decode(h.tokens);
+        if (search.unknown == UnknownPolicy::replace)
+          words = replace_unknown(words, h, d.source_tokens, Vocabulary::specials[1]);
+        d.texts.push_back(Tokenizer::detokenize(words));
+        d.words.push_back(std::move(words));
+      }
+    }
+    return out;
+  }
+
+  /// The same with the search alone (batches of 32, one thread per core).
+  std::vector<Summaries> summarize(const std::vector<std::string>& documents, const SearchConfig& search) const {
+    DecodeOptions options;
+    options.search = search;
+    return summarize(documents, options);
+  }
+};
+
+GENATTN_NAMESPACE_END

@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <genattn/pipeline/text_model.hpp>
+
+#include "support/errors.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace genattn;
+using genattn_test::TempDir;
+
+namespace {
+
+const std::vector<std::string> kDocuments = {
+    "The fast archiver compresses files with the zstd library.",
+    "A tool for the terminal that shows the files of a package.",
+    "Fonts for the desktop, with many glyphs and styles.",
+};
+
+/// A model directory as `summarize train` writes it: an untrained network
+/// (seeded, so its summaries are fixed), both vocabularies and the words.
+void write_model_dir(const std::string& dir, bool copy, Index max_target = 6) {
+  Tokenizer tok;
+  std::vector<std::vector<std::string>> texts;
+  for (const auto& d : kDocuments) texts.push_back(tok.tokenize(d));
+  const Vocabulary source = Vocabulary::build(texts), target = Vocabulary::build({texts[0], texts[1]});
+  source.save(model_files::source_vocab(dir));
+  target.save(model_files::target_vocab(dir));
+  Seq2SeqConfig c;
+  c.src_vocab = source.size();
+  c.tgt_vocab = target.size();
+  c.embedding = 8;
+  c.encoder_hidden = 6;
+  c.decoder_hidden = 10;
+  c.copy = copy;
+  c.coverage = copy;
+  const Seq2Seq<float> model(c);
+  ParamBuffer<float> p = model.init_params(7);
+  p.flat() *= 3.0f;  // an untrained network that still prefers some words
+  TextSettings text;
+  text.max_source = 9;  // the documents are cut (and counted)
+  text.max_target = max_target;
+  save_model(model_files::model(dir), model, p,
+             text_model_words(text, file_hash(model_files::source_vocab(dir)),
+                              file_hash(model_files::target_vocab(dir))));
+}
+
+/// What summarize() should give for one document, from the parts.
+std::string by_hand(const TextModel& m, const std::string& document, const SearchConfig& search) {
+  auto tokens = m.tokenizer.tokenize(document);
+  tokens.resize(std::min<std::size_t>(tokens.size(), static_cast<std::size_t>(m.text.max_source)));
+  const Seq2SeqBatch batch = make_batch({m.source.encode(tokens)}, {TokenIds{}});
+  Seq2SeqDecoder<float> dec(m.model, m.params, batch.src, batch.src_lengths);
+  SearchConfig capped = search;
+  capped.max_length = std::min(capped.max_length, m.longest_summary());
+  const auto h = greedy_search(dec, capped);
+  return Tokenizer::detokenize(m.target.decode(h.front().tokens));
+}
+
+}  // namespace
+
+// Loaded from a directory, text in and text out: each summary is what the
+// parts give by hand (tokenize, cut, encode, greedy, decode, detokenize), in
+// input order; the cut is counted.
+TEST(TextModel, LoadsADirectoryAndSummarizesLikeItsParts) {
+  TempDir dir("text-model");
+  write_model_dir(dir.path.string(), false);
+  const TextModel m = TextModel::load(dir.path.string());
+  SearchConfig search;
+  search.beam = 1;  // greedy, as by_hand()
+  DecodeOptions options;
+  options.search = search;
+  options.batch_size = 2;  // two batches, sorted by length
+  TruncationCount cut;
+  const auto out = m.summarize(kDocuments, options, &cut);
+  ASSERT_EQ(out.size(), kDocuments.size());
+  for (std::size_t i = 0; i < kDocuments.size(); ++i) {
+    EXPECT_EQ(out[i].texts.front(), by_hand(m, kDocuments[i], search)) << i;
+    EXPECT_EQ(out[i].source_tokens.size(), 9u) << i;
+    EXPECT_LE(out[i].hypotheses.front().tokens.size(), 5u) << i;  // max_target 6, </s> included
+    const auto& h = out[i].hypotheses.front();
+    EXPECT_GE(h.alignment.size(), h.tokens.size()) << i;
+    for (const auto& a : h.alignment) EXPECT_EQ(a.size(), 9) << i;
+  }
+  EXPECT_EQ(cut.documents, 3u);
+  // the search-only overload and the n-best list
+  search.beam = 3;
+  search.n_best = 2;
+  const auto beams = m.summarize(kDocuments, search);
+  for (const auto& s : beams) {
+    ASSERT_EQ(s.texts.size(), 2u);
+    EXPECT_GE(s.hypotheses[0].score, s.hypotheses[1].score);
+  }
+}
+
+// One loaded model serves many threads at once: 8 threads summarizing
+// together give each the summaries one thread gives alone (a copy model, so
+// the extended vocabularies are per call too).
+TEST(TextModel, OneModelServesManyThreadsAtOnce) {
+  TempDir dir("text-model-threads");
+  write_model_dir(dir.path.string(), true);
+  const TextModel m = TextModel::load(dir.path.string());
+  SearchConfig search;
+  search.beam = 2;
+  DecodeOptions options;
+  options.search = search;
+  options.threads = 1;
+  const auto alone = m.summarize(kDocuments, options);
+  std::vector<std::vector<Summaries>> got(8);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t) threads.emplace_back([&, t] { got[t] = m.summarize(kDocuments, options); });
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) {
+    ASSERT_EQ(g.size(), alone.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      EXPECT_EQ(g[i].texts, alone[i].texts);
+      EXPECT_EQ(g[i].hypotheses.front().score, alone[i].hypotheses.front().score);
+    }
+  }
+}
+
+// Each bad directory and each bad document is a TextModelError naming it.
+TEST(TextModel, BadDirectoriesAndDocumentsAreNamedErrors) {
+  using genattn_test::message_of;
+  TempDir dir("text-model-bad");
+  const std::string d = dir.path.string();
+  EXPECT_EQ(message_of<TextModelError>([&] { TextModel::load(d + "/none"); }),
+            d + "/none is not a model directory (summarize train --model " + d + "/none makes one)");
+  EXPECT_EQ(message_of<TextModelError>([&] { TextModel::load(d); }),
+            d + " holds no model.ckpt yet (training writes it after the first validation)");
+  write_model_dir(d, false);
+  const TextModel m = TextModel::load(d);
+  SearchConfig search;
+  EXPECT_EQ(message_of<TextModelError>([&] { m.summarize({"fine words", "   "}, search); }),
+            "document 2: the document has no words");
+  EXPECT_EQ(message_of<TextModelError>([&] { m.summarize({"bad \xff byte"}, search); }).rfind("document 1: ", 0), 0u);
+  search.min_length = 6;
+  EXPECT_EQ(message_of<TextModelError>([&] { m.summarize({"fine words"}, search); }),
+            "min_length 6 is above the longest summary allowed, the model's limit of 5 tokens");
+  // another vocabulary than the one trained with
+  Vocabulary::build({{"other", "words"}}).save(model_files::target_vocab(d));
+  EXPECT_EQ(message_of<TextModelError>([&] { TextModel::load(d); }),
+            model_files::model(d) + " was trained with another target vocabulary than " + model_files::target_vocab(d));
+  // a truncated checkpoint
+  write_model_dir(d, false);
+  const std::string bytes = genattn_test::file_text(model_files::model(d));
+  write_file_atomically(model_files::model(d), bytes.substr(0, bytes.size() / 2), "model");
+  EXPECT_NE(message_of<TextModelError>([&] { TextModel::load(d); }).find(model_files::model(d)), std::string::npos);
+}
