@@ -2,6 +2,7 @@
 """genattn beside PyTorch on the performance issue's workloads, in one run.
 
     /usr/bin/python3 benchmarks/compare/compare.py [--build build] [--repeat 10] [--min-time 2] [--rounds 3]
+                                                   [--before OTHER_BUILD]
 
 Runs genattn's Google Benchmark binaries (built by `cmake --build build`)
 and torch_workloads.py (PyTorch on 1 and on 2 threads, OPENBLAS_NUM_THREADS
@@ -157,6 +158,9 @@ def main():
     ap.add_argument("--min-time", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=3,
                     help="rounds of both sides, one after the other; each figure is its median over the rounds")
+    ap.add_argument("--before", default="",
+                    help="a build of an earlier commit: its genattn binaries run in the same rounds, and the "
+                         "table adds its times and before / now")
     args = ap.parse_args()
     if args.repeat < 1 or args.rounds < 1 or not args.min_time > 0:
         ap.error("--repeat and --rounds must be at least 1 and --min-time above 0 (got %d, %d, %g)" % (
@@ -167,14 +171,22 @@ def main():
         ap.error("no %s in %s: build them first (cmake -S . -B %s -G Ninja -DCMAKE_BUILD_TYPE=Release && "
                  "cmake --build %s --target %s), or run benchmarks/compare/run.sh, which does" % (
                      ", ".join(missing), b, args.build, args.build, " ".join(GENATTN_BENCHES)))
+    before = os.path.join(args.before, "benchmarks") if args.before else ""
+    if before:
+        missing = [n for n in GENATTN_BENCHES if not os.access(os.path.join(before, n), os.X_OK)]
+        if missing:
+            ap.error("no %s in %s: build them in that checkout first" % (", ".join(missing), before))
     tries = choose_openblas_core(3)
     # genattn and PyTorch take turns, so that a change in the shared
     # machine's load falls on both sides rather than on one
-    g_runs, t_runs = [], []
+    g_runs, t_runs, b_runs = [], [], []
     for _ in range(args.rounds):
         g_runs.append(genattn_run(b, args.min_time))
         t_runs.append({n: torch_run(n, args.repeat) for n in (1, 2)})
+        if before:
+            b_runs.append(genattn_run(before, args.min_time))
     g, t = median_of(g_runs), median_of(t_runs)
+    gb = median_of(b_runs) if before else None
     g_rss = peak_rss_mb([os.path.join(b, "bench_train_step"), "--benchmark_filter=threads:2",
                          "--benchmark_min_time=%g" % args.min_time])
     t_rss = {n: torch_run(n, 3, "train_step")["peak_rss_mb"] for n in (1, 2)}
@@ -209,15 +221,20 @@ def main():
     print("PyTorch's BLAS: OpenBLAS kernel %s (OPENBLAS_CORETYPE=%s), the fastest that computes right of: %s" % (
         CORE["best"].kernel, CORE["best"].coretype or "unset", "; ".join(str(t) for t in tries)))
     print()
-    print("| workload | genattn | PyTorch (threads) | PyTorch / genattn | genattn GFLOP/s (% of sgemm) |")
-    print("|---|---|---|---|---|")
+    extra_head = " genattn before (%s) | before / now | PyTorch / before |" % args.before if before else ""
+    print("| workload | genattn | PyTorch (threads) | PyTorch / genattn | genattn GFLOP/s (% of sgemm) |" + extra_head)
+    print("|---|---|---|---|---|" + ("---|---|---|" if before else ""))
     for label, gen, tname, flops in rows:
         ts, tn = torch_best(tname)
         # two threads: a share of twice the one-thread ceiling
         top = ceiling * (2 if flops == "flops2" else 1)
         rate = "%.1f (%.0f%%)" % (gen["gflops"], 100 * gen["gflops"] / top) if flops else ""
+        extra = ""
+        if before:
+            old = gb[[k for k, v in g.items() if v is gen][0]]["seconds"]
+            extra = " %.1f ms | %.2fx | %.2fx |" % (1e3 * old, old / gen["seconds"], ts / old)
         print("| %s | %.1f ms | %.1f ms (%d) | %.2fx | %s |" % (label, 1e3 * gen["seconds"], 1e3 * ts, tn,
-                                                               ts / gen["seconds"], rate))
+                                                               ts / gen["seconds"], rate) + extra)
     tr = min(t_rss.values())
     print("| (e) peak RSS of training (a) | %.0f MB | %.0f MB | %.2fx | |" % (g_rss, tr, tr / g_rss))
     s1, s2 = g["BM_TrainStep/threads:1/real_time"]["seconds"], g["BM_TrainStep/threads:2/real_time"]["seconds"]
