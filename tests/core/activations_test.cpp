@@ -7,9 +7,7 @@
 
 using namespace genattn;
 
-template <class T>
-class Activations : public ::testing::Test {};
-TYPED_TEST_SUITE(Activations, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(Activations);
 
 TYPED_TEST(Activations, MatchTheScalarDefinitionsOverABlock) {
   using T = TypeParam;

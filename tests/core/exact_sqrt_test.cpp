@@ -53,9 +53,7 @@ Eigen::Array<T, Eigen::Dynamic, 1> inputs() {
 
 }  // namespace
 
-template <class T>
-class ExactSqrtTyped : public ::testing::Test {};
-TYPED_TEST_SUITE(ExactSqrtTyped, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(ExactSqrtTyped);
 
 TYPED_TEST(ExactSqrtTyped, EqualsTheCorrectlyRoundedRootAtEveryOffset) {
   using T = TypeParam;

@@ -12,9 +12,7 @@ using genattn_test::invalid_argument_message;
 
 namespace {
 
-template <class T>
-class WeightProductTyped : public ::testing::Test {};
-TYPED_TEST_SUITE(WeightProductTyped, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(WeightProductTyped);
 
 // The three products give Eigen's results whether packed or not: y = W x
 // and y += W x; [A B] [x; h]; and B^T d, A^T d added in (the first skipped

@@ -10,9 +10,7 @@
 using namespace genattn;
 using namespace genattn_test;
 
-template <class T>
-class LstmCellTyped : public ::testing::Test {};
-TYPED_TEST_SUITE(LstmCellTyped, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(LstmCellTyped);
 
 TYPED_TEST(LstmCellTyped, MatchesTorchLstmCell) {
   using T = TypeParam;

@@ -12,9 +12,7 @@
 using namespace genattn;
 using namespace genattn_test;
 
-template <class T>
-class LstmTyped : public ::testing::Test {};
-TYPED_TEST_SUITE(LstmTyped, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(LstmTyped);
 
 namespace {
 template <class T>

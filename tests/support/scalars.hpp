@@ -19,3 +19,9 @@ struct ScalarName {
 };
 
 }  // namespace genattn_test
+
+/// A typed test suite `Name` over float and double (TYPED_TEST(Name, ...)).
+#define GENATTN_SCALAR_TEST_SUITE(Name)         \
+  template <class T>                            \
+  class Name : public ::testing::Test {};       \
+  TYPED_TEST_SUITE(Name, genattn_test::Scalars, genattn_test::ScalarName)

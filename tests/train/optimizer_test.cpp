@@ -13,9 +13,7 @@
 using namespace genattn;
 using namespace genattn_test;
 
-template <class T>
-class OptimizerTyped : public ::testing::Test {};
-TYPED_TEST_SUITE(OptimizerTyped, genattn_test::Scalars, genattn_test::ScalarName);
+GENATTN_SCALAR_TEST_SUITE(OptimizerTyped);
 
 // Five steps of each optimizer equal torch.optim's, to 1e-12 (double) and
 // 1e-5 (float) relative.
