@@ -8,45 +8,16 @@
 
 #include "support/errors.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_model_dir.hpp"
 
 using namespace genattn;
 using genattn_test::TempDir;
 
 namespace {
 
-const std::vector<std::string> kDocuments = {
-    "The fast archiver compresses files with the zstd library.",
-    "A tool for the terminal that shows the files of a package.",
-    "Fonts for the desktop, with many glyphs and styles.",
-};
+const std::vector<std::string>& kDocuments = genattn_test::text_model_documents();
 
-/// A model directory as `summarize train` writes it: an untrained network
-/// (seeded, so its summaries are fixed), both vocabularies and the words.
-void write_model_dir(const std::string& dir, bool copy, Index max_target = 6) {
-  Tokenizer tok;
-  std::vector<std::vector<std::string>> texts;
-  for (const auto& d : kDocuments) texts.push_back(tok.tokenize(d));
-  const Vocabulary source = Vocabulary::build(texts), target = Vocabulary::build({texts[0], texts[1]});
-  source.save(model_files::source_vocab(dir));
-  target.save(model_files::target_vocab(dir));
-  Seq2SeqConfig c;
-  c.src_vocab = source.size();
-  c.tgt_vocab = target.size();
-  c.embedding = 8;
-  c.encoder_hidden = 6;
-  c.decoder_hidden = 10;
-  c.copy = copy;
-  c.coverage = copy;
-  const Seq2Seq<float> model(c);
-  ParamBuffer<float> p = model.init_params(7);
-  p.flat() *= 3.0f;  // an untrained network that still prefers some words
-  TextSettings text;
-  text.max_source = 9;  // the documents are cut (and counted)
-  text.max_target = max_target;
-  save_model(model_files::model(dir), model, p,
-             text_model_words(text, file_hash(model_files::source_vocab(dir)),
-                              file_hash(model_files::target_vocab(dir))));
-}
+void write_model_dir(const std::string& dir, bool copy) { genattn_test::write_text_model_dir(dir, copy); }
 
 /// What summarize() should give for one document, from the parts.
 std::string by_hand(const TextModel& m, const std::string& document, const SearchConfig& search) {

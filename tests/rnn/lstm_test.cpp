@@ -196,8 +196,11 @@ TEST(Lstm, BadInputNamesTheArgument) {
   EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, none, nullptr, none); }),
             "Lstm::backward: called before forward");
   lstm.forward(p, Mat<float>::Zero(3, 6), {3, 3}, cache);
-  EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, Mat<float>::Zero(2, 6), nullptr, none); }),
+  EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, Mat<float>::Zero(2, 6), nullptr, nullptr); }),
             "Lstm::backward: argument 'dy' has shape 2x6, expected 4x6");
+  // an output passed is filled or refused, never skipped: nullptr skips dL/dx
+  EXPECT_EQ(invalid_argument_message([&] { lstm.backward(p, g, Mat<float>::Zero(3, 6), cache, none, nullptr, none); }),
+            "Lstm::backward: argument 'dx' has shape 0x0, expected 3x6 (pass nullptr to skip dL/dx)");
   EXPECT_EQ(invalid_argument_message([] {
               ParamLayout l2;
               Lstm<float>(l2, "x", LstmConfig{3, 2, 0, false});

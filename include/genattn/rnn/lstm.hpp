@@ -15,6 +15,7 @@
 // Parameters: <prefix>.l<l>.fwd.{W_x,W_h,b} and <prefix>.l<l>.bwd.{...}.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -102,14 +103,37 @@ class Lstm {
   }
 
   /// Adds all gradients. `dy` is dL/d output (D*H x T*B, or empty); `d_final`,
-  /// when given, holds layers*D final-state gradients; `dx` (In x T*B) is
-  /// skipped when empty; `d_init`, when given, receives layers*D initial-state
-  /// gradients (added).
+  /// when given, holds layers*D final-state gradients; dL/dx is added into
+  /// `dx` (In x T*B; a matrix of another shape, an empty one included, is an
+  /// error: pass nullptr to skip it); `d_init`, when given, receives layers*D
+  /// initial-state gradients (added).
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                 const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, MatRef<T> dx,
                 std::vector<LstmState<T>>* d_init = nullptr) const {
+    check_arg(cache.output.size() == static_cast<std::size_t>(config_.layers), "Lstm::backward",
+              "called before forward");
+    const Index cols = cache.output.back().cols();
+    check_arg(dx.rows() == config_.input && dx.cols() == cols, "Lstm::backward",
+              "argument 'dx' has shape " + detail::shape_string(dx.rows(), dx.cols()) + ", expected " +
+                  detail::shape_string(config_.input, cols) + " (pass nullptr to skip dL/dx)");
+    backward_into(p, grads, x, cache, dy, d_final, dx, d_init);
+  }
+
+  /// The same without dL/dx.
+  void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
+                const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, std::nullptr_t,
+                std::vector<LstmState<T>>* d_init = nullptr) const {
+    check_arg(cache.output.size() == static_cast<std::size_t>(config_.layers), "Lstm::backward",
+              "called before forward");
+    backward_into(p, grads, x, cache, dy, d_final, no_output<T>(), d_init);
+  }
+
+ private:
+  /// backward() with `dx` checked, or empty: skipped.
+  void backward_into(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
+                     const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, MatRef<T> dx,
+                     std::vector<LstmState<T>>* d_init) const {
     static constexpr const char* where = "Lstm::backward";
-    check_arg(cache.output.size() == static_cast<std::size_t>(config_.layers), where, "called before forward");
     const Index D = directions(), H = config_.hidden, L = config_.layers;
     const Index cols = cache.output.back().cols();
     if (dy.size() != 0) check_shape(where, "dy", dy, D * H, cols);
@@ -141,7 +165,6 @@ class Lstm {
     }
   }
 
- private:
   LstmConfig config_;
   std::vector<LstmLayer<T>> layers_;
 };

@@ -25,8 +25,7 @@ int main() {
     if (step == 0) first = loss;
     last = loss;
     grads.set_zero();
-    Mat<float> none;
-    encoder.backward(params, grads, x, cache, dy, nullptr, none);
+    encoder.backward(params, grads, x, cache, dy, nullptr, nullptr);  // no dL/dx
     params.flat() -= 0.1f * grads.flat();
   }
   std::printf("genattn %s consumer: loss %.4f -> %.4f\n", GENATTN_VERSION_STRING, static_cast<double>(first),
