@@ -22,19 +22,11 @@ using genattn::model_files::target_vocab;
 }  // namespace files
 
 using genattn::DecodeOptions;
+using genattn::file_hash;  // of a vocabulary file, as model.ckpt stores it
 using genattn::Summaries;
 using genattn::TextSettings;
 using genattn::TruncationCount;
 using Summarizer = genattn::TextModel;
-
-/// The words model.ckpt stores besides the network.
-inline std::vector<std::pair<std::string, std::uint64_t>> model_words(const TextSettings& t, std::uint64_t source_hash,
-                                                                      std::uint64_t target_hash) {
-  return genattn::text_model_words(t, source_hash, target_hash);
-}
-
-/// The FNV-1a hash of a vocabulary file's bytes.
-inline std::uint64_t file_hash(const std::string& path) { return genattn::fnv1a64(read_bytes(path)); }
 
 /// Loads a model directory (TextModel::load); its errors are the user's.
 inline Summarizer load_summarizer(const std::string& dir) { return genattn::TextModel::load(dir); }

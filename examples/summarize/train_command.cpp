@@ -226,7 +226,7 @@ int train_command(const TrainOptions& o) {
     if (improved) {
       best = v.rouge.rougeL.f;
       bad = 0;
-      genattn::save_model(files::model(dir), s.model, s.params, model_words(o.text, source_hash, target_hash));
+      genattn::save_model(files::model(dir), s.model, s.params, genattn::text_model_words(o.text, source_hash, target_hash));
     } else {
       ++bad;
     }
