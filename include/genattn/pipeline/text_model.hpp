@@ -113,6 +113,9 @@ struct DecodeOptions {
   bool sample = false;     ///< sampling instead of greedy or beam
   Index batch_size = 32;   ///< documents decoded together (fewer with a wide beam: see max_hypotheses)
   int threads = 0;         ///< decoding threads: batches at once, fewer batches split (0: one per core)
+  /// The model's weights packed once (TextModel::pack), for a caller that
+  /// summarizes again and again (a server); null: each call packs them.
+  const Seq2Seq<float>::Packed* packed = nullptr;
 };
 
 /// A document's summaries (best first) with their alignments.
@@ -182,35 +185,56 @@ struct TextModel {
   /// summaries of at most max_target - 1 tokens and </s>.
   Index longest_summary() const { return text.max_target - 1; }
 
+  /// The weights packed for decoding, to pass in DecodeOptions::packed: a
+  /// caller that summarizes many times packs them once (the output layer's
+  /// V x H alone is megabytes). They hold the parameters' version, so
+  /// decoding refuses them once the parameters have been written since.
+  Seq2Seq<float>::Packed pack() const { return model.pack(params); }
+
+  /// The search summarize() runs for `search`: max_length capped at
+  /// longest_summary(), then validated. TextModelError for a min_length
+  /// above the cap; std::invalid_argument for an invalid search.
+  SearchConfig search_for(const SearchConfig& search) const {
+    SearchConfig s = search;
+    const Index cap = longest_summary();
+    if (s.min_length > std::min(s.max_length, cap))
+      throw TextModelError("min_length " + std::to_string(s.min_length) + " is above the longest summary allowed, " +
+                           (s.max_length <= cap ? "max_length " + std::to_string(s.max_length)
+                                                : "the model's limit of " + std::to_string(cap) + " tokens"));
+    s.max_length = std::min(s.max_length, cap);
+    s.validate();
+    return s;
+  }
+
+  /// A document's tokens as the model reads them, before the cut at
+  /// max_source. TextModelError "`name`: ..." for invalid UTF-8 or a
+  /// document with no words.
+  std::vector<std::string> document_tokens(const std::string& document, const std::string& name) const {
+    try {
+      utf8_decode(document, InvalidUtf8::reject);
+    } catch (const std::invalid_argument& e) {
+      throw TextModelError(name + ": " + e.what());
+    }
+    auto tokens = tokenizer.tokenize(document);
+    if (tokens.empty()) throw TextModelError(name + ": the document has no words");
+    return tokens;
+  }
+
   /// Summarizes documents (plain UTF-8 text each; see the file comment).
-  /// search.max_length is capped at longest_summary(). TextModelError for a
+  /// The search is search_for(options.search). TextModelError for a
   /// document with no words, invalid UTF-8 or a min_length above the cap;
   /// `where(i)` names document i in it (default: "document i+1").
   std::vector<Summaries> summarize(const std::vector<std::string>& documents, const DecodeOptions& options,
                                    TruncationCount* cut = nullptr,
                                    const std::function<std::string(std::size_t)>& where = {}) const {
     auto name = [&](std::size_t i) { return where ? where(i) : "document " + std::to_string(i + 1); };
-    SearchConfig search = options.search;
-    const Index cap = longest_summary();
-    if (search.min_length > std::min(search.max_length, cap))
-      throw TextModelError("min_length " + std::to_string(search.min_length) +
-                           " is above the longest summary allowed, " +
-                           (search.max_length <= cap ? "max_length " + std::to_string(search.max_length)
-                                                     : "the model's limit of " + std::to_string(cap) + " tokens"));
-    search.max_length = std::min(search.max_length, cap);
-    search.validate();
+    const SearchConfig search = search_for(options.search);
     std::vector<Summaries> out(documents.size());
     std::vector<TokenIds> ids(documents.size());
     const bool copy = model.config().copy;
     std::vector<ExtendedVocabulary> extended;  // copy: each document's own words after the vocabulary
     for (std::size_t i = 0; i < documents.size(); ++i) {
-      try {
-        utf8_decode(documents[i], InvalidUtf8::reject);
-      } catch (const std::invalid_argument& e) {
-        throw TextModelError(name(i) + ": " + e.what());
-      }
-      auto tokens = tokenizer.tokenize(documents[i]);
-      if (tokens.empty()) throw TextModelError(name(i) + ": the document has no words");
+      auto tokens = document_tokens(documents[i], name(i));
       ids[i] = encode_tokens(source, tokens, text.max_source, cut);
       tokens.resize(ids[i].size());
       out[i].source_tokens = std::move(tokens);
@@ -232,7 +256,9 @@ struct TextModel {
     // parameters and their packed copy are shared read-only, so batches
     // decode on threads at once. Fewer batches than threads: each decoder
     // splits its steps among the threads left over.
-    const auto packed = model.pack(params);
+    Seq2Seq<float>::Packed own;
+    if (options.packed == nullptr) own = pack();
+    const Seq2Seq<float>::Packed& packed = options.packed != nullptr ? *options.packed : own;
     const std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
                                                     : std::max(1u, std::thread::hardware_concurrency());
     const std::size_t workers = std::min(batches, threads);
