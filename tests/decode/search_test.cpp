@@ -164,6 +164,84 @@ TEST(BeamSearch, BatchedEqualsEachSentenceAlone) {
   }
 }
 
+/// Source item b says token 4 + b for b + 1 steps, then </s>; it records how
+/// many hypotheses each step decoded.
+struct CountdownDecoder {
+  using Scalar = double;
+  struct State {
+    std::vector<Index> item, steps;
+    Index size() const { return static_cast<Index>(item.size()); }
+    void reorder(const std::vector<Index>& rows) {
+      State s;
+      for (Index r : rows) {
+        s.item.push_back(item[static_cast<std::size_t>(r)]);
+        s.steps.push_back(steps[static_cast<std::size_t>(r)]);
+      }
+      *this = s;
+    }
+  };
+  Lengths lengths;
+  SpecialIds specials;
+  std::vector<Index> widths;  // hypotheses per step
+
+  Index vocab() const { return 12; }
+  Index sources() const { return static_cast<Index>(lengths.size()); }
+  Index source_length(Index b) const { return lengths[static_cast<std::size_t>(b)]; }
+  const SpecialIds& ids() const { return specials; }
+  State start(const std::vector<Index>& items) const { return {items, std::vector<Index>(items.size(), 0)}; }
+  void step(State& s, const TokenIds&, Mat<double>& logits, Mat<double>& align) {
+    const Index N = s.size();
+    widths.push_back(N);
+    logits.setConstant(vocab(), N, -10.0);
+    align.setConstant(2, N, 0.5);
+    for (Index k = 0; k < N; ++k) {
+      const auto kk = static_cast<std::size_t>(k);
+      logits(s.steps[kk] <= s.item[kk] ? 4 + s.item[kk] : specials.eos, k) = 0.0;
+      ++s.steps[kk];
+    }
+  }
+};
+
+TEST(GreedySearch, AFinishedSourceLeavesTheBatch) {
+  CountdownDecoder d;
+  d.lengths = {2, 2, 2, 2};
+  SearchConfig c;
+  c.beam = 1;
+  c.max_length = 10;
+  const auto out = greedy_search(d, c);
+  ASSERT_EQ(out.size(), 4u);
+  for (std::size_t b = 0; b < out.size(); ++b) {
+    EXPECT_TRUE(out[b].finished);
+    EXPECT_EQ(out[b].tokens, TokenIds(b + 1, static_cast<TokenId>(4 + b))) << "source " << b;
+    EXPECT_EQ(out[b].alignment.size(), b + 1);
+  }
+  // source b ends at step b + 1 (its </s>): 4 hypotheses, then 3, 2, 1
+  EXPECT_EQ(d.widths, (std::vector<Index>{4, 4, 3, 2, 1}));
+}
+
+TEST(GreedySearch, BatchedEqualsEachSentenceAlone) {
+  Seq2Seq<double> model(small_config());
+  const ParamBuffer<double> p = model.init_params(5);
+  const std::vector<TokenIds> sources{{4, 5, 6, 7}, {8, 9}, {10, 11, 12, 13, 14}, {6}};
+  const Seq2SeqBatch batch = make_batch(sources, {{4}, {4}, {4}, {4}});
+  SearchConfig c;
+  c.beam = 1;
+  c.max_ratio = 1.5;  // the sources end at different steps
+  c.max_length = 8;
+  Seq2SeqDecoder<double> all(model, p, batch.src, batch.src_lengths);
+  const auto together = greedy_search(all, c);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const Seq2SeqBatch one = make_batch({sources[i]}, {{4}});
+    Seq2SeqDecoder<double> d(model, p, one.src, one.src_lengths);
+    const auto alone = greedy_search(d, c);
+    EXPECT_EQ(alone[0].tokens, together[i].tokens) << "sentence " << i;
+    EXPECT_NEAR(alone[0].log_prob, together[i].log_prob, 1e-12);
+    ASSERT_EQ(alone[0].alignment.size(), together[i].alignment.size());
+    for (std::size_t t = 0; t < alone[0].alignment.size(); ++t)
+      EXPECT_LT((alone[0].alignment[t] - together[i].alignment[t]).cwiseAbs().maxCoeff(), 1e-12);
+  }
+}
+
 TEST(BeamSearch, LengthLimitsAndBlockingHoldOnEveryHypothesis) {
   BigramDecoder d;
   const Index V = 8;

@@ -406,44 +406,59 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
 }
 
 /// Greedy decoding, batched: y_t = argmax of the constrained log p, one
-/// hypothesis per source.
+/// hypothesis per source. A source that has finished leaves the batch: the
+/// state keeps the live hypotheses only (state.reorder), so a step costs
+/// what the sources still decoding need, not the whole batch's.
 template <class D>
 std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchConfig& config) {
   using T = typename D::Scalar;
   config.validate();
   const Index B = dec.sources();
   const SpecialIds ids = dec.ids();
-  std::vector<Index> items(static_cast<std::size_t>(B));
-  std::iota(items.begin(), items.end(), Index{0});
-  auto state = dec.start(items);
+  std::vector<Index> live(static_cast<std::size_t>(B));  // state column k decodes source live[k]
+  std::iota(live.begin(), live.end(), Index{0});
+  auto state = dec.start(live);
   std::vector<Hypothesis<T>> out(static_cast<std::size_t>(B));
   TokenIds prev(static_cast<std::size_t>(B), ids.bos);
   Mat<T> logits, align;
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
-  for (Index t = 0; t <= max_all; ++t) {
-    if (std::all_of(out.begin(), out.end(), [](const Hypothesis<T>& h) { return h.finished; })) break;
+  for (Index t = 0; t <= max_all && !live.empty(); ++t) {
     dec.step(state, prev, logits, align);
+    const auto N = static_cast<Index>(live.size());
     // each source's choice touches only its own hypothesis and input: the
     // sources are split among the decoder's threads (at 16-column boundaries,
     // as in Seq2Seq::step, so every column is read the same way)
-    const Index parts = std::min<Index>(detail::decoder_threads(dec, 0), B / 16);
+    const Index parts = std::min<Index>(detail::decoder_threads(dec, 0), N / 16);
     parallel_for(std::max<Index>(parts, 1), [&](Index k) {
-      const Index first = k == 0 ? 0 : B * k / parts / 16 * 16, last = k + 1 >= parts ? B : B * (k + 1) / parts / 16 * 16;
-      for (Index b = first; b < last; ++b) {
+      const Index first = k == 0 ? 0 : N * k / parts / 16 * 16, last = k + 1 >= parts ? N : N * (k + 1) / parts / 16 * 16;
+      for (Index c = first; c < last; ++c) {
+        const Index b = live[static_cast<std::size_t>(c)];
         auto& h = out[static_cast<std::size_t>(b)];
-        if (h.finished) continue;
         const Index Ts = dec.source_length(b);
-        auto lp = logits.col(b);
+        auto lp = logits.col(c);
         // log p_w = l_w - logsumexp(l); the constraints only mask (-inf), so the
         // argmax is taken on the logits and only the chosen word is normalized
         const T lse = detail::log_sum_exp(lp);
         detail::constrain<T>(lp, h.tokens, config.min_for(Ts), config.max_for(Ts), ids, config);
         const Index w = detail::argmax(lp);
-        if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w] - lse), align.col(b).head(Ts), ids))
-          prev[static_cast<std::size_t>(b)] = static_cast<TokenId>(w);
+        if (detail::emit(h, static_cast<TokenId>(w), static_cast<double>(lp[w] - lse), align.col(c).head(Ts), ids))
+          prev[static_cast<std::size_t>(c)] = static_cast<TokenId>(w);
       }
     });
+    std::vector<Index> keep;  // the state columns still decoding
+    for (Index c = 0; c < N; ++c)
+      if (!out[static_cast<std::size_t>(live[static_cast<std::size_t>(c)])].finished) keep.push_back(c);
+    if (static_cast<Index>(keep.size()) == N) continue;
+    std::vector<Index> next_live;
+    TokenIds next_prev;
+    for (Index c : keep) {
+      next_live.push_back(live[static_cast<std::size_t>(c)]);
+      next_prev.push_back(prev[static_cast<std::size_t>(c)]);
+    }
+    live.swap(next_live);
+    prev.swap(next_prev);
+    if (!keep.empty()) state.reorder(keep);
   }
   return out;
 }
