@@ -13,7 +13,7 @@ bash scripts/install-deps.sh
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
       -DGENATTN_FUZZ=ON -DGENATTN_BUILD_TESTS=OFF -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_BUILD_EXAMPLES=OFF
 cmake --build build-fuzz -j "$(nproc)"
-names=(checkpoint vocabulary tokenizer corpus_tsv translation_index command_line)
+names=(checkpoint vocabulary tokenizer corpus_tsv translation_index command_line request)
 run() {
   local name=$1 work=build-fuzz/corpus-$1
   mkdir -p "$work"  # new inputs go here; the committed seeds stay as they are

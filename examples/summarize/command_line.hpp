@@ -10,6 +10,7 @@
 #include "config_reader.hpp"
 #include "eval_command.hpp"
 #include "search_options.hpp"
+#include "serve_command.hpp"
 #include "summarize_command.hpp"
 #include "train_command.hpp"
 #include "validators.hpp"
@@ -22,9 +23,10 @@ struct CommandLine {
   TrainOptions t;
   EvalOptions e;
   SummarizeOptions s;
+  ServeOptions v;
   std::string hyp, ref;
   bool stem = false, per_line = false;
-  CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *score = nullptr;
+  CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *serve = nullptr, *score = nullptr;
 
   CommandLine(const CommandLine&) = delete;  // the app points into this object
   CommandLine& operator=(const CommandLine&) = delete;
@@ -99,6 +101,24 @@ struct CommandLine {
     summ->add_option("--output", s.output, "write the summaries here (default: stdout)");
     summ->add_option("--attention", s.attention, "draw the alignments into this SVG file");
     add_search_options(summ, s.decode);
+
+    serve = app.add_subcommand("serve", "Serve summaries over HTTP and JSON (POST /v1/summarize, GET /health, GET /metrics)");
+    serve->add_option("--model", v.model_dir, "model directory")->required();
+    serve->add_option("--host", v.host, "address to listen on")->capture_default_str();
+    serve->add_option("--port", v.port, "port (0: any free one, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
+    serve->add_option("--max-batch", v.max_batch, "documents decoded together, at most (1: no batching across requests)")
+        ->check(CLI::Range(1, 4096))->capture_default_str();
+    serve->add_option("--min-batch", v.min_batch, "documents a batch waits for, up to --max-wait-ms")
+        ->check(CLI::Range(1, 4096))->capture_default_str();
+    serve->add_option("--max-wait-ms", v.max_wait_ms, "how long a batch waits for requests being read and --min-batch")
+        ->check(number_in(0.0, 10000.0))->capture_default_str();
+    serve->add_option("--max-queue", v.max_queue, "documents waiting, at most (then 503)")->check(positive_count)->capture_default_str();
+    serve->add_option("--max-body-bytes", v.max_body_bytes, "request body size limit (then 413)")->check(positive_count)->capture_default_str();
+    serve->add_option("--max-documents", v.max_documents, "documents a request, at most (then 413)")->check(positive_count)->capture_default_str();
+    serve->add_option("--max-document-bytes", v.max_document_bytes, "bytes a document, at most (then 413)")->check(positive_count)->capture_default_str();
+    serve->add_option("--http-threads", v.http_threads, "connections served at once")->check(CLI::Range(1, 1024))->capture_default_str();
+    add_search_options(serve, v.decode);
+    serve->remove_option(serve->get_option("--batch-size"));  // --max-batch is the server's
 
     score = app.add_subcommand("score", "Score hypotheses against references (BLEU, ROUGE-1/2/L) as JSON");
     score->add_option("--hyp", hyp, "hypotheses, one per line")->required()->check(CLI::ExistingFile);
