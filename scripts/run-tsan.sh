@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The concurrent code under ThreadSanitizer (clang++): one const model decoding
-# on 8 threads, the trainer's data-parallel shards, and the summarizer
-# training and decoding on all cores. Any report fails the run.
+# on 8 threads, the trainer's data-parallel shards, the summarizer training
+# and decoding on all cores, and its server under concurrent clients. Any
+# report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,7 +10,7 @@ dir=${GENATTN_TSAN_DIR:-build-tsan}
 cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
       "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -DNDEBUG" \
       -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF
-cmake --build "$dir" -j "$(nproc)" --target threads_test seq2seq_packed_decoding_test summarize
+cmake --build "$dir" -j "$(nproc)" --target threads_test seq2seq_packed_decoding_test summarize summarize_serve_test
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 # one const model decoding on 8 threads; the encoder's directions on two
 # threads; the trainer's shards; the thread pool
@@ -26,4 +27,8 @@ rm -rf "$dir/tsan-pointer"  # the pointer-generator, both phases
 "$dir/examples/summarize" train --train "$data/valid.tsv" --valid "$data/test.tsv" --model "$dir/tsan-pointer" \
   --embedding 16 --hidden 16 --max-source 40 --epochs 1 --threads 2 --log-every 0 --copy --coverage-steps 3
 "$dir/examples/summarize" eval --model "$dir/tsan-pointer" --data "$data/test.tsv" --beam 3 --threads 2 > /dev/null
+# the server: its handlers, the dynamic batcher and the drain, with 16
+# clients at once and SIGTERM under load (each server inherits TSAN_OPTIONS)
+TSAN_OPTIONS="$TSAN_OPTIONS:suppressions=$PWD/tests/summarize/tsan_httplib.supp" \
+  "$dir/tests/summarize_serve_test" --gtest_filter='Serve.*'
 echo "ThreadSanitizer: no reports"
