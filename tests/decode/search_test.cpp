@@ -15,21 +15,25 @@ namespace {
 /// A hand-built decoder: log p(next | previous token) from a fixed table,
 /// the same for every source; alignment puts all weight on position
 /// (step mod source length). Its best sequence is found by enumeration.
+/// The hand-built decoders' state: each hypothesis's source item and the
+/// steps it has taken.
+struct ItemSteps {
+  std::vector<Index> item;
+  std::vector<Index> steps;
+  Index size() const { return static_cast<Index>(item.size()); }
+  void reorder(const std::vector<Index>& rows) {
+    ItemSteps s;
+    for (Index r : rows) {
+      s.item.push_back(item[static_cast<std::size_t>(r)]);
+      s.steps.push_back(steps[static_cast<std::size_t>(r)]);
+    }
+    *this = s;
+  }
+};
+
 struct BigramDecoder {
   using Scalar = double;
-  struct State {
-    std::vector<Index> item;
-    std::vector<Index> steps;
-    Index size() const { return static_cast<Index>(item.size()); }
-    void reorder(const std::vector<Index>& rows) {
-      State s;
-      for (Index r : rows) {
-        s.item.push_back(item[static_cast<std::size_t>(r)]);
-        s.steps.push_back(steps[static_cast<std::size_t>(r)]);
-      }
-      *this = s;
-    }
-  };
+  using State = ItemSteps;
   Mat<double> table;  // V x V: column = previous token, rows = logits of next
   Lengths lengths;
   SpecialIds specials;
@@ -164,22 +168,13 @@ TEST(BeamSearch, BatchedEqualsEachSentenceAlone) {
   }
 }
 
+namespace {
+
 /// Source item b says token 4 + b for b + 1 steps, then </s>; it records how
 /// many hypotheses each step decoded.
 struct CountdownDecoder {
   using Scalar = double;
-  struct State {
-    std::vector<Index> item, steps;
-    Index size() const { return static_cast<Index>(item.size()); }
-    void reorder(const std::vector<Index>& rows) {
-      State s;
-      for (Index r : rows) {
-        s.item.push_back(item[static_cast<std::size_t>(r)]);
-        s.steps.push_back(steps[static_cast<std::size_t>(r)]);
-      }
-      *this = s;
-    }
-  };
+  using State = ItemSteps;
   Lengths lengths;
   SpecialIds specials;
   std::vector<Index> widths;  // hypotheses per step
@@ -201,6 +196,8 @@ struct CountdownDecoder {
     }
   }
 };
+
+}  // namespace
 
 TEST(GreedySearch, AFinishedSourceLeavesTheBatch) {
   CountdownDecoder d;
