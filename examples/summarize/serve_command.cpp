@@ -111,6 +111,7 @@ int serve_command(const ServeOptions& o) {
                                 [&](std::size_t docs, std::size_t reqs) { metrics.batch(docs, reqs); });
   const serve::RequestLimits limits{o.max_documents, o.max_document_bytes};
   std::atomic<bool> draining{false};
+  std::atomic<int> in_flight{0};  // /v1/summarize requests being answered (the drain waits for 0; /metrics shows it)
 
   httplib::Server server;
   const auto http_threads = static_cast<std::size_t>(o.http_threads);
@@ -139,13 +140,11 @@ int serve_command(const ServeOptions& o) {
   });
   server.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     const auto [docs, reqs] = batcher.queued();
-    res.set_content(metrics.text(docs, reqs), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(metrics.text(docs, reqs, in_flight), "text/plain; version=0.0.4; charset=utf-8");
   });
-  std::atomic<int> in_flight{0};  // /v1/summarize requests past the drain check, not yet answered
   server.Post(summarize_path, [&](const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
     ++in_flight;
-    metrics.in_flight(+1);
     try {
       if (draining) {
         res.set_header("Connection", "close");
@@ -178,7 +177,6 @@ int serve_command(const ServeOptions& o) {
     } catch (const std::exception& e) {
       set_error(res, 500, std::string("decoding failed: ") + e.what());
     }
-    metrics.in_flight(-1);
     metrics.summarize_took(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     --in_flight;
   });

@@ -81,13 +81,9 @@ class Metrics {
     batch_requests_.observe(static_cast<double>(requests));
     documents_ += documents;
   }
-  void in_flight(int delta) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    in_flight_ += delta;
-  }
-
-  /// The exposition, with the queue's length now.
-  std::string text(std::size_t queue_documents, std::size_t queue_requests) const {
+  /// The exposition, with the gauges read now: the queue's length and the
+  /// requests in flight (the server keeps those; they are not copied here).
+  std::string text(std::size_t queue_documents, std::size_t queue_requests, int in_flight) const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string out =
         "# HELP summarize_requests_total Requests answered, by path and status code.\n"
@@ -113,7 +109,7 @@ class Metrics {
            "summarize_queue_requests " + std::to_string(queue_requests) + "\n";
     out += "# HELP summarize_in_flight_requests Summarize requests being answered.\n"
            "# TYPE summarize_in_flight_requests gauge\n"
-           "summarize_in_flight_requests " + std::to_string(in_flight_) + "\n";
+           "summarize_in_flight_requests " + std::to_string(in_flight) + "\n";
     return out;
   }
 
@@ -124,7 +120,6 @@ class Metrics {
   Histogram batch_documents_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
   Histogram batch_requests_{{1, 2, 4, 8, 16, 32, 64, 128}};
   std::uint64_t documents_ = 0;
-  int in_flight_ = 0;
 };
 
 }  // namespace summarize::serve

@@ -423,6 +423,8 @@ std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchCo
   Mat<T> logits, align;
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
+  std::vector<Index> keep, next_live;  // the state columns still decoding, and their sources
+  TokenIds next_prev;
   for (Index t = 0; t <= max_all && !live.empty(); ++t) {
     dec.step(state, prev, logits, align);
     const auto N = static_cast<Index>(live.size());
@@ -446,12 +448,12 @@ std::vector<Hypothesis<typename D::Scalar>> greedy_search(D& dec, const SearchCo
           prev[static_cast<std::size_t>(c)] = static_cast<TokenId>(w);
       }
     });
-    std::vector<Index> keep;  // the state columns still decoding
+    keep.clear();
     for (Index c = 0; c < N; ++c)
       if (!out[static_cast<std::size_t>(live[static_cast<std::size_t>(c)])].finished) keep.push_back(c);
     if (static_cast<Index>(keep.size()) == N) continue;
-    std::vector<Index> next_live;
-    TokenIds next_prev;
+    next_live.clear();
+    next_prev.clear();
     for (Index c : keep) {
       next_live.push_back(live[static_cast<std::size_t>(c)]);
       next_prev.push_back(prev[static_cast<std::size_t>(c)]);
