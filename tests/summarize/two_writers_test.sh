@@ -28,14 +28,18 @@ echo "--- the winner trained on $train"
 grep -q "another train run is writing into .*two-writers (it holds .*train.lock)" "$loser" || fail "not the lock's refusal"
 head -1 "$data/valid.tsv" | cut -f3 | "$summarize" summarize --model "$model" > /dev/null || fail "the model left does not load"
 
-# a --resume while a run is writing: refused the same way
-"$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume --epochs 1000 \
-  > "$work/writer_c.log" 2>&1 &
+# a --resume while a run is writing: refused the same way. The writer must
+# not end by itself first: with the default --patience 3 it stopped early
+# after three epochs without a ROUGE-L gain (in CI it had, and the second
+# --resume then rightly took the free lock).
+"$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume \
+  --epochs 1000000 --patience 1000000 > "$work/writer_c.log" 2>&1 &
 c=$!
 for _ in $(seq 300); do grep -q "resumed" "$work/writer_c.log" 2> /dev/null && break; sleep 0.1; done
 out=$("$summarize" train --train "$data/$train" --valid "$data/$valid" "${common[@]}" --resume 2>&1)
 status=$?
 echo "--- resume while a run writes (exit $status): $out"
+kill -0 "$c" 2> /dev/null || { cat "$work/writer_c.log"; fail "the writing run ended before the second --resume was tried"; }
 [ "$status" -eq 1 ] || fail "a second --resume was not refused"
 grep -q "another train run is writing into" <<< "$out" || fail "not the lock's refusal"
 # SIGKILL: the kernel drops the lock with the process
