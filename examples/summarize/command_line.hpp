@@ -78,7 +78,7 @@ struct CommandLine {
     train->add_option("--max-minutes", t.max_minutes, "stop training after this many minutes (0: no limit)")->check(non_negative);
     train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "save last.ckpt this often")->check(positive)->capture_default_str();
     train->add_option("--threads", t.threads, "threads (0: one per core)")->check(thread_count)->capture_default_str();
-    train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->capture_default_str();
+    train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->check(seed_number)->capture_default_str();
     train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(non_negative_count);
     train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(non_negative_count);
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");

@@ -59,7 +59,7 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   app->add_option("--top-k", s.top_k, "sample from the k likeliest words (0: all)")->check(non_negative_count);
   app->add_option("--top-p", s.top_p, "sample from the smallest set reaching this probability")
       ->check(number_in(0.0, 1.0));
-  app->add_option("--seed", s.seed, "sampling seed")->capture_default_str();
+  app->add_option("--seed", s.seed, "sampling seed")->check(seed_number)->capture_default_str();
   app->add_option("--batch-size", o.batch_size, "documents decoded together")
       ->check(positive_count)
       ->capture_default_str();

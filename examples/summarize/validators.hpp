@@ -87,6 +87,21 @@ inline CLI::Validator number_in(double low, double high) {
       "in " + range, "range");
 }
 
+/// A seed: a whole number from 0 to 2^64 - 1, in decimal digits. CLI11 2.1
+/// reads an unsigned option with strtoull, which takes "-1" as 2^64 - 1 and
+/// "18446744073709551616" as 2^64 - 1 too (ERANGE unchecked): two different
+/// words for one seed, and a user's -1 silently meaning another number.
+inline const CLI::Validator seed_number = CLI::Validator(
+    [](std::string& input) -> std::string {
+      const std::string says = "must be a whole number from 0 to 18446744073709551615, not " + input;
+      if (input.empty() || input.find_first_not_of("0123456789") != std::string::npos) return says;
+      errno = 0;
+      (void)std::strtoull(input.c_str(), nullptr, 10);
+      if (errno == ERANGE) return says;
+      return {};
+    },
+    "0..2^64-1", "seed");
+
 /// A thread count: 0 (one per core) to 256.
 inline const CLI::Validator thread_count = CLI::Validator(
     [](std::string& input) -> std::string {

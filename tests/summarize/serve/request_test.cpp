@@ -78,6 +78,8 @@ TEST(ServeRequest, EachBadRequestIsRefusedWithItsStatusAndReason) {
       {R"({"documents": ["a"], "beam": 0})", 400, "\"beam\": "},
       {R"({"documents": ["a"], "beam": 2.5})", 400, "\"beam\": "},
       {R"({"documents": ["a"], "top_p": 1.5})", 400, "\"top_p\": "},
+      {R"({"documents": ["a"], "seed": -1})", 400, "\"seed\": "},
+      {R"({"documents": ["a"], "seed": 18446744073709551616})", 400, "\"seed\": "},
       {R"({"documents": ["a"], "temperature": 0})", 400, "\"temperature\": "},
       {R"({"documents": ["a"], "unknown": "drop"})", 400, "\"unknown\": "},
       {R"({"documents": ["a"], "unknown": 1})", 400, "\"unknown\" must be a string"},
