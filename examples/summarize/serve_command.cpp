@@ -196,7 +196,10 @@ int serve_command(const ServeOptions& o) {
   server.set_exception_handler([&](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     set_error(res, 500, "internal error");
   });
-  server.set_logger([&](const httplib::Request& req, const httplib::Response& res) {
+  // counted as the answer is about to be written, not after (set_logger runs
+  // once the client may already have read it): a client that asks /metrics
+  // after its answer sees its request counted
+  server.set_post_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     metrics.answered(path_label(req.path), res.status);
   });
 
