@@ -9,6 +9,10 @@ set(GENATTN_CMAKE_DIR "${CMAKE_INSTALL_DATADIR}/cmake/genattn")
 install(DIRECTORY include/genattn DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS genattn EXPORT genattnTargets)
 install(EXPORT genattnTargets NAMESPACE genattn:: DESTINATION ${GENATTN_CMAKE_DIR})
+if(TARGET genattn_mpi)  # its own file: the package loads it when the consumer finds MPI too
+  install(TARGETS genattn_mpi EXPORT genattnMpiTargets)
+  install(EXPORT genattnMpiTargets NAMESPACE genattn:: DESTINATION ${GENATTN_CMAKE_DIR})
+endif()
 
 configure_package_config_file(cmake/genattnConfig.cmake.in
   "${CMAKE_CURRENT_BINARY_DIR}/genattnConfig.cmake"

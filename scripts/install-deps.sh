@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev libeigen3-dev libgtest-dev libbenchmark-dev
-          libcli11-dev nlohmann-json3-dev liblz4-dev libcpp-httplib-dev pkg-config "$@")
+          libcli11-dev nlohmann-json3-dev liblz4-dev libcpp-httplib-dev libopenmpi-dev openmpi-bin pkg-config "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

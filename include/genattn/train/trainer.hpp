@@ -13,6 +13,15 @@
 // and the optimizer update with clipping folded in and the gradient zeroed as
 // it is read.
 //
+// With a Communicator of R ranks (train/communicator.hpp), each rank runs
+// `threads` shards of every batch: the batch is cut into R * threads shards
+// exactly as one process with R * threads threads would cut it, and rank r
+// computes shards [r * threads, (r + 1) * threads). Every rank draws every
+// shard's dropout seed, so the stream is the same for any R. The shards'
+// token counts and losses are summed over the ranks (each is nonzero on one
+// rank only, so the sum is exact), the weighted local gradients are summed
+// once an update is complete, and every rank then takes the same step.
+//
 // Everything a run depends on is saved: parameters, optimizer moments and
 // step, the schedule, the dropout generator, the update count, and words the
 // caller adds (an epoch, a data cursor). With the same seed, a run resumed
@@ -33,6 +42,7 @@
 #include "genattn/seq2seq/seq2seq.hpp"
 #include "genattn/train/checkpoint.hpp"
 #include "genattn/train/clip.hpp"
+#include "genattn/train/communicator.hpp"
 #include "genattn/train/optimizer.hpp"
 #include "genattn/train/schedule.hpp"
 
@@ -117,7 +127,10 @@ struct TrainerConfig {
   int accumulate = 1;      ///< batches per update
   LossConfig loss;
   std::uint64_t seed = 1;  ///< dropout masks
-  int threads = 1;         ///< data-parallel shards of each batch, one thread each
+  int threads = 1;         ///< data-parallel shards of each batch, one thread each (on each rank)
+  /// The ranks to train with (genattn/distributed/mpi.hpp), or nullptr to
+  /// train alone. Not owned; it must outlive the Trainer.
+  Communicator* communicator = nullptr;
 };
 
 /// What one call of Trainer::train_batch did.
@@ -143,10 +156,15 @@ class Trainer {
         grads_(model.layout()),
         optimizer_(model.layout(), config.optimizer),
         schedule_(config.schedule),
-        dropout_rng_(config.seed) {
+        dropout_rng_(config.seed),
+        comm_(config.communicator),
+        ranks_(comm_ != nullptr ? comm_->size() : 1),
+        rank_(comm_ != nullptr ? comm_->rank() : 0) {
     check_arg(config.accumulate >= 1, "Trainer", "accumulate must be at least 1");
     check_arg(config.threads >= 1, "Trainer", "threads must be at least 1");
-    if (config.threads > 1) shards_.resize(static_cast<std::size_t>(config.threads));
+    check_arg(ranks_ >= 1 && 0 <= rank_ && rank_ < ranks_, "Trainer",
+              "the communicator's rank " + std::to_string(rank_) + " of " + std::to_string(ranks_) + " is not a rank");
+    if (config.threads > 1 || ranks_ > 1) shards_.resize(static_cast<std::size_t>(config.threads));
     check_arg(params.size() == model.layout().size(), "Trainer", "parameter buffer does not fit the model");
   }
 
@@ -161,6 +179,8 @@ class Trainer {
 
   std::int64_t updates() const { return optimizer_.step_count(); }
   std::int64_t skipped() const { return skipped_; }
+  /// The ranks it trains with (1 without a communicator).
+  int ranks() const { return ranks_; }
   const Schedule& schedule() const { return schedule_; }
 
   /// Saves everything a resume needs, plus the caller's `extra` words.
@@ -168,7 +188,10 @@ class Trainer {
 
   /// Restores a checkpoint that save() wrote for this model; returns it (for
   /// the caller's extra words). Throws CheckpointError on any mismatch.
-  Checkpoint resume(const std::string& path);
+  Checkpoint resume(const std::string& path) { return resume(load_checkpoint(path), path); }
+  /// The same from a checkpoint already read (by another rank, say); `path`
+  /// names it in errors.
+  Checkpoint resume(Checkpoint c, const std::string& path);
 
  private:
   /// One thread's share of a batch.
@@ -182,17 +205,18 @@ class Trainer {
     std::exception_ptr error;
   };
 
-  // Data parallelism. The batch's items are cut into `threads` contiguous
-  // shards; shard k computes J_k, the mean over its N_k tokens, and dJ_k/dθ
+  // Data parallelism. The batch's items are cut into n = ranks * threads
+  // contiguous shards (fewer when the batch is smaller); shard k computes J_k, the mean over its N_k tokens, and dJ_k/dθ
   // into its own buffer. The batch loss is the token-weighted mean
   //   J = sum_k (N_k / N) J_k,   so   dJ/dθ = sum_k (N_k / N) dJ_k/dθ.
   // Each shard's dropout stream is seeded from the trainer's stream, so the
   // result does not depend on thread timing.
   //
   // When no earlier batch is pending, grads_ is zero (the optimizer zeroes it
-  // as it reads it): shard 0 then writes straight into it, and the sum is
-  // g <- w_0 g + sum_{k>0} w_k g_k. When the batch completes an update (`last`),
-  // the same pass scales by 1/accumulate and returns ||g||^2 in `sq`.
+  // as it reads it): the rank's first shard f then writes straight into it,
+  // and its sum is g <- w_f g + sum_{k>f} w_k g_k. Alone, when the batch
+  // completes an update (`last`), the same pass scales by 1/accumulate and
+  // returns ||g||^2 in `sq`; over ranks that waits for the sum over ranks.
   LossValue sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq);
 
   // One pass over grads_, its ranges on `parts` threads: combine(b, e) on
@@ -214,6 +238,8 @@ class Trainer {
     return sq;
   }
 
+  static constexpr Index kCombineBlock = 2048;
+
   const Seq2Seq<T>& model_;
   ParamBuffer<T>& params_;
   TrainerConfig config_;
@@ -222,7 +248,9 @@ class Trainer {
   Schedule schedule_;
   Rng dropout_rng_;
   typename Seq2Seq<T>::Cache cache_, eval_cache_;
-  std::vector<Shard> shards_;
+  std::vector<Shard> shards_;  ///< this rank's
+  Communicator* comm_;
+  int ranks_, rank_;
   int pending_ = 0;
   std::string poisoned_;
   std::int64_t skipped_ = 0;
@@ -232,7 +260,8 @@ template <class T>
 TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
   TrainStep out;
   const std::int64_t step = optimizer_.step_count() + 1;
-  if (shards_.empty() || batch.batch < 2) {
+  const bool sharded = !shards_.empty() && (batch.batch >= 2 || ranks_ > 1);
+  if (!sharded) {
     out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
     const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
     if (!loss_problem.empty())
@@ -243,9 +272,9 @@ TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
   const bool last = pending_ + 1 >= config_.accumulate;  // this batch completes an update
   double sq = 0.0;
   bool have_sq = false;
-  if (!shards_.empty() && batch.batch >= 2) {
+  if (sharded) {
     out.loss = sharded_loss_and_backward(batch, last, sq);
-    have_sq = last;
+    have_sq = last && ranks_ == 1;
   }
   if (++pending_ < config_.accumulate) {
     out.update = optimizer_.step_count();
@@ -253,6 +282,9 @@ TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
   }
   pending_ = 0;
   const int parts = std::max(1, config_.threads);
+  // g <- sum over the ranks of their g; poisoned_ is the same on every rank
+  // (the shards' problems are shared), so all of them skip it or none
+  if (ranks_ > 1 && poisoned_.empty()) comm_->sum(grads_.flat().data(), static_cast<std::size_t>(grads_.size()));
   // g <- g / accumulate and ||g||^2, in one parallel pass (partial sums in
   // double); the sharded pass has done it while summing the shards
   if (poisoned_.empty() && !have_sq) sq = gradient_pass(parts, true, [](Index, Index) {});
@@ -313,8 +345,7 @@ void Trainer<T>::save(const std::string& path, const std::vector<std::pair<std::
 }
 
 template <class T>
-Checkpoint Trainer<T>::resume(const std::string& path) {
-  Checkpoint c = load_checkpoint(path);
+Checkpoint Trainer<T>::resume(Checkpoint c, const std::string& path) {
   check_config(model_.config(), c, path);
   check_slots(model_.layout(), c, path);
   if (!c.has_optimizer) throw CheckpointError(path + ": holds a model only, no training state to resume");
@@ -343,62 +374,119 @@ Checkpoint Trainer<T>::resume(const std::string& path) {
 
 template <class T>
 LossValue Trainer<T>::sharded_loss_and_backward(const Seq2SeqBatch& batch, bool last, double& sq) {
-  const Index n = std::min<Index>(static_cast<Index>(shards_.size()), batch.batch);
+  const Index t = static_cast<Index>(shards_.size());
+  const Index n = std::min<Index>(t * ranks_, batch.batch);  // the batch's shards, over all ranks
+  const Index first = std::min<Index>(t * rank_, n), end = std::min<Index>(first + t, n);  // this rank's [first, end)
   const bool direct = pending_ == 0;
-  auto grads_of = [&](Index k) -> ParamBuffer<T>& {
-    return k == 0 && direct ? grads_ : shards_[static_cast<std::size_t>(k)].grads;
-  };
+  auto shard = [&](Index k) -> Shard& { return shards_[static_cast<std::size_t>(k - first)]; };
+  auto grads_of = [&](Index k) -> ParamBuffer<T>& { return k == first && direct ? grads_ : shard(k).grads; };
   for (Index k = 0; k < n; ++k) {
-    Shard& s = shards_[static_cast<std::size_t>(k)];
+    const std::uint64_t seed = dropout_rng_.next_u64();  // every rank draws every shard's seed
+    if (k < first || k >= end) continue;
+    Shard& s = shard(k);
     s.batch = slice_batch(batch, batch.batch * k / n, batch.batch * (k + 1) / n);
-    s.rng = Rng(dropout_rng_.next_u64());
-    if (!(k == 0 && direct) && s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
+    s.rng = Rng(seed);
+    if (!(k == first && direct) && s.grads.size() != model_.layout().size()) s.grads = ParamBuffer<T>(model_.layout());
     s.problem.clear();
     s.error = nullptr;
   }
-  parallel_for(n, [&](Index k) {
-    Shard& s = shards_[static_cast<std::size_t>(k)];
+  parallel_for(end - first, [&](Index i) {
+    Shard& s = shard(first + i);
     try {
       s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
       s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
       if (s.problem.empty()) {
-        model_.backward(params_, grads_of(k), s.batch, s.cache);
+        model_.backward(params_, grads_of(first + i), s.batch, s.cache);
       }
     } catch (...) {
       s.error = std::current_exception();
     }
   });
+  // Each shard's figures, and each rank's failure, summed over the ranks:
+  // a figure is nonzero on the rank that computed it only, so the sum is it.
+  enum Figure { tokens, correct, loss, nll, entropy, coverage, problem, figures };
+  std::vector<double> f(static_cast<std::size_t>(n * figures + ranks_), 0.0);
+  auto at = [&](Index k, Figure x) -> double& { return f[static_cast<std::size_t>(k * figures + x)]; };
+  double& failed_here = f[static_cast<std::size_t>(n * figures + rank_)];
+  for (Index k = first; k < end; ++k) {
+    const Shard& s = shard(k);
+    if (s.error) failed_here = 1.0;
+    at(k, tokens) = static_cast<double>(s.loss.tokens);
+    at(k, correct) = static_cast<double>(s.loss.correct);
+    at(k, loss) = s.loss.loss;
+    at(k, nll) = s.loss.nll;
+    at(k, entropy) = s.loss.entropy;
+    at(k, coverage) = s.loss.coverage;
+    at(k, problem) = s.problem.empty() ? 0.0 : 1.0;
+  }
+  if (ranks_ > 1) comm_->sum(f.data(), f.size());
+  for (int r = 0; r < ranks_; ++r) {
+    if (f[static_cast<std::size_t>(n * figures + r)] == 0.0) continue;
+    // a shard failed: the shards may have written part of their gradients,
+    // so zero again; every rank learns the first failure's message
+    for (Index k = first; k < end; ++k) grads_of(k).set_zero();
+    std::exception_ptr mine;
+    std::string what;
+    for (Index k = first; k < end && r == rank_ && !mine; ++k) mine = shard(k).error;
+    if (mine) try {
+        std::rethrow_exception(mine);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+        what = "an exception that is not a std::exception";
+      }
+    if (ranks_ > 1) comm_->broadcast(what, r);
+    if (mine) std::rethrow_exception(mine);
+    throw std::runtime_error("rank " + std::to_string(r) + " of " + std::to_string(ranks_) + " failed: " + what);
+  }
   LossValue total;
   for (Index k = 0; k < n; ++k) {
-    const Shard& s = shards_[static_cast<std::size_t>(k)];
-    if (s.error) {
-      // the shards may have written part of their gradients: zero again
-      for (Index j = 0; j < n; ++j) grads_of(j).set_zero();
-      std::rethrow_exception(s.error);
-    }
-    total.tokens += s.loss.tokens;
-    total.correct += s.loss.correct;
+    total.tokens += static_cast<Index>(at(k, tokens));
+    total.correct += static_cast<Index>(at(k, correct));
   }
   std::vector<T> weight(static_cast<std::size_t>(n), T(0));
   for (Index k = 0; k < n; ++k) {
-    const Shard& s = shards_[static_cast<std::size_t>(k)];
-    const double w = total.tokens > 0 ? static_cast<double>(s.loss.tokens) / static_cast<double>(total.tokens) : 0.0;
-    total.loss += w * s.loss.loss;
-    total.nll += w * s.loss.nll;
-    total.entropy += w * s.loss.entropy;
-    total.coverage += w * s.loss.coverage;
-    if (!s.problem.empty() && poisoned_.empty()) poisoned_ = s.problem;
-    if (s.problem.empty()) weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
+    const double w = total.tokens > 0 ? at(k, tokens) / static_cast<double>(total.tokens) : 0.0;
+    total.loss += w * at(k, loss);
+    total.nll += w * at(k, nll);
+    total.entropy += w * at(k, entropy);
+    total.coverage += w * at(k, coverage);
+    if (at(k, problem) != 0.0) {
+      if (poisoned_.empty()) {
+        // the first problem's message, from the rank that found it
+        std::string what = first <= k && k < end ? shard(k).problem : std::string();
+        if (ranks_ > 1) {
+          const int owner = static_cast<int>(k / t);
+          comm_->broadcast(what, owner);
+          what = "rank " + std::to_string(owner) + ": " + what;
+        }
+        poisoned_ = what;
+      }
+    } else {
+      weight[static_cast<std::size_t>(k)] = static_cast<T>(w);
+    }
   }
-  // g <- (w_0 g + ...) or (g + sum_k w_k g_k), then / accumulate and its
-  // squared norm when `last`: one pass, the buffer cut into one range per thread
-  sq = gradient_pass(static_cast<int>(shards_.size()), last, [&](Index b, Index e) {
+  if (end == first) return total;  // no shard here: grads_ holds what earlier batches left
+  // g <- (w_f g + ...) or (g + sum_k w_k g_k), then, alone, / accumulate and
+  // its squared norm when `last`: one pass, the buffer cut into one range per thread
+  sq = gradient_pass(static_cast<int>(t), last && ranks_ == 1, [&](Index b, Index e) {
     auto g = grads_.flat().segment(b, e - b);
-    if (direct) g *= weight[0];
-    for (Index k = direct ? 1 : 0; k < n; ++k) {
-      auto gk = shards_[static_cast<std::size_t>(k)].grads.flat().segment(b, e - b);
-      if (weight[static_cast<std::size_t>(k)] != T(0)) g += weight[static_cast<std::size_t>(k)] * gk;
-      gk.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
+    if (direct) g *= weight[static_cast<std::size_t>(first)];
+    for (Index k = direct ? first + 1 : first; k < end; ++k) {
+      auto gk = shard(k).grads.flat().segment(b, e - b);
+      const T w = weight[static_cast<std::size_t>(k)];
+      // w_k g_k rounded, then added: what another rank sends is that
+      // rounded product, and a fused multiply-add here (-march with FMA)
+      // would not round it; a block at a time, so that it stays in cache
+      for (Index i = 0; i < e - b; i += kCombineBlock) {
+        const Index len = std::min(kCombineBlock, e - b - i);
+        auto gki = gk.segment(i, len);
+        if (w != T(0)) {
+          gki *= w;
+          g.segment(i, len) += gki;
+        }
+        gki.setZero();  // while in cache: the shard's next backward needs no pass of its own to zero it
+      }
     }
   });
   return total;
