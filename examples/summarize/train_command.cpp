@@ -7,8 +7,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +19,10 @@
 #include "progress.hpp"
 #include "score_command.hpp"
 #include "summarizer.hpp"
+
+#ifdef SUMMARIZE_MPI
+#include <genattn/distributed/mpi.hpp>
+#endif
 
 namespace summarize {
 
@@ -57,14 +63,21 @@ namespace files {
 inline std::string phase1_model(const std::string& dir) { return dir + "/model.phase1.ckpt"; }
 }  // namespace files
 
-int train_command(const TrainOptions& o) {
-  using Clock = std::chrono::steady_clock;
-  using genattn::Index;
+/// The threads of one rank when --threads is 0: the cores, shared among the
+/// ranks that mpirun started on this machine.
+inline int default_threads() {
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
+    cores = std::max(1, cores / std::max(1, std::atoi(local)));
+  return cores;
+}
+
+/// Checks the model directory for this run, creates it, and locks it into
+/// `lock` (one writer at a time); --restart then deletes the old run's
+/// checkpoints. Throws InputError with the reason.
+static void take_model_dir(const TrainOptions& o, std::optional<ModelDirLock>& lock) {
   namespace fs = std::filesystem;
-  const auto started = Clock::now();
-  const std::string dir = o.model_dir;
-  if (o.copy && o.label_smoothing > 0.0)
-    throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
+  const std::string& dir = o.model_dir;
   if (o.resume && !fs::exists(files::last(dir)))
     throw InputError("--resume: " + files::last(dir) + " does not exist" +
                      (fs::exists(files::model(dir))
@@ -81,10 +94,36 @@ int train_command(const TrainOptions& o) {
   if (::access(dir.c_str(), W_OK) != 0) throw InputError("cannot write into the model directory " + dir);
   // one writer at a time; the checks below then cannot race another run's writes
   const bool had_lock = fs::exists(files::lock(dir));
-  const ModelDirLock lock(dir);
+  lock.emplace(dir);
   if (!o.resume && !o.restart) check_fresh_model_dir(dir, had_lock);
   if (o.restart)  // under the lock: the old run's checkpoints would not match the new vocabularies
     for (const std::string& old : {files::model(dir), files::last(dir), files::phase1_model(dir)}) fs::remove(old);
+}
+
+/// Training on the ranks of `comm` (nullptr: alone). Every rank reads the
+/// data and trains; rank 0 alone holds the model directory's lock, reads
+/// the checkpoints and vocabularies (and sends them to the others), writes,
+/// validates and prints. What decides the control flow is agreed on by all:
+/// a stop signal on any rank, rank 0's clock, rank 0's validation.
+static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
+  using Clock = std::chrono::steady_clock;
+  using genattn::Index;
+  namespace fs = std::filesystem;
+  const auto started = Clock::now();
+  const std::string dir = o.model_dir;
+  const int rank = comm != nullptr ? comm->rank() : 0, ranks = comm != nullptr ? comm->size() : 1;
+  const bool root = rank == 0;
+  // rank 0's bytes of a file in the model directory, on every rank
+  auto bytes_of = [&](const std::string& path) {
+    std::string bytes;
+    if (root) bytes = read_bytes(path);
+    if (comm != nullptr) comm->broadcast(bytes, 0);
+    return bytes;
+  };
+  if (o.copy && o.label_smoothing > 0.0)
+    throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
+  std::optional<ModelDirLock> lock;  // rank 0's: the others never touch the directory
+  if (root) take_model_dir(o, lock);
 
   const std::vector<Pair> train_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
   std::vector<Pair> valid_pairs = valid_all;
@@ -95,9 +134,16 @@ int train_command(const TrainOptions& o) {
   tc.lowercase = o.text.lowercase;
   const genattn::Tokenizer tokenizer(tc);
   genattn::Vocabulary source, target;
+  const std::string last_bytes = o.resume ? bytes_of(files::last(dir)) : std::string();
+  auto last_checkpoint = [&] {
+    return genattn::decode_checkpoint(std::vector<unsigned char>(last_bytes.begin(), last_bytes.end()), files::last(dir));
+  };
+  std::string source_bytes, target_bytes;
   if (o.resume) {
-    source = genattn::Vocabulary::load(files::source_vocab(dir));
-    target = genattn::Vocabulary::load(files::target_vocab(dir));
+    source_bytes = bytes_of(files::source_vocab(dir));
+    target_bytes = bytes_of(files::target_vocab(dir));
+    source = genattn::Vocabulary::parse(source_bytes, files::source_vocab(dir));
+    target = genattn::Vocabulary::parse(target_bytes, files::target_vocab(dir));
   } else {
     std::vector<std::vector<std::string>> docs, sums;
     for (const auto& p : train_pairs) {
@@ -106,10 +152,15 @@ int train_command(const TrainOptions& o) {
     }
     source = genattn::Vocabulary::build(docs, {o.source_vocab, o.min_count});
     target = genattn::Vocabulary::build(sums, {o.target_vocab, o.min_count});
-    source.save(files::source_vocab(dir));
-    target.save(files::target_vocab(dir));
+    source_bytes = source.serialize();
+    target_bytes = target.serialize();
+    if (root) {
+      source.save(files::source_vocab(dir));
+      target.save(files::target_vocab(dir));
+    }
   }
-  const std::uint64_t source_hash = file_hash(files::source_vocab(dir)), target_hash = file_hash(files::target_vocab(dir));
+  // what model.ckpt records: the hash of each vocabulary file's bytes
+  const std::uint64_t source_hash = genattn::fnv1a64(source_bytes), target_hash = genattn::fnv1a64(target_bytes);
 
   genattn::Seq2SeqConfig mc;
   mc.src_vocab = source.size();
@@ -124,7 +175,7 @@ int train_command(const TrainOptions& o) {
   mc.coverage = o.coverage && !two_phase;  // two phases: coverage joins in phase 2
   // a resumed two-phase run may already be in phase 2 (its checkpoint has coverage on)
   std::uint64_t phase = 1;
-  if (o.resume && two_phase && genattn::checkpoint_config(genattn::load_checkpoint(files::last(dir)), files::last(dir)).coverage) {
+  if (o.resume && two_phase && genattn::checkpoint_config(last_checkpoint(), files::last(dir)).coverage) {
     mc.coverage = true;
     phase = 2;
   }
@@ -141,7 +192,8 @@ int train_command(const TrainOptions& o) {
   tcfg.loss.label_smoothing = o.label_smoothing;
   tcfg.loss.coverage_weight = o.coverage_weight;
   tcfg.seed = o.seed;
-  tcfg.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tcfg.threads = o.threads > 0 ? o.threads : default_threads();
+  tcfg.communicator = comm;
   auto trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
 
   const auto train_examples = encode_pairs(train_pairs, s), valid_examples = encode_pairs(valid_pairs, s);
@@ -158,8 +210,37 @@ int train_command(const TrainOptions& o) {
   // where the run stands
   std::uint64_t epoch = 0, cursor = 0, bad = 0;
   double best = -1.0, elapsed_before = 0.0;
+  if (comm != nullptr) {
+    // the ranks must train one model on one corpus: one line naming what differs
+    genattn::check_same_on_ranks(*comm, "training data (the hash of --train's bytes)",
+                                 genattn::fnv1a64(read_bytes(o.train_path)));
+    const auto number = [](double x) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.17g", x);
+      return std::string(text);
+    };
+    std::vector<std::pair<std::string, std::string>> settings;
+    for (const auto& [k, v] : mc.fields()) settings.emplace_back("model's " + k, std::to_string(v));
+    settings.insert(settings.end(), {{"--threads", std::to_string(tcfg.threads)},
+                                     {"--batch-size", std::to_string(o.batch_size)},
+                                     {"--lr", number(o.lr)},
+                                     {"--clip", number(o.clip)},
+                                     {"--label-smoothing", number(o.label_smoothing)},
+                                     {"--coverage-weight", number(o.coverage_weight)},
+                                     {"--coverage-steps", std::to_string(o.coverage_steps)},
+                                     {"--seed", std::to_string(o.seed)},
+                                     {"--max-source", std::to_string(o.text.max_source)},
+                                     {"--max-target", std::to_string(o.text.max_target)},
+                                     {"--lowercase", std::to_string(o.text.lowercase)},
+                                     {"--epochs", std::to_string(o.epochs)},
+                                     {"--patience", std::to_string(o.patience)},
+                                     {"--resume", std::to_string(o.resume)}});
+    for (const auto& [what, value] : settings) genattn::check_same_on_ranks(*comm, what, value);
+    genattn::check_same_on_ranks(*comm, "source vocabulary (hash)", source_hash);
+    genattn::check_same_on_ranks(*comm, "target vocabulary (hash)", target_hash);
+  }
   if (o.resume) {
-    const genattn::Checkpoint c = trainer->resume(files::last(dir));
+    const genattn::Checkpoint c = trainer->resume(last_checkpoint(), files::last(dir));
     if (c.state_word("source_vocab_hash") != source_hash || c.state_word("target_vocab_hash") != target_hash)
       throw InputError(files::last(dir) + " was written with other vocabularies than the directory's");
     if (c.state_word("train_pairs") != train_pairs.size())
@@ -170,12 +251,14 @@ int train_command(const TrainOptions& o) {
     bad = c.state_word("bad");
     best = genattn::word_double(c.state_word("best"));
     elapsed_before = genattn::word_double(c.state_word("elapsed"));
-    std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
-                 static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
-                 static_cast<long long>(trainer->updates()));
+    if (root)
+      std::fprintf(stderr, "resumed %s: epoch %llu, batch %llu, %lld updates\n", files::last(dir).c_str(),
+                   static_cast<unsigned long long>(epoch + 1), static_cast<unsigned long long>(cursor),
+                   static_cast<long long>(trainer->updates()));
   }
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
   auto save_last = [&] {
+    if (!root) return;
     trainer->save(files::last(dir), {{"epoch", epoch},
                                     {"phase", phase},
                                     {"cursor", cursor},
@@ -187,12 +270,13 @@ int train_command(const TrainOptions& o) {
                                     {"target_vocab_hash", target_hash}});
   };
 
-  std::fprintf(stderr,
-               "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
-               "%lld parameters; threads: %d\n",
-               train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
-               static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
-               tcfg.threads);
+  if (root)
+    std::fprintf(stderr,
+                 "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
+                 "%lld parameters; threads: %d%s\n",
+                 train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
+                 static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
+                 tcfg.threads, ranks > 1 ? (" on each of " + std::to_string(ranks) + " ranks").c_str() : "");
 
   std::vector<std::string> valid_docs, valid_refs;  // what validation decodes, and its references
   for (const auto& p : valid_pairs) {
@@ -221,27 +305,38 @@ int train_command(const TrainOptions& o) {
   };
   // One validation: report, keep the best model, count epochs without gain.
   auto after_validation = [&](const char* when) {
-    const Validation v = validate();
+    Validation v;
+    if (root) v = validate();
+    if (comm != nullptr) {  // rank 0's figures decide for every rank
+      std::string figures = std::to_string(genattn::double_word(v.loss)) + " " +
+                            std::to_string(genattn::double_word(v.rouge.rougeL.f));
+      comm->broadcast(figures, 0);
+      const auto space = figures.find(' ');
+      v.loss = genattn::word_double(std::stoull(figures.substr(0, space)));
+      v.rouge.rougeL.f = genattn::word_double(std::stoull(figures.substr(space + 1)));
+    }
     const bool improved = v.rouge.rougeL.f > best;
     if (improved) {
       best = v.rouge.rougeL.f;
       bad = 0;
-      genattn::save_model(files::model(dir), s.model, s.params, genattn::text_model_words(o.text, source_hash, target_hash));
+      if (root)
+        genattn::save_model(files::model(dir), s.model, s.params, genattn::text_model_words(o.text, source_hash, target_hash));
     } else {
       ++bad;
     }
     const bool decayed = trainer->on_validation(v.loss);
-    std::fprintf(stderr,
-                 "%s %llu: valid loss %.4f ppl %.2f  ROUGE-1/2/L F1 %.2f/%.2f/%.2f%s%s  [%.1f min]\n", when,
-                 static_cast<unsigned long long>(epoch + 1), v.loss, std::exp(v.loss), 100 * v.rouge.rouge1.f,
-                 100 * v.rouge.rouge2.f, 100 * v.rouge.rougeL.f, improved ? "  (best: saved model.ckpt)" : "",
-                 decayed ? "  (learning rate halved)" : "", elapsed() / 60.0);
+    if (root)
+      std::fprintf(stderr,
+                   "%s %llu: valid loss %.4f ppl %.2f  ROUGE-1/2/L F1 %.2f/%.2f/%.2f%s%s  [%.1f min]\n", when,
+                   static_cast<unsigned long long>(epoch + 1), v.loss, std::exp(v.loss), 100 * v.rouge.rouge1.f,
+                   100 * v.rouge.rouge2.f, 100 * v.rouge.rougeL.f, improved ? "  (best: saved model.ckpt)" : "",
+                   decayed ? "  (learning rate halved)" : "", elapsed() / 60.0);
   };
 
   detail::stop_requested = 0;
   std::signal(SIGINT, detail::on_stop_signal);
   std::signal(SIGTERM, detail::on_stop_signal);
-  Progress progress(o.progress, o.log_every);
+  Progress progress(root && o.progress, root ? o.log_every : 0);
   auto last_save = Clock::now();
   // Trains until the epochs, the time limit, `max_updates` (> 0) or patience
   // end it; returns 130 when interrupted (last.ckpt saved), else 0.
@@ -250,7 +345,7 @@ int train_command(const TrainOptions& o) {
     int skipped_in_a_row = 0;
     while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
       const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
-      if (epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
+      if (root && epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
         std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
                      static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
                      static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
@@ -260,31 +355,38 @@ int train_command(const TrainOptions& o) {
         const auto& b = plan.batches[cursor];
         const genattn::TrainStep st = trainer->train_batch(b);
         if (st.skipped) {
-          std::fprintf(stderr, "\n%s\n", st.message.c_str());
+          if (root) std::fprintf(stderr, "\n%s\n", st.message.c_str());
           if (++skipped_in_a_row >= 20)
             throw std::runtime_error("training diverged: 20 updates in a row were non-finite; lower --lr or --clip");
         } else {
           skipped_in_a_row = 0;
         }
         progress.step(st.loss.nll, static_cast<std::size_t>(b.batch * (b.src_time + b.tgt_time)));
-        const bool timed_out = (phase == 1 && o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0) ||
-                               (max_updates > 0 && trainer->updates() >= max_updates);
-        if (detail::stop_requested || timed_out ||
+        bool out_of_minutes = phase == 1 && o.max_minutes > 0 && elapsed() >= o.max_minutes * 60.0;
+        bool stop = detail::stop_requested != 0;
+        if (comm != nullptr) {  // a signal on any rank stops all; rank 0's clock ends the time
+          double flags[2] = {stop ? 1.0 : 0.0, root && out_of_minutes ? 1.0 : 0.0};
+          comm->sum(flags, 2);
+          stop = flags[0] > 0.0;
+          out_of_minutes = flags[1] > 0.0;
+        }
+        const bool timed_out = out_of_minutes || (max_updates > 0 && trainer->updates() >= max_updates);
+        if (stop || timed_out ||
             std::chrono::duration<double>(Clock::now() - last_save).count() >= o.checkpoint_minutes * 60.0) {
           ++cursor;  // this batch is done
           progress.pause();
           if (timed_out) {
             out_of_time = true;
-            if (max_updates > 0 && trainer->updates() >= max_updates)
+            if (root && max_updates > 0 && trainer->updates() >= max_updates)
               std::fprintf(stderr, "%lld coverage updates done\n", static_cast<long long>(max_updates));
-            else
+            else if (root)
               std::fprintf(stderr, "time limit of %.1f minutes reached\n", o.max_minutes);
             break;
           }
           save_last();
           last_save = Clock::now();
-          if (detail::stop_requested) {
-            std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
+          if (stop) {
+            if (root) std::fprintf(stderr, "interrupted: saved %s; continue with --resume\n", files::last(dir).c_str());
             return 130;
           }
           --cursor;
@@ -299,7 +401,7 @@ int train_command(const TrainOptions& o) {
       save_last();
       last_save = Clock::now();
       if (bad >= static_cast<std::uint64_t>(o.patience)) {
-        std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
+        if (root) std::fprintf(stderr, "early stop: no ROUGE-L gain in %llu validations\n", static_cast<unsigned long long>(bad));
         break;
       }
     }
@@ -313,8 +415,11 @@ int train_command(const TrainOptions& o) {
       // phase 2: the best phase-1 weights, coverage switched on (w_c = 0: the
       // same function to start with), a fresh optimizer at phase 1's last rate
       const double rate = trainer->schedule().current_base();
-      genattn::write_file_atomically(files::phase1_model(dir), read_bytes(files::model(dir)), "model");
-      const auto best1 = genattn::load_model<float>(files::model(dir));
+      const std::string best_bytes = bytes_of(files::model(dir));
+      if (root) genattn::write_file_atomically(files::phase1_model(dir), best_bytes, "model");
+      const auto best1 = genattn::load_model<float>(
+          genattn::decode_checkpoint(std::vector<unsigned char>(best_bytes.begin(), best_bytes.end()), files::model(dir)),
+          files::model(dir));
       genattn::Seq2SeqConfig cc = s.model.config();
       cc.coverage = true;
       trainer.reset();
@@ -329,15 +434,45 @@ int train_command(const TrainOptions& o) {
       bad = 0;
       epoch = 0;
       cursor = 0;
-      std::fprintf(stderr, "phase 2: coverage on, %lld updates at learning rate %g (phase 1's model: %s)\n",
+      if (root) std::fprintf(stderr, "phase 2: coverage on, %lld updates at learning rate %g (phase 1's model: %s)\n",
                    static_cast<long long>(o.coverage_steps), rate, files::phase1_model(dir).c_str());
       save_last();
     }
     if (const int rc = train_loop(o.coverage_steps); rc != 0) return rc;
   }
-  std::fprintf(stderr, "done: best validation ROUGE-L F1 %.2f in %s (%.1f min)\n", 100 * best,
-               files::model(dir).c_str(), elapsed() / 60.0);
+  if (root)
+    std::fprintf(stderr, "done: best validation ROUGE-L F1 %.2f in %s (%.1f min)\n", 100 * best,
+                 files::model(dir).c_str(), elapsed() / 60.0);
   return 0;
+}
+
+int train_command(const TrainOptions& o) {
+#ifdef SUMMARIZE_MPI
+  // under mpirun: one rank of a data-parallel run
+  if (genattn::MpiSession::launched()) {
+    genattn::MpiSession session(nullptr, nullptr);
+    genattn::MpiCommunicator world;
+    if (world.size() > 1) {
+      try {
+        return train_on_ranks(o, &world);
+      } catch (const genattn::RanksDiffer& e) {
+        // every rank found it at the same point: rank 0 says it, all end
+        if (world.rank() == 0) std::fprintf(stderr, "summarize: %s\n", e.what());
+        return 1;
+      } catch (const std::exception& e) {
+        // the other ranks may wait for this one in a collective call: end them all
+        std::fprintf(stderr, "summarize: rank %d of %d: %s\n", world.rank(), world.size(), e.what());
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+    }
+  }
+#else
+  if (const char* size = std::getenv("OMPI_COMM_WORLD_SIZE"); size != nullptr && std::atoi(size) > 1)
+    throw InputError("this summarize was built without MPI (libopenmpi-dev was not found): each of the " +
+                     std::string(size) + " processes would train a model of its own; rebuild with MPI or run one process");
+#endif
+  return train_on_ranks(o, nullptr);
 }
 
 }  // namespace summarize
