@@ -4,6 +4,8 @@
 #   GENATTN_BUILD genattn's build tree (for the install of find_package)
 #   WORK_DIR      scratch directory
 #   CXX_COMPILER  the compiler genattn was configured with
+#   MPIEXEC       mpiexec, when genattn was built with genattn::mpi (find_package
+#                 then builds and runs an MPI consumer on two ranks too)
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -43,4 +45,10 @@ endif()
 run("${WORK_DIR}/build/consumer")
 if(KIND STREQUAL "find_package")
   run("${WORK_DIR}/build/consumer_text_model" "${SOURCE_DIR}/tests/fixtures/model")
+  if(MPIEXEC)
+    if(NOT EXISTS "${WORK_DIR}/build/consumer_mpi")
+      message(FATAL_ERROR "genattn was built with genattn::mpi, but the installed package did not provide it")
+    endif()
+    run(${MPIEXEC} -n 2 "${WORK_DIR}/build/consumer_mpi")
+  endif()
 endif()
