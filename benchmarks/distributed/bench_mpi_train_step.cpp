@@ -9,6 +9,11 @@
 //                               global batch's target tokens/s
 //   BM_GradientAllreduce        the update's only traffic: one sum over the
 //                               ranks of the float gradient (bytes/s)
+//   BM_ForwardBackward/threads:T  the step without its update (nor the sum
+//                               over ranks): forward and backward alone
+//   BM_Forward                  the forward pass alone (Trainer::evaluate)
+// The last two split the step for the scaling model (run.sh): backward is
+// the part a sum over ranks could overlap, the update the part it cannot.
 #include <benchmark/benchmark.h>
 
 #include <genattn/distributed/mpi.hpp>
@@ -51,6 +56,29 @@ void BM_GradientAllreduce(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(g.size() * sizeof(float)), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+void BM_ForwardBackward(benchmark::State& state) {
+  const ModelSize m;
+  const Seq2Seq<float> model(model_config(m));
+  ParamBuffer<float> p = model.init_params(1);
+  TrainerConfig tc;
+  tc.threads = static_cast<int>(state.range(0));
+  tc.accumulate = 1 << 30;  // no update: each call is forward, backward and the shards' sum
+  Trainer<float> trainer(model, p, tc);
+  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);
+  trainer.train_batch(batch);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.train_batch(batch).loss.loss);
+}
+
+void BM_Forward(benchmark::State& state) {
+  const ModelSize m;
+  const Seq2Seq<float> model(model_config(m));
+  ParamBuffer<float> p = model.init_params(1);
+  Trainer<float> trainer(model, p, TrainerConfig{});
+  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);
+  trainer.evaluate(batch);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.evaluate(batch).loss);
+}
+
 /// The other ranks run the same benchmarks, silently.
 class Silent : public benchmark::BenchmarkReporter {
  public:
@@ -62,6 +90,8 @@ class Silent : public benchmark::BenchmarkReporter {
 
 BENCHMARK(BM_MpiTrainStep)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GradientAllreduce)->Iterations(20)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Forward)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 int main(int argc, char** argv) {
   genattn::MpiSession session(&argc, &argv);
