@@ -56,4 +56,14 @@ inline Seq2SeqBatch random_batch(Index B, Index src_len, Index tgt_len, Index vo
   return make_batch(src, tgt);
 }
 
+/// Workload (a)'s training step: the model, its first parameters, and a
+/// batch of 32 sources of 64 tokens and targets of 11 words (+ </s>: 12
+/// target steps). Its trainer is the benchmark's own.
+struct TrainWorkload {
+  ModelSize size;
+  Seq2Seq<float> model{model_config(size)};
+  ParamBuffer<float> params = model.init_params(1);
+  Seq2SeqBatch batch = random_batch(32, 64, 11, size.vocab);
+};
+
 }  // namespace genattn_bench

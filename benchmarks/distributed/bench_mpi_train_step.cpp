@@ -9,6 +9,7 @@
 //                               global batch's target tokens/s
 //   BM_GradientAllreduce        the update's only traffic: one sum over the
 //                               ranks of the float gradient (bytes/s)
+//   BM_SmallAllreduce           a sum of 64 KB: the collective's latency
 //   BM_ForwardBackward/threads:T  the step without its update (nor the sum
 //                               over ranks): forward and backward alone
 //   BM_Forward                  the forward pass alone (Trainer::evaluate)
@@ -29,25 +30,22 @@ using namespace genattn_bench;
 genattn::MpiCommunicator* world = nullptr;
 
 void BM_MpiTrainStep(benchmark::State& state) {
-  const ModelSize m;
-  const Seq2Seq<float> model(model_config(m));
-  ParamBuffer<float> p = model.init_params(1);
+  TrainWorkload w;
   TrainerConfig tc;
   tc.threads = static_cast<int>(state.range(0));
   tc.clip_norm = 5.0;
   tc.communicator = world;
-  Trainer<float> trainer(model, p, tc);
-  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);  // 11 words + </s> = 12 target steps
+  Trainer<float> trainer(w.model, w.params, tc);
+  const Seq2SeqBatch& batch = w.batch;
   trainer.train_batch(batch);  // untimed, as in bench_train_step: it sizes the caches and buffers
   for (auto _ : state) benchmark::DoNotOptimize(trainer.train_batch(batch).loss.loss);
   state.counters["ranks"] = world->size();
-  state.counters["parameters"] = static_cast<double>(model.layout().parameter_count());
+  state.counters["parameters"] = static_cast<double>(w.model.layout().parameter_count());
   state.counters["tgt_tokens"] = benchmark::Counter(32.0 * 12.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_GradientAllreduce(benchmark::State& state) {
-  const ModelSize m;
-  const Seq2Seq<float> model(model_config(m));
+  const Seq2Seq<float> model(model_config(ModelSize{}));
   std::vector<float> g(static_cast<std::size_t>(model.layout().size()), 1.0f);
   world->sum(g.data(), g.size());  // untimed: the first touch of the pages
   for (auto _ : state) world->sum(g.data(), g.size());
@@ -57,26 +55,26 @@ void BM_GradientAllreduce(benchmark::State& state) {
 }
 
 void BM_ForwardBackward(benchmark::State& state) {
-  const ModelSize m;
-  const Seq2Seq<float> model(model_config(m));
-  ParamBuffer<float> p = model.init_params(1);
+  TrainWorkload w;
   TrainerConfig tc;
   tc.threads = static_cast<int>(state.range(0));
   tc.accumulate = 1 << 30;  // no update: each call is forward, backward and the shards' sum
-  Trainer<float> trainer(model, p, tc);
-  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);
-  trainer.train_batch(batch);
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.train_batch(batch).loss.loss);
+  Trainer<float> trainer(w.model, w.params, tc);
+  trainer.train_batch(w.batch);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.train_batch(w.batch).loss.loss);
 }
 
 void BM_Forward(benchmark::State& state) {
-  const ModelSize m;
-  const Seq2Seq<float> model(model_config(m));
-  ParamBuffer<float> p = model.init_params(1);
-  Trainer<float> trainer(model, p, TrainerConfig{});
-  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);
-  trainer.evaluate(batch);
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.evaluate(batch).loss);
+  TrainWorkload w;
+  Trainer<float> trainer(w.model, w.params, TrainerConfig{});
+  trainer.evaluate(w.batch);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.evaluate(w.batch).loss);
+}
+
+void BM_SmallAllreduce(benchmark::State& state) {
+  std::vector<float> g(16384, 1.0f);
+  for (auto _ : state) world->sum(g.data(), g.size());
+  state.counters["ranks"] = world->size();
 }
 
 /// The other ranks run the same benchmarks, silently.
@@ -90,6 +88,7 @@ class Silent : public benchmark::BenchmarkReporter {
 
 BENCHMARK(BM_MpiTrainStep)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GradientAllreduce)->Iterations(20)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SmallAllreduce)->Iterations(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_ForwardBackward)->ArgName("threads")->Arg(1)->Arg(2)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Forward)->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 

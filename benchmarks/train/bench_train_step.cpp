@@ -11,14 +11,12 @@ namespace {
 using namespace genattn_bench;
 
 void BM_TrainStep(benchmark::State& state) {
-  const ModelSize m;
-  const Seq2Seq<float> model(model_config(m));
-  ParamBuffer<float> p = model.init_params(1);
+  TrainWorkload w;
   TrainerConfig tc;
   tc.threads = static_cast<int>(state.range(0));
   tc.clip_norm = 5.0;
-  Trainer<float> trainer(model, p, tc);
-  const Seq2SeqBatch batch = random_batch(32, 64, 11, m.vocab);  // 11 words + </s> = 12 target steps
+  Trainer<float> trainer(w.model, w.params, tc);
+  const Seq2SeqBatch& batch = w.batch;
   // untimed: the first step sizes the caches and the shards' gradient buffers
   // (hundreds of MB of fresh pages), once in a training run of many steps;
   // torch_workloads.py warms PyTorch up the same way

@@ -103,16 +103,17 @@ TEST(MpiTrainer, TwoRanksOfOneThreadTrainBitForBitAsOneProcessOfTwoThreads) {
   EXPECT_TRUE(rank0_values(ranked) == ranked.flat()) << "the ranks disagree";
 }
 
-// Accumulating two batches an update: each rank sums its own shards of both
-// batches, then the ranks sum once, so the additions group differently from
-// one process's ((A0 + A1) + B0) + B1: equal within rounding, in double.
-TEST(MpiTrainer, AccumulatingAgreesWithOneProcessWithinRounding) {
+/// Trains `data` on the ranks (`threads` each) and in one process of
+/// ranks x threads threads, in double: the same updates, and losses, norms
+/// and parameters equal within rounding; the ranks agree bit for bit.
+void expect_ranks_agree_with_one_process(int threads, int accumulate, const std::vector<Seq2SeqBatch>& data,
+                                         int expected_updates) {
   const Seq2Seq<double> model(small_config());
   ParamBuffer<double> ranked = model.init_params(8), alone = model.init_params(8);
-  Trainer<double> over_ranks(model, ranked, trainer_config(1, 2, world));
-  Trainer<double> threaded(model, alone, trainer_config(2, 2, nullptr));
+  Trainer<double> over_ranks(model, ranked, trainer_config(threads, accumulate, world));
+  Trainer<double> threaded(model, alone, trainer_config(threads * world->size(), accumulate, nullptr));
   int updates = 0;
-  for (const auto& b : batches(8, 5)) {
+  for (const auto& b : data) {
     const TrainStep r = over_ranks.train_batch(b), t = threaded.train_batch(b);
     EXPECT_EQ(r.updated, t.updated);
     EXPECT_NEAR(r.loss.loss, t.loss.loss, 1e-12 * std::abs(t.loss.loss));
@@ -121,26 +122,23 @@ TEST(MpiTrainer, AccumulatingAgreesWithOneProcessWithinRounding) {
       EXPECT_NEAR(r.grad_norm, t.grad_norm, 1e-10 * t.grad_norm);
     }
   }
-  EXPECT_EQ(updates, 4);
+  EXPECT_EQ(updates, expected_updates);
   const double scale = alone.flat().cwiseAbs().maxCoeff();
   EXPECT_LE((ranked.flat() - alone.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
   EXPECT_GT((ranked.flat() - model.init_params(8).flat()).cwiseAbs().maxCoeff(), 1e-3) << "nothing trained";
   EXPECT_TRUE(rank0_values(ranked) == ranked.flat()) << "the ranks disagree";
 }
 
+// Accumulating two batches an update: each rank sums its own shards of both
+// batches, then the ranks sum once, so the additions group differently from
+// one process's ((A0 + A1) + B0) + B1: equal within rounding.
+TEST(MpiTrainer, AccumulatingAgreesWithOneProcessWithinRounding) {
+  expect_ranks_agree_with_one_process(1, 2, batches(8, 5), 4);
+}
+
 // Two threads on each rank: four shards, as one process of four threads.
 TEST(MpiTrainer, TwoRanksOfTwoThreadsAgreeWithOneProcessOfFourThreads) {
-  const Seq2Seq<double> model(small_config());
-  ParamBuffer<double> ranked = model.init_params(9), alone = model.init_params(9);
-  Trainer<double> over_ranks(model, ranked, trainer_config(2, 1, world));
-  Trainer<double> threaded(model, alone, trainer_config(4, 1, nullptr));
-  for (const auto& b : batches(4, 9)) {
-    const TrainStep r = over_ranks.train_batch(b), t = threaded.train_batch(b);
-    EXPECT_NEAR(r.loss.loss, t.loss.loss, 1e-12 * std::abs(t.loss.loss));
-  }
-  const double scale = alone.flat().cwiseAbs().maxCoeff();
-  EXPECT_LE((ranked.flat() - alone.flat()).cwiseAbs().maxCoeff(), 1e-10 * scale);
-  EXPECT_TRUE(rank0_values(ranked) == ranked.flat()) << "the ranks disagree";
+  expect_ranks_agree_with_one_process(2, 1, batches(4, 9), 4);
 }
 
 // A batch of one item: rank 1 has no shard of it, and still takes the step.
