@@ -206,8 +206,8 @@ class Trainer {
   };
 
   // Data parallelism. The batch's items are cut into n = ranks * threads
-  // contiguous shards (fewer when the batch is smaller); shard k computes J_k, the mean over its N_k tokens, and dJ_k/dθ
-  // into its own buffer. The batch loss is the token-weighted mean
+  // contiguous shards (fewer when the batch is smaller); shard k computes
+  // J_k, the mean over its N_k tokens, and dJ_k/dθ into its own buffer. The batch loss is the token-weighted mean
   //   J = sum_k (N_k / N) J_k,   so   dJ/dθ = sum_k (N_k / N) dJ_k/dθ.
   // Each shard's dropout stream is seeded from the trainer's stream, so the
   // result does not depend on thread timing.
