@@ -135,9 +135,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
   const genattn::Tokenizer tokenizer(tc);
   genattn::Vocabulary source, target;
   const std::string last_bytes = o.resume ? bytes_of(files::last(dir)) : std::string();
-  auto last_checkpoint = [&] {
-    return genattn::decode_checkpoint(std::vector<unsigned char>(last_bytes.begin(), last_bytes.end()), files::last(dir));
-  };
+  auto last_checkpoint = [&] { return genattn::decode_checkpoint(std::string_view(last_bytes), files::last(dir)); };
   std::string source_bytes, target_bytes;
   if (o.resume) {
     source_bytes = bytes_of(files::source_vocab(dir));
@@ -308,12 +306,10 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     Validation v;
     if (root) v = validate();
     if (comm != nullptr) {  // rank 0's figures decide for every rank
-      std::string figures = std::to_string(genattn::double_word(v.loss)) + " " +
-                            std::to_string(genattn::double_word(v.rouge.rougeL.f));
-      comm->broadcast(figures, 0);
-      const auto space = figures.find(' ');
-      v.loss = genattn::word_double(std::stoull(figures.substr(0, space)));
-      v.rouge.rougeL.f = genattn::word_double(std::stoull(figures.substr(space + 1)));
+      double figures[2] = {v.loss, v.rouge.rougeL.f};
+      genattn::broadcast_values(*comm, figures, 2, 0);
+      v.loss = figures[0];
+      v.rouge.rougeL.f = figures[1];
     }
     const bool improved = v.rouge.rougeL.f > best;
     if (improved) {
@@ -417,9 +413,8 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       const double rate = trainer->schedule().current_base();
       const std::string best_bytes = bytes_of(files::model(dir));
       if (root) genattn::write_file_atomically(files::phase1_model(dir), best_bytes, "model");
-      const auto best1 = genattn::load_model<float>(
-          genattn::decode_checkpoint(std::vector<unsigned char>(best_bytes.begin(), best_bytes.end()), files::model(dir)),
-          files::model(dir));
+      const auto best1 =
+          genattn::load_model<float>(genattn::decode_checkpoint(std::string_view(best_bytes), files::model(dir)), files::model(dir));
       genattn::Seq2SeqConfig cc = s.model.config();
       cc.coverage = true;
       trainer.reset();

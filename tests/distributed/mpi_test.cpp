@@ -7,7 +7,6 @@
 #include <genattn/distributed/mpi.hpp>
 #include <genattn/train/trainer.hpp>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -66,10 +65,8 @@ TrainerConfig trainer_config(int threads, int accumulate, Communicator* comm) {
 /// Rank 0's parameters, on every rank.
 template <class T>
 Vec<T> rank0_values(const ParamBuffer<T>& p) {
-  std::string bytes(reinterpret_cast<const char*>(p.flat().data()), static_cast<std::size_t>(p.size()) * sizeof(T));
-  world->broadcast(bytes, 0);
-  Vec<T> out(p.size());
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  Vec<T> out = p.flat();
+  broadcast_values(*world, out.data(), static_cast<std::size_t>(out.size()), 0);
   return out;
 }
 

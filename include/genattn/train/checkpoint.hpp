@@ -27,6 +27,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -231,22 +232,22 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
 }
 
 /// Parses a checkpoint; `path` only names the source in messages.
-inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, const std::string& path) {
-  if (bytes.size() < 8 + 4 + 1 + 8) throw CheckpointError(path + ": not a genattn checkpoint (only " +
-                                                          std::to_string(bytes.size()) + " bytes)");
-  if (std::memcmp(bytes.data(), "GENATTN\x1a", 8) != 0)
+inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size, const std::string& path) {
+  if (size < 8 + 4 + 1 + 8) throw CheckpointError(path + ": not a genattn checkpoint (only " +
+                                                          std::to_string(size) + " bytes)");
+  if (std::memcmp(data, "GENATTN\x1a", 8) != 0)
     throw CheckpointError(path + ": not a genattn checkpoint (bad magic number)");
-  const std::size_t body = bytes.size() - 8;
-  detail::ByteReader tail(bytes.data() + body, 8, path);
+  const std::size_t body = size - 8;
+  detail::ByteReader tail(data + body, 8, path);
   const std::uint64_t stored = tail.u64("checksum");
-  detail::ByteReader r(bytes.data(), body, path);
+  detail::ByteReader r(data, body, path);
   for (int i = 0; i < 8; ++i) r.u8("magic");
   const std::uint32_t version = r.u32("version");
   if (version != Checkpoint::format_version)
     throw CheckpointError(path + ": checkpoint format version " + std::to_string(version) +
                           " is not supported (this genattn reads version " +
                           std::to_string(Checkpoint::format_version) + ")");
-  if (fnv1a64(bytes.data(), body) != stored)
+  if (fnv1a64(data, body) != stored)
     throw CheckpointError(path + ": checksum mismatch: the file is corrupt or truncated");
   Checkpoint c;
   c.scalar_bytes = r.u8("scalar type");
@@ -289,6 +290,16 @@ inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, con
   return c;
 }
 
+inline Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, const std::string& path) {
+  return decode_checkpoint(bytes.data(), bytes.size(), path);
+}
+
+/// The same from a file's bytes read into a string (load_checkpoint, or a
+/// checkpoint another rank sent).
+inline Checkpoint decode_checkpoint(std::string_view bytes, const std::string& path) {
+  return decode_checkpoint(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
+}
+
 /// Writes `c` to `path` atomically (the previous file survives any failure).
 inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
   const std::vector<unsigned char> bytes = encode_checkpoint(c);
@@ -307,8 +318,7 @@ inline Checkpoint load_checkpoint(const std::string& path) {
   } catch (const FileError& e) {
     throw CheckpointError(e.what());
   }
-  const std::vector<unsigned char> bytes(text.begin(), text.end());
-  return decode_checkpoint(bytes, path);
+  return decode_checkpoint(std::string_view(text), path);
 }
 
 /// Gathers one flat buffer in checkpoint order (slots without padding).

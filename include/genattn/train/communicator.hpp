@@ -11,14 +11,17 @@
 // no MPI never sees it. A Trainer given no communicator trains alone.
 //
 // Two helpers built on it, collective too:
+//   broadcast_values(c, x, n, q)     x[0..n) <- rank q's, bit for bit (any trivially copyable type)
 //   any_rank(c, flag)                true on every rank when flag is on any
 //   check_same_on_ranks(c, what, v)  throws RanksDiffer on every rank unless v is rank 0's everywhere
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "genattn/version.hpp"
@@ -36,6 +39,15 @@ class Communicator {
   /// bytes <- rank `root`'s bytes, on every rank.
   virtual void broadcast(std::string& bytes, int root) = 0;
 };
+
+/// x[0..n) <- rank `root`'s values, bit for bit, on every rank.
+template <class S>
+void broadcast_values(Communicator& c, S* x, std::size_t n, int root) {
+  static_assert(std::is_trivially_copyable_v<S>, "broadcast_values copies bytes");
+  std::string bytes(reinterpret_cast<const char*>(x), n * sizeof(S));
+  c.broadcast(bytes, root);
+  std::memcpy(x, bytes.data(), n * sizeof(S));
+}
 
 /// Whether `flag` is set on any rank (on every rank, the same answer).
 inline bool any_rank(Communicator& c, bool flag) {
