@@ -10,7 +10,7 @@
 // genattn/distributed/mpi.hpp implements it over MPI; a program that links
 // no MPI never sees it. A Trainer given no communicator trains alone.
 //
-// Two helpers built on it, collective too:
+// Helpers built on it, collective too:
 //   broadcast_values(c, x, n, q)     x[0..n) <- rank q's, bit for bit (any trivially copyable type)
 //   any_rank(c, flag)                true on every rank when flag is on any
 //   check_same_on_ranks(c, what, v)  throws RanksDiffer on every rank unless v is rank 0's everywhere
