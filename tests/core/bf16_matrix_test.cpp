@@ -1,0 +1,151 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+
+#include <genattn/core/bf16_matrix.hpp>
+
+#include "support/errors.hpp"
+#include "support/kernels.hpp"
+
+using namespace genattn;
+using genattn_test::for_each_bf16_kernel;
+using genattn_test::invalid_argument_message;
+
+namespace {
+
+Mat<float> gaussian(Index r, Index c, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> d(0.f, 1.f);
+  Mat<float> m(r, c);
+  for (Index j = 0; j < c; ++j)
+    for (Index i = 0; i < r; ++i) m(i, j) = d(gen);
+  return m;
+}
+
+}  // namespace
+
+TEST(Bf16, RoundsToNearestEven) {
+  EXPECT_EQ(bf16::from_float(1.f), 0x3f80);
+  EXPECT_EQ(bf16::to_float(0x3f80), 1.f);
+  // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties to even (1)
+  EXPECT_EQ(bf16::to_float(bf16::from_float(1.f + 0x1p-8f)), 1.f);
+  // 1 + 3 2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties to even (1 + 2^-6)
+  EXPECT_EQ(bf16::to_float(bf16::from_float(1.f + 3 * 0x1p-8f)), 1.f + 0x1p-6f);
+  EXPECT_EQ(bf16::to_float(bf16::from_float(1.f + 0x1p-8f + 0x1p-20f)), 1.f + 0x1p-7f);
+  EXPECT_TRUE(std::isnan(bf16::to_float(bf16::from_float(std::numeric_limits<float>::quiet_NaN()))));
+  EXPECT_TRUE(std::isinf(bf16::to_float(bf16::from_float(std::numeric_limits<float>::infinity()))));
+  EXPECT_TRUE(std::isinf(bf16::to_float(bf16::from_float(3.4e38f))));  // past bf16's largest
+}
+
+// Per row, against the float product: each factor rounds by at most 2^-8 of
+// itself, so each product by about 2^-7, and float sums add K 2^-24 of the
+// terms' magnitude:
+//   |y_i - (A x)_i| <= (2^-7 + 2^-16 + K 2^-23) sum_k |A_ik x_k|
+// Kernels differ only in float rounding (and vdpbf16ps's flush of subnormals).
+TEST(Bf16Matrix, ErrorPerRowBoundedAndKernelsAgree) {
+  for (const Index M : {1, 15, 16, 63, 64, 65, 130})
+    for (const Index K : {1, 2, 3, 63, 64, 67, 515})
+      for (const Index N : {1, 2, 3, 4, 5, 9}) {
+        const Mat<float> A = gaussian(M, K, 1), x = gaussian(K, N, 2);
+        const Mat<double> want = A.cast<double>() * x.cast<double>();
+        const Mat<double> mag = A.cwiseAbs().cast<double>() * x.cwiseAbs().cast<double>();
+        const Bf16Matrix<float> packed(A);
+        Mat<float> first;
+        for_each_bf16_kernel([&](Bf16Kernel) {
+          Mat<float> y = Mat<float>::Constant(M, N, 7.f);
+          packed.multiply(x, y);
+          if (first.size() == 0) first = y;
+          const double gamma = 0x1p-7 + 0x1p-16 + static_cast<double>(K) * 0x1p-23;
+          for (Index j = 0; j < N; ++j)
+            for (Index i = 0; i < M; ++i) {
+              const double err = std::abs(static_cast<double>(y(i, j)) - want(i, j));
+              ASSERT_LE(err, gamma * mag(i, j) + 1e-30) << "row " << i << " column " << j << " of " << M << "x" << K;
+              ASSERT_LE(err, 0.01 * A.row(i).norm() * x.col(j).norm()) << "row " << i << " of " << M << "x" << K;
+              ASSERT_LE(std::abs(y(i, j) - first(i, j)), static_cast<double>(K) * 0x1p-23 * mag(i, j) + 1e-30);
+            }
+          Mat<float> acc = Mat<float>::Constant(M, N, 0.5f);
+          packed.multiply(x, acc, true);
+          ASSERT_EQ(acc, (y.array() + 0.5f).matrix());
+        });
+      }
+}
+
+TEST(Bf16Matrix, BatchStrideAndThreadInvariant) {
+  const Index M = 1000, K = 300;
+  const Mat<float> A = gaussian(M, K, 3), x = gaussian(K, 9, 4);
+  const Bf16Matrix<float> packed(A);
+  for_each_bf16_kernel([&](Bf16Kernel) {
+    Mat<float> all(M, 9);
+    packed.multiply(x, all, false, 2);
+    for (Index j = 0; j < 9; ++j) {
+      Mat<float> one(M, 1);
+      packed.multiply(x.col(j), one);
+      ASSERT_EQ(one.col(0), all.col(j)) << j;
+    }
+    Mat<float> xbig = Mat<float>::Zero(K + 3, 11), ybig = Mat<float>::Constant(M + 4, 11, 9.f);
+    xbig.block(2, 1, K, 9) = x;
+    packed.multiply(xbig.block(2, 1, K, 9), ybig.block(1, 1, M, 9));
+    EXPECT_EQ(ybig.block(1, 1, M, 9), all);
+    EXPECT_EQ(ybig(0, 1), 9.f);
+    EXPECT_EQ(ybig(M + 1, 1), 9.f);
+  });
+}
+
+// Zeros give exactly 0; NaN in a column of x gives NaN in every row; Inf
+// gives what the float product of the bf16 weights gives (Inf, or NaN where
+// the weight is 0).
+TEST(Bf16Matrix, ZerosAndNonFiniteActivations) {
+  const Index M = 80, K = 33;
+  Mat<float> A = gaussian(M, K, 5);
+  A.row(3).setZero();
+  A(10, 7) = 0.f;
+  Mat<float> x = gaussian(K, 4, 6);
+  x.col(1).setZero();
+  x(4, 2) = std::numeric_limits<float>::quiet_NaN();
+  x(7, 3) = std::numeric_limits<float>::infinity();
+  const Bf16Matrix<float> packed(A);
+  const Mat<float> widened = Bf16Matrix<float>::widen(packed.rounded());
+  for_each_bf16_kernel([&](Bf16Kernel) {
+    Mat<float> y(M, 4);
+    packed.multiply(x, y);
+    EXPECT_EQ(y(3, 0), 0.f);
+    EXPECT_TRUE((y.col(1).array() == 0.f).all());
+    EXPECT_TRUE(y.col(2).array().isNaN().all());
+    for (Index i = 0; i < M; ++i) {
+      const float want = widened.row(i).dot(x.col(3));
+      EXPECT_EQ(std::isnan(y(i, 3)), std::isnan(want)) << i;
+      EXPECT_EQ(std::isinf(y(i, 3)), std::isinf(want)) << i;
+    }
+    EXPECT_TRUE(std::isnan(y(10, 3)));
+  });
+}
+
+TEST(Bf16Matrix, RoundingRoundTrips) {
+  const Mat<float> A = gaussian(70, 21, 7);
+  const Bf16Matrix<float> packed(A);
+  const auto r = packed.rounded();
+  EXPECT_EQ(r, Bf16Matrix<float>::round(A));
+  const Mat<float> back = Bf16Matrix<float>::widen(r);
+  EXPECT_LE(((back - A).cwiseAbs().array() / A.cwiseAbs().array()).maxCoeff(), 0x1p-8f);
+  Bf16Matrix<float> again;
+  again.pack(r);
+  const Mat<float> x = gaussian(21, 3, 8);
+  Mat<float> y1(70, 3), y2(70, 3);
+  packed.multiply(x, y1);
+  again.multiply(x, y2);
+  EXPECT_EQ(y1, y2);
+}
+
+TEST(Bf16Matrix, RefusesWhatItCannotHold) {
+  Mat<float> A = Mat<float>::Ones(3, 4);
+  A(1, 2) = 3.4e38f;
+  EXPECT_EQ(invalid_argument_message([&] { Bf16Matrix<float>{A}; }).rfind("Bf16Matrix::round: the weight at (1, 2) is ", 0),
+            0u);
+  const Bf16Matrix<float> q(Mat<float>::Ones(5, 4));
+  Mat<float> y(5, 2);
+  EXPECT_EQ(invalid_argument_message([&] { q.multiply(Mat<float>::Ones(3, 2), y); }),
+            "Bf16Matrix::multiply: argument 'x' has shape 3x2, expected 4x2");
+}
