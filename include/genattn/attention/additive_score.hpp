@@ -59,11 +59,23 @@ class AdditiveScore {
   Index key_size() const { return hidden_; }
   bool coverage() const { return coverage_; }
 
-  /// keys = W_h H, W_h packed (core/packed_matrix.hpp), on `threads` threads.
-  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1) const {
+  /// keys = W_h H, W_h packed (core/packed_matrix.hpp), on `threads`
+  /// threads; from `packed` (pack_keys() of p, at its precision) when given.
+  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1,
+                    const PackedWeights<T>* packed = nullptr) const {
+    if (packed != nullptr) {
+      keys.resize(hidden_, H.cols());
+      WeightProduct<T>(*packed, threads).apply(p[W_h_], H, keys);
+      return;
+    }
     const PackedMatrix<T> W(p[W_h_]);
     keys.resize(W.rows(), H.cols());
     W.multiply(H, keys, false, threads);
+  }
+
+  /// W_h packed at `precision`, for keys_forward.
+  void pack_keys(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
+    out.pack(p[W_h_], precision);
   }
   /// dW_h += dK H^T; dH += W_h^T dK (dH skipped when empty).
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
@@ -72,8 +84,10 @@ class AdditiveScore {
     if (dH.size() != 0) dH.noalias() += p[W_h_].transpose() * dkeys;
   }
 
-  /// W_s packed for decoding (core/packed_matrix.hpp).
-  void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_s_]); }
+  /// W_s packed for decoding at `precision` (core/packed_weights.hpp).
+  void pack_query(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
+    out.pack(p[W_s_], precision);
+  }
 
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
   /// The query's coverage is read only when the score has coverage.

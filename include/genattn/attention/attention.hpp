@@ -96,14 +96,22 @@ class Attention {
   const AttentionConfig& config() const { return config_; }
   Index key_size() const { return additive_ ? additive_->key_size() : luong_->key_size(); }
 
+  /// The additive score's W_h packed at `precision`, for keys_forward's
+  /// `packed` (left empty for the other scores).
+  void pack_keys(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
+    if (additive_) additive_->pack_keys(p, out, precision);
+  }
+
   /// keys for memory H (K x Ts*Bs); once per source batch. The additive
-  /// score's product runs on `threads` threads.
-  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1) const {
+  /// score's product runs on `threads` threads, from `packed` (pack_keys()
+  /// of p) when given.
+  void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1,
+                    const PackedWeights<T>* packed = nullptr) const {
     check_arg(H.rows() == config_.memory, "Attention::keys_forward",
               "argument 'H' has shape " + detail::shape_string(H.rows(), H.cols()) + ", expected " +
                   std::to_string(config_.memory) + " rows (the memory size)");
     if (additive_)
-      additive_->keys_forward(p, H, keys, threads);
+      additive_->keys_forward(p, H, keys, threads, packed);
     else
       luong_->keys_forward(p, H, keys);
   }
@@ -119,8 +127,8 @@ class Attention {
 
   /// The additive score's per-step weight W_s packed for decoding (left
   /// empty for the other scores).
-  void pack_query(const ParamBuffer<T>& p, PackedMatrix<T>& out) const {
-    if (additive_) additive_->pack_query(p, out);
+  void pack_query(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
+    if (additive_) additive_->pack_query(p, out, precision);
   }
 
   /// z (K x B) <- the context of the queries (S x B; the coverage is read

@@ -102,7 +102,7 @@ __attribute__((target("avx2,fma"))) void avx2_columns(const std::uint16_t* panel
                                                       const std::uint32_t* x, Index ldx, float* out) {
   const __m256i high = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
   for (Index v = 0; v < MR / 16; ++v) {  // 16 rows: two ymm of 8 rows x 2 k
-    __m256 acc[2][C];
+    __m256 acc[2][static_cast<std::size_t>(C)];
     for (int j = 0; j < C; ++j) acc[0][j] = acc[1][j] = _mm256_setzero_ps();
     const auto* w = reinterpret_cast<const std::byte*>(panel) + v * 64;
     for (Index m = 0; m < pairs; ++m, w += pair_bytes) {
@@ -138,7 +138,7 @@ template <int C>
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) void avx512_columns(const std::uint16_t* panel, Index pairs,
                                                                            const std::uint32_t* x, Index ldx,
                                                                            float* out) {
-  __m512 acc[4][C];
+  __m512 acc[4][static_cast<std::size_t>(C)];
   for (int j = 0; j < C; ++j)
     for (int v = 0; v < 4; ++v) acc[v][j] = _mm512_setzero_ps();
   const auto* w = reinterpret_cast<const std::byte*>(panel);
@@ -290,12 +290,7 @@ class Bf16Matrix {
         }
       }
     };
-    const Index parts = std::min<Index>(threads, P);
-    if (parts <= 1 || rows_ * cols_ * N < (Index{1} << 20)) {
-      run(0, P);
-      return;
-    }
-    parallel_for(parts, [&](Index k) { run(P * k / parts, P * (k + 1) / parts); });
+    parallel_panels(P, threads, rows_ * cols_ * N, run);
   }
 
  private:

@@ -92,7 +92,7 @@ __attribute__((target("avx2"))) void avx2_columns(const std::int8_t* panel, Inde
   const __m256i ones = _mm256_set1_epi16(1);
   // 16 rows (two ymm of 8 rows x 4 k) at a time, C columns
   for (Index v = 0; v < MR / 16; ++v) {
-    __m256i acc[2][C];
+    __m256i acc[2][static_cast<std::size_t>(C)];
     for (int j = 0; j < C; ++j) acc[0][j] = acc[1][j] = _mm256_setzero_si256();
     const std::int8_t* w = panel + v * 64;
     for (Index g = 0; g < groups; ++g, w += group_bytes) {
@@ -131,7 +131,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_columns(const s
                                                                         const std::int32_t* rowsum,
                                                                         std::int32_t* out) {
   const __m512i flip = _mm512_set1_epi32(static_cast<int>(0x80808080u));
-  __m512i acc[4][C];
+  __m512i acc[4][static_cast<std::size_t>(C)];
   for (int j = 0; j < C; ++j)
     for (int v = 0; v < 4; ++v) acc[v][j] = _mm512_setzero_si512();
   const std::int8_t* w = panel;
@@ -201,7 +201,9 @@ class Int8Matrix {
   Index cols() const { return cols_; }
   bool empty() const { return rows_ == 0; }
   /// Bytes held: the packed values, the scales and the row sums.
-  std::size_t bytes() const { return data_.size() + scale_.size() * sizeof(T) + rowsum_.size() * sizeof(std::int32_t); }
+  std::size_t bytes() const {
+    return data_.size() + static_cast<std::size_t>(scale_.size()) * sizeof(T) + rowsum_.size() * sizeof(std::int32_t);
+  }
 
   /// A's per-row quantization. Throws when A holds NaN or Inf.
   static Quantized quantize(const ConstMatRef<T>& A) {
@@ -335,12 +337,7 @@ class Int8Matrix {
         }
       }
     };
-    const Index parts = std::min<Index>(threads, P);
-    if (parts <= 1 || rows_ * cols_ * N < (Index{1} << 20)) {
-      run(0, P);
-      return;
-    }
-    parallel_for(parts, [&](Index k) { run(P * k / parts, P * (k + 1) / parts); });
+    parallel_panels(P, threads, rows_ * cols_ * N, run);
   }
 
  private:

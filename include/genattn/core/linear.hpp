@@ -34,8 +34,10 @@ class Linear {
   const Param& bias() const { return b_; }
   bool has_bias() const { return has_bias_; }
 
-  /// W packed once for many products with a few columns.
-  void pack(const ParamBuffer<T>& p, PackedMatrix<T>& out) const { out.pack(p[W_]); }
+  /// W packed once for many products with a few columns, at `precision`.
+  void pack(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
+    out.pack(p[W_], precision);
+  }
 
   /// y = W x + b (y is overwritten; it must be Out x N). `product`:
   /// Eigen's, or WeightProduct of pack() of p.

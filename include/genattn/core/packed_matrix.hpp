@@ -123,12 +123,8 @@ class PackedMatrix {
   /// enough to pay for them.
   void multiply(const ConstMatRef<T>& x, MatRef<T> y, bool accumulate = false, int threads = 1) const {
     check_operands(x, y);
-    const Index P = panels(), parts = std::min<Index>(threads, P);
-    if (parts <= 1 || rows_ * cols_ * x.cols() < (Index{1} << 20)) {
-      multiply_panels(x, y, accumulate, 0, P);
-      return;
-    }
-    parallel_for(parts, [&](Index k) { multiply_panels(x, y, accumulate, P * k / parts, P * (k + 1) / parts); });
+    parallel_panels(panels(), threads, rows_ * cols_ * x.cols(),
+                    [&](Index p0, Index p1) { multiply_panels(x, y, accumulate, p0, p1); });
   }
 
   /// The rows of panels [p0, p1) only: threads split a product this way. No

@@ -6,6 +6,9 @@
 //   parallel_ranges(n, parts, f):  f(b_k, e_k, k) for k < parts, where the ranges
 //   [b_k, e_k) cover [0, n) in order, each a multiple of 16 long but the last
 //   (so SIMD loads stay aligned on 64-byte aligned buffers of floats)
+//   parallel_panels(P, threads, work, f): f(p0, p1) over a packed product's
+//   P panels, split among up to `threads` when its `work` (multiply-adds)
+//   pays for them
 //
 // The caller's thread runs part 0, then any part no worker has taken yet, then
 // waits for the parts the workers took; the first exception is rethrown after
@@ -223,6 +226,21 @@ void parallel_ranges(Index n, int parts, F&& f) {
   const auto P = static_cast<Index>(parts);
   auto bound = [&](Index k) { return k == P ? n : std::min(n, (n * k / P) / 16 * 16); };
   parallel_for(P, [&](Index k) { f(bound(k), bound(k + 1), k); });
+}
+
+/// f(p0, p1) for panel ranges covering [0, panels) in order: one call when
+/// `threads` <= 1 or the product is small (`work`, its multiply-adds, under
+/// 2^20: a thread's hand-off would cost more than it saves), else one range
+/// each for min(threads, panels) threads. The packed products (float, int8
+/// and bf16) split their rows this way.
+template <class F>
+void parallel_panels(Index panels, int threads, Index work, F&& f) {
+  const Index parts = std::min<Index>(threads, panels);
+  if (parts <= 1 || work < (Index{1} << 20)) {
+    f(Index{0}, panels);
+    return;
+  }
+  parallel_for(parts, [&](Index k) { f(panels * k / parts, panels * (k + 1) / parts); });
 }
 
 GENATTN_NAMESPACE_END

@@ -6,8 +6,9 @@
 //
 // Each runs either Eigen's product of the weights themselves, or the
 // register-tiled product of a PackedMatrix that holds them
-// (packed_matrix.hpp: W packed, [A B] packed, or [A B]^T packed), on some
-// threads. The choice is made once, where the weights are packed (the
+// (packed_matrix.hpp: W packed, [A B] packed, or [A B]^T packed), or the
+// product of a bf16 or int8 pack of them (packed_weights.hpp; forward only),
+// on some threads. The choice is made once, where the weights are packed (the
 // training forward packs the decoder's cells, Decoder::weights every
 // per-step weight for decoding), and a module calls these without knowing
 // which: this class is the one place that branches on it.
@@ -19,6 +20,7 @@
 
 #include "genattn/core/check.hpp"
 #include "genattn/core/packed_matrix.hpp"
+#include "genattn/core/packed_weights.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -34,11 +36,24 @@ class WeightProduct {
   explicit WeightProduct(const PackedMatrix<T>& packed, int threads = 1)
       : packed_(packed.empty() ? nullptr : &packed), threads_(threads) {}
 
-  bool packed() const { return packed_ != nullptr; }
+  /// The product of `weights` at their precision (a float pack as above; a
+  /// bf16 or int8 pack through its kernels), on `threads` threads.
+  explicit WeightProduct(const PackedWeights<T>& weights, int threads = 1) : threads_(threads) {
+    if (weights.empty()) return;
+    if (weights.precision() == Precision::float32)
+      packed_ = &weights.float_pack();
+    else
+      reduced_ = &weights;
+  }
+
+  bool packed() const { return packed_ != nullptr || reduced_ != nullptr; }
 
   /// y = W x (accumulate: y += W x). Packed: the pack holds W.
   void apply(const ConstMatRef<T>& W, const ConstMatRef<T>& x, MatRef<T> y, bool accumulate = false) const {
-    if (packed_ != nullptr) {
+    if (reduced_ != nullptr) {
+      check_pack(W.rows(), W.cols());
+      reduced_->multiply(x, y, accumulate, threads_);
+    } else if (packed_ != nullptr) {
       check_pack(W.rows(), W.cols());
       packed_->multiply(x, y, accumulate, threads_);
     } else if (accumulate) {
@@ -52,7 +67,10 @@ class WeightProduct {
   /// and `stacked` receives [x; h] for its one product.
   void apply_stacked(const ConstMatRef<T>& A, const ConstMatRef<T>& x, const ConstMatRef<T>& B,
                      const ConstMatRef<T>& h, MatRef<T> y, Mat<T>& stacked) const {
-    if (packed_ != nullptr) {
+    if (reduced_ != nullptr) {
+      check_pack(A.rows(), A.cols() + B.cols());
+      reduced_->multiply_stacked(x, h, y, threads_);
+    } else if (packed_ != nullptr) {
       check_pack(A.rows(), A.cols() + B.cols());
       stacked.resize(x.rows() + h.rows(), x.cols());
       stacked.topRows(x.rows()) = x;
@@ -69,6 +87,7 @@ class WeightProduct {
   /// receives [A B]^T d for its one product.
   void apply_transposed_stacked(const ConstMatRef<T>& A, const ConstMatRef<T>& B, const ConstMatRef<T>& d,
                                 MatRef<T> dx, MatRef<T> dh, Mat<T>& stacked) const {
+    check_arg(reduced_ == nullptr, "WeightProduct", "a bf16 or int8 pack is for decoding, not for backward");
     if (packed_ != nullptr) {
       check_pack(A.cols() + B.cols(), A.rows());
       stacked.resize(A.cols() + B.cols(), d.cols());
@@ -83,12 +102,15 @@ class WeightProduct {
 
  private:
   void check_pack(Index rows, Index cols) const {
-    check_arg(packed_->rows() == rows && packed_->cols() == cols, "WeightProduct",
-              "the packed weights are " + detail::shape_string(packed_->rows(), packed_->cols()) +
+    const Index r = reduced_ != nullptr ? reduced_->rows() : packed_->rows();
+    const Index c = reduced_ != nullptr ? reduced_->cols() : packed_->cols();
+    check_arg(r == rows && c == cols, "WeightProduct",
+              "the packed weights are " + detail::shape_string(r, c) +
                   ", the product needs " + detail::shape_string(rows, cols) + ": they were packed from other weights");
   }
 
-  const PackedMatrix<T>* packed_ = nullptr;
+  const PackedMatrix<T>* packed_ = nullptr;   // a float pack
+  const PackedWeights<T>* reduced_ = nullptr;  // a bf16 or int8 pack
   int threads_ = 1;
 };
 

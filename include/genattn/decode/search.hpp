@@ -139,13 +139,10 @@ class Seq2SeqDecoder {
                  const TokenIds& src_ext = {}, const typename Seq2Seq<T>::Packed* packed = nullptr, int threads = 1)
       : model_(model),
         params_(params),
-        memory_(model.encode(params, src, lengths, src_ext, threads)),
+        own_(packed == nullptr ? model.pack(params) : typename Seq2Seq<T>::Packed{}),
+        memory_(model.encode(params, src, lengths, src_ext, threads, packed != nullptr ? packed : &own_)),
         lengths_(lengths) {
-    if (packed == nullptr) {
-      own_ = model.pack(params);
-      packed = &own_;
-    }
-    ws_.packed = packed;
+    ws_.packed = packed != nullptr ? packed : &own_;
     ws_.threads = threads;
   }
   Seq2SeqDecoder(const Seq2SeqDecoder&) = delete;  // ws_ may point into own_
@@ -164,9 +161,9 @@ class Seq2SeqDecoder {
  private:
   const Seq2Seq<T>& model_;
   const ParamBuffer<T>& params_;
+  typename Seq2Seq<T>::Packed own_;  // before memory_: the encoder reads it
   typename Seq2Seq<T>::Memory memory_;
   Lengths lengths_;
-  typename Seq2Seq<T>::Packed own_;
   typename Seq2Seq<T>::StepWorkspace ws_;
 };
 

@@ -59,11 +59,22 @@ class Lstm {
   /// Layer l, direction d (0 forward, 1 reverse).
   const LstmLayer<T>& layer(Index l, Index d) const { return layers_[static_cast<std::size_t>(l * directions() + d)]; }
 
+  /// Every layer's W_x and W_h packed at `precision` (index l*D + d), for
+  /// forward's `packed`.
+  using Packed = std::vector<typename LstmLayer<T>::Packed>;
+  void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
+    out.resize(layers_.size());
+    for (std::size_t k = 0; k < layers_.size(); ++k) layers_[k].pack(p, out[k], precision);
+  }
+
   /// Runs every layer. `init`, when given, holds layers*D initial states
   /// (index l*D + d). Read the result from output(cache) and final_state().
-  /// With `threads` >= 2 a layer's two directions run at once.
+  /// With `threads` >= 2 a layer's two directions run at once. `packed`:
+  /// pack() of p (the caller checks it is current), else each layer packs
+  /// its weights in float.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, Cache& cache,
-               const std::vector<LstmState<T>>* init = nullptr, int threads = 1) const {
+               const std::vector<LstmState<T>>* init = nullptr, int threads = 1,
+               const Packed* packed = nullptr) const {
     static constexpr const char* where = "Lstm::forward";
     check_arg(x.rows() == config_.input, where,
               "argument 'x' has shape " + detail::shape_string(x.rows(), x.cols()) + ", expected " +
@@ -74,6 +85,10 @@ class Lstm {
       check_arg(static_cast<Index>(init->size()) == config_.layers * D, where,
                 "argument 'init' holds " + std::to_string(init->size()) + " states, expected layers x directions = " +
                     std::to_string(config_.layers * D));
+    if (packed != nullptr)
+      check_arg(packed->size() == layers_.size(), where,
+                "argument 'packed' holds " + std::to_string(packed->size()) + " layers' weights, expected " +
+                    std::to_string(layers_.size()));
     cache.layer.resize(layers_.size());
     cache.output.resize(static_cast<std::size_t>(config_.layers));
     for (Index l = 0; l < config_.layers; ++l) {
@@ -82,11 +97,12 @@ class Lstm {
       auto run = [&](Index d) {
         const auto k = static_cast<std::size_t>(l * D + d);
         const LstmState<T>* s0 = init != nullptr ? &(*init)[k] : nullptr;
+        const typename LstmLayer<T>::Packed* pk = packed != nullptr ? &(*packed)[k] : nullptr;
         if (l == 0)
-          layers_[k].forward(p, x, lengths, out.middleRows(d * H, H), cache.layer[k], s0);
+          layers_[k].forward(p, x, lengths, out.middleRows(d * H, H), cache.layer[k], s0, pk);
         else
           layers_[k].forward(p, cache.output[static_cast<std::size_t>(l - 1)], lengths, out.middleRows(d * H, H),
-                             cache.layer[k], s0);
+                             cache.layer[k], s0, pk);
       };
       if (D == 2 && threads >= 2)
         parallel_for(2, run);  // the directions share only read-only inputs; each writes its own rows

@@ -135,15 +135,18 @@ class LstmCell {
   /// [W_x W_h] packed once for many steps (core/packed_matrix.hpp): pack()
   /// for forward, pack_transpose() ([W_x W_h]^T) for backward. One product
   /// then gives a = [W_x W_h] [x; h_{t-1}], or [dx; dh_{t-1}] = [W_x W_h]^T da;
-  /// pass it as WeightProduct(packed.W, threads).
+  /// pass it as WeightProduct(packed.W, threads). Decoding may pack at a
+  /// reduced precision (core/packed_weights.hpp): W_x and W_h apart then.
   struct Packed {
-    PackedMatrix<T> W;
+    PackedWeights<T> W;
   };
 
   LstmCell(ParamLayout& layout, const std::string& prefix, Index input, Index hidden)
       : p_(declare_lstm_params(layout, prefix, input, hidden)) {}
 
-  void pack(const ParamBuffer<T>& p, Packed& out) const { out.W.pack(p[p_.W_x], p[p_.W_h]); }
+  void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
+    out.W.pack(p[p_.W_x], p[p_.W_h], precision);
+  }
   void pack_transpose(const ParamBuffer<T>& p, Packed& out) const { out.W.pack_transpose(p[p_.W_x], p[p_.W_h]); }
 
   Index input_size() const { return p_.input; }

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "genattn/core/packed_matrix.hpp"
+#include "genattn/core/packed_weights.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -56,6 +57,12 @@ class LstmLayer {
     Mat<T> x_t, h_prev_t;       ///< x^T, h_prev^T: T*B x In, T*B x H (backward)
   };
 
+  /// W_x and W_h packed once for many forward passes (decoding's encoder),
+  /// at a precision (core/packed_weights.hpp).
+  struct Packed {
+    PackedWeights<T> W_x, W_h;
+  };
+
   LstmLayer(ParamLayout& layout, const std::string& prefix, Index input, Index hidden,
             Direction direction = Direction::forward)
       : p_(declare_lstm_params(layout, prefix, input, hidden)), direction_(direction) {}
@@ -65,10 +72,18 @@ class LstmLayer {
   Direction direction() const { return direction_; }
   const LstmParams& params() const { return p_; }
 
+  /// Packs W_x and W_h of p at `precision`.
+  void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
+    out.W_x.pack(p[p_.W_x], precision);
+    out.W_h.pack(p[p_.W_h], precision);
+  }
+
   /// Runs the layer over x (In x T*B) and writes y (H x T*B, 0 at padding).
-  /// `init` is the initial state (H x B each), zero when null.
+  /// `init` is the initial state (H x B each), zero when null. `packed`:
+  /// this layer's pack() of p (the caller checks it is current), else the
+  /// weights are packed (in float) into the cache.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, MatRef<T> y,
-               Cache& cache, const LstmState<T>* init = nullptr) const {
+               Cache& cache, const LstmState<T>* init = nullptr, const Packed* packed = nullptr) const {
     static constexpr const char* where = "LstmLayer::forward";
     const Index H = p_.hidden, B = static_cast<Index>(lengths.size());
     check_arg(x.rows() == p_.input, where,
@@ -95,15 +110,27 @@ class LstmLayer {
       s.h.setZero(H, B);
       s.c.setZero(H, B);
     }
-    cache.W_h.pack(p[p_.W_h]);
+    if (packed != nullptr) {
+      check_arg(packed->W_x.rows() == 4 * H && packed->W_x.cols() == p_.input && packed->W_h.cols() == H, where,
+                "the packed weights are not this layer's (" + detail::shape_string(packed->W_x.rows(), packed->W_x.cols()) +
+                    ", expected " + detail::shape_string(4 * H, p_.input) + ")");
+    } else {
+      cache.W_h.pack(p[p_.W_h]);
+      cache.W_x.pack(p[p_.W_x]);
+    }
     // a = W_x x + b for every position: one GEMM.
-    cache.W_x.pack(p[p_.W_x]);
-    cache.W_x.multiply(x, cache.gates);
+    if (packed != nullptr)
+      packed->W_x.multiply(x, cache.gates);
+    else
+      cache.W_x.multiply(x, cache.gates);
     cache.gates.colwise() += p[p_.b].col(0);
     y.setZero();
     for (Index t = 0; t < time; ++t) {
       // a += W_h h_{t-1}, for the whole batch at once.
-      cache.W_h.multiply(s.h, cache.step);
+      if (packed != nullptr)
+        packed->W_h.multiply(s.h, cache.step);
+      else
+        cache.W_h.multiply(s.h, cache.step);
       for (Index b = 0; b < B; ++b) {
         if (t >= lengths[static_cast<std::size_t>(b)]) continue;  // finished: state held
         const Index col = position(t, lengths[static_cast<std::size_t>(b)]) * B + b;

@@ -129,8 +129,8 @@ class Decoder {
   /// buffer, and its ParamBuffer::version() when packed.
   struct Packed {
     std::vector<typename LstmCell<T>::Packed> cells;
-    PackedMatrix<T> query;  ///< the additive score's W_s (empty for the others)
-    PackedMatrix<T> combine, out;
+    PackedWeights<T> query;  ///< the additive score's W_s (empty for the others)
+    PackedWeights<T> combine, out;
     const void* source = nullptr;
     std::uint64_t version = 0;
   };
@@ -189,15 +189,25 @@ class Decoder {
   const DecoderConfig& config() const { return config_; }
   const Attention<T>& attention() const { return attention_; }
 
-  /// Packs the per-step weights of p into `packed`.
-  void pack(const ParamBuffer<T>& p, Packed& packed) const {
+  /// Packs the per-step weights of p into `packed`, at `precision`.
+  void pack(const ParamBuffer<T>& p, Packed& packed, Precision precision = Precision::float32) const {
     packed.cells.resize(cells_.size());
-    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, packed.cells[l]);
-    attention_.pack_query(p, packed.query);
-    combine_.pack(p, packed.combine);
-    out_.pack(p, packed.out);
+    for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, packed.cells[l], precision);
+    attention_.pack_query(p, packed.query, precision);
+    combine_.pack(p, packed.combine, precision);
+    out_.pack(p, packed.out, precision);
     packed.source = &p;
     packed.version = p.version();
+  }
+
+  /// Throws unless `packed` is Decoder::pack of p at its current version.
+  void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
+    check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
+              "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
+    check_arg(packed.version == p.version(), where,
+              "the packed weights are stale: packed at the parameters' version " + std::to_string(packed.version) +
+                  ", and the parameters have been open to writes since (version " + std::to_string(p.version()) +
+                  "): pack again (Seq2Seq::pack)");
   }
 
   /// The copy gate's logits g (1 x N) from [s; z] and the inputs x (copy only).
@@ -435,15 +445,6 @@ class Decoder {
                        w.query);
     combine_.forward(p, io.sz, io.o, w.combine);
     tanh_inplace(io.o);
-  }
-
-  void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
-    check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
-              "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
-    check_arg(packed.version == p.version(), where,
-              "the packed weights are stale: packed at the parameters' version " + std::to_string(packed.version) +
-                  ", and the parameters have been open to writes since (version " + std::to_string(p.version()) +
-                  "): pack again (Seq2Seq::pack)");
   }
 
   DecoderConfig config_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "genattn/copy/copy_distribution.hpp"
+#include "genattn/rnn/lstm.hpp"
 #include "genattn/seq2seq/decoder.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -83,13 +84,34 @@ struct DecodingState {
   }
 };
 
+/// The weights decoding multiplies by, packed once per parameter values at
+/// a precision (Seq2Seq::pack): the decoder's per-step weights, the encoder's
+/// W_x and W_h (per layer and direction), and the additive score's W_h (the
+/// keys). Read-only: many decoders share one.
+template <class T>
+struct DecodingWeights {
+  typename Decoder<T>::Packed decoder;
+  typename Lstm<T>::Packed encoder;
+  PackedWeights<T> keys;
+  Precision precision = Precision::float32;
+
+  /// Bytes the packed weights take (panels padded to whole panels, with
+  /// int8's row scales and sums).
+  std::size_t bytes() const {
+    std::size_t n = decoder.query.bytes() + decoder.combine.bytes() + decoder.out.bytes() + keys.bytes();
+    for (const auto& cell : decoder.cells) n += cell.W.bytes();
+    for (const auto& layer : encoder) n += layer.W_x.bytes() + layer.W_h.bytes();
+    return n;
+  }
+};
+
 /// Workspaces of Seq2Seq::step; reuse one across steps. `packed` and
 /// `threads` say how the step multiplies: with weights packed from the same
 /// parameter buffer (Seq2Seq::pack; null: Eigen's products), and the output
 /// layer's product on that many threads (packed only).
 template <class T>
 struct DecodingWorkspace {
-  using Packed = typename Decoder<T>::Packed;
+  using Packed = DecodingWeights<T>;
   const Packed* packed = nullptr;
   int threads = 1;
   /// A split step's shares, one per thread (each with its hypotheses'

@@ -84,7 +84,7 @@ class Seq2Seq {
   /// decoding, and step()'s workspaces.
   using Memory = DecodingMemory<T>;
   using DecoderState = DecodingState<T>;
-  using Packed = typename Decoder<T>::Packed;
+  using Packed = DecodingWeights<T>;
   using StepWorkspace = DecodingWorkspace<T>;
 
   explicit Seq2Seq(const Seq2SeqConfig& config)
@@ -104,12 +104,14 @@ class Seq2Seq {
   const Seq2SeqConfig& config() const { return config_; }
   const ParamLayout& layout() const { return layout_; }
 
-  /// The decoder's per-step weights of p packed for decoding: the cells', the
-  /// combine layer's and the output layer's (core/packed_matrix.hpp). Pack
-  /// once per parameter values and share the result among decoders (it is
-  /// read-only); repack after p changes: a pack older than p's version()
-  /// (any mutable view of p since, e.g. an optimizer step) is refused.
-  Packed pack(const ParamBuffer<T>& p) const;
+  /// The weights of p packed for decoding at `precision` (float32, bf16 or
+  /// int8; core/precision.hpp): the decoder's per-step weights (the cells',
+  /// the attention query's, the combine layer's and the output layer's), the
+  /// encoder's and the keys'. Pack once per parameter values and share the
+  /// result among decoders (it is read-only); repack after p changes: a pack
+  /// older than p's version() (any mutable view of p since, e.g. an
+  /// optimizer step) is refused.
+  Packed pack(const ParamBuffer<T>& p, Precision precision = Precision::float32) const;
 
   /// Fresh parameters drawn from `seed`.
   ParamBuffer<T> init_params(std::uint64_t seed) const;
@@ -127,9 +129,11 @@ class Seq2Seq {
 
   /// Encodes a padded source batch (ids position-ordered, Ts*B). A copy
   /// model also needs `src_ext`: the same positions' extended ids. With
-  /// `threads` >= 2 the encoder's two directions run at once.
+  /// `threads` >= 2 the encoder's two directions run at once. `packed`:
+  /// pack() of p, whose precision the encoder's products then take; null:
+  /// the parameters in float.
   Memory encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext = {},
-                int threads = 1) const;
+                int threads = 1, const Packed* packed = nullptr) const;
 
   /// The start state of hypotheses attending to source items `items` (one per
   /// hypothesis; empty: one per source item, in order).
@@ -195,7 +199,7 @@ class Seq2Seq {
   /// dropout when `rng` is given; the encoder's directions and the keys'
   /// product on `threads`.
   void encode_source(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, Rng* rng, SourcePass& out,
-                     int threads) const;
+                     int threads, const Packed* packed = nullptr) const;
 
   ParamLayout layout_;
   Seq2SeqConfig config_;
@@ -206,9 +210,12 @@ class Seq2Seq {
   Decoder<T> decoder_;
 };
 template <class T>
-auto Seq2Seq<T>::pack(const ParamBuffer<T>& p) const -> Packed {
+auto Seq2Seq<T>::pack(const ParamBuffer<T>& p, Precision precision) const -> Packed {
   Packed packed;
-  decoder_.pack(p, packed);
+  packed.precision = precision;
+  decoder_.pack(p, packed.decoder, precision);
+  encoder_.pack(p, packed.encoder, precision);
+  decoder_.attention().pack_keys(p, packed.keys, precision);
   return packed;
 }
 
@@ -299,8 +306,9 @@ auto Seq2Seq<T>::backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const 
 
 template <class T>
 auto Seq2Seq<T>::encode(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, const TokenIds& src_ext,
-                        int threads) const -> Memory {
+                        int threads, const Packed* packed) const -> Memory {
   static constexpr const char* where = "Seq2Seq::encode";
+  if (packed != nullptr) decoder_.check_packed(where, p, packed->decoder);
   check_lengths(where, "lengths", lengths, static_cast<Index>(src.size()));
   check_source_lengths(where, lengths);
   Memory m;
@@ -311,7 +319,7 @@ auto Seq2Seq<T>::encode(const ParamBuffer<T>& p, const TokenIds& src, const Leng
     check_copy_ids(where, "src_ext", src, src_ext, m.extra);
   }
   SourcePass pass;
-  encode_source(p, src, lengths, nullptr, pass, threads);
+  encode_source(p, src, lengths, nullptr, pass, threads, packed);
   m.H = Lstm<T>::output(pass.encoder);
   m.keys.swap(pass.keys);
   m.map = std::move(pass.map);
@@ -379,11 +387,11 @@ auto Seq2Seq<T>::step(const ParamBuffer<T>& p, const Memory& m, DecoderState& st
   }
   // the output layer over all N columns, its rows split among the threads
   if (!config_.copy) {
-    decoder_.output(p, ws.o, logits, *ws.packed, ws.threads);
+    decoder_.output(p, ws.o, logits, ws.packed->decoder, ws.threads);
     return;
   }
   ws.o_logits.resize(config_.tgt_vocab, N);
-  decoder_.output(p, ws.o, ws.o_logits, *ws.packed, ws.threads);
+  decoder_.output(p, ws.o, ws.o_logits, ws.packed->decoder, ws.threads);
   parallel_for(parts, [&](Index k) {
     StepWorkspace& part = *ws.parts[static_cast<std::size_t>(k)];
     const Index b = first(k);
@@ -421,7 +429,8 @@ auto Seq2Seq<T>::advance(const ParamBuffer<T>& p, const Memory& m, DecoderState&
   // the coverage rolled in place
   typename Decoder<T>::StepIo io{ws.x,           state.z,        state.layers, ws.next_h, ws.next_c,
                                  state.coverage, state.coverage, ws.sz,        ws.o};
-  decoder_.advance(p, {m.H, m.keys, state.map}, io, ws.saved, ws.step, decoder_.weights(p, ws.packed, threads));
+  const auto* packed = ws.packed != nullptr ? &ws.packed->decoder : nullptr;
+  decoder_.advance(p, {m.H, m.keys, state.map}, io, ws.saved, ws.step, decoder_.weights(p, packed, threads));
   std::swap(state.layers, ws.next);
   state.z = ws.sz.bottomRows(K);
   if (alignment != nullptr) *alignment = ws.saved.attention.a;
@@ -433,7 +442,7 @@ auto Seq2Seq<T>::emit(const ParamBuffer<T>& p, const Memory& m, const SourceMap&
                       int threads) const -> void {
   auto output = [&](MatRef<T> out) {
     if (ws.packed != nullptr)
-      decoder_.output(p, ws.o, out, *ws.packed, threads);
+      decoder_.output(p, ws.o, out, ws.packed->decoder, threads);
     else
       decoder_.output(p, ws.o, out);
   };
@@ -511,10 +520,11 @@ auto Seq2Seq<T>::check_batch(const char* where, const Seq2SeqBatch& b) const -> 
 
 template <class T>
 auto Seq2Seq<T>::encode_source(const ParamBuffer<T>& p, const TokenIds& src, const Lengths& lengths, Rng* rng,
-                               SourcePass& out, int threads) const -> void {
+                               SourcePass& out, int threads, const Packed* packed) const -> void {
   embed(p, src_embed_, src, rng, out.x, out.mask);
-  encoder_.forward(p, out.x, lengths, out.encoder, nullptr, threads);
-  decoder_.attention().keys_forward(p, Lstm<T>::output(out.encoder), out.keys, threads);
+  encoder_.forward(p, out.x, lengths, out.encoder, nullptr, threads, packed != nullptr ? &packed->encoder : nullptr);
+  decoder_.attention().keys_forward(p, Lstm<T>::output(out.encoder), out.keys, threads,
+                                    packed != nullptr && !packed->keys.empty() ? &packed->keys : nullptr);
   out.map = SourceMap::identity(lengths, static_cast<Index>(src.size()) / static_cast<Index>(lengths.size()));
   // the bridge reads the final states of the encoder's top layer, both directions
   const Index L = config_.encoder_layers, Hs = config_.encoder_hidden;
