@@ -5,6 +5,7 @@
 #include "../support/errors.hpp"
 #include "../support/temp_dir.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -84,9 +85,110 @@ TEST(Checkpoint, CorruptBytesAreCaughtByTheChecksum) {
   EXPECT_EQ(error_of([&] { decode_checkpoint(bad_magic, "m.ckpt"); }),
             "m.ckpt: not a genattn checkpoint (bad magic number)");
   auto future = bytes;
-  future[8] = 2;
+  future[8] = 3;
   EXPECT_EQ(error_of([&] { decode_checkpoint(future, "m.ckpt"); }),
-            "m.ckpt: checkpoint format version 2 is not supported (this genattn reads version 1)");
+            "m.ckpt: checkpoint format version 3 is not supported (this genattn reads versions 1 to 2)");
+}
+
+// Format version 2 stores a model's matrices in int8 (a scale per row; per
+// column, a word, for embeddings) or bf16: what is saved and what stays in
+// memory agree bit for bit, each value is within half a step of the float
+// one, biases stay float, and the file shrinks.
+TEST(Checkpoint, QuantizedCheckpointsRoundTripWithinHalfAStep) {
+  genattn_test::TempDir dir("genattn-ckpt");
+  Seq2SeqConfig cfg = checkpoint_config();
+  cfg.src_vocab = 300;
+  cfg.tgt_vocab = 200;
+  cfg.embedding = 32;
+  cfg.encoder_hidden = 24;
+  cfg.decoder_hidden = 40;
+  Seq2Seq<float> model(cfg);
+  ParamBuffer<float> p = model.init_params(3);
+  p[model.layout().slots()[0].param].col(5).setZero();  // a word whose embedding is all zero
+  save_model(dir.file("float.ckpt"), model, p);
+  const auto float_bytes = fs::file_size(dir.file("float.ckpt"));
+  for (const Precision precision : {Precision::bf16, Precision::int8}) {
+    SCOPED_TRACE(precision_name(precision));
+    Checkpoint c = model_checkpoint(model, p);
+    quantize_checkpoint(c, precision);
+    EXPECT_EQ(checkpoint_precision(c), precision);
+    save_checkpoint(dir.file("q.ckpt"), c);
+    const Checkpoint back = load_checkpoint(dir.file("q.ckpt"));
+    EXPECT_EQ(back.values, c.values);
+    EXPECT_EQ(checkpoint_precision(back), precision);
+    const auto ratio = static_cast<double>(fs::file_size(dir.file("q.ckpt"))) / static_cast<double>(float_bytes);
+    EXPECT_LT(ratio, precision == Precision::int8 ? 0.30 : 0.52);
+    EXPECT_GT(ratio, precision == Precision::int8 ? 0.25 : 0.50);
+    const LoadedModel<float> q = load_model<float>(back, "q.ckpt");
+    for (std::size_t k = 0; k < back.slots.size(); ++k) {
+      const auto& slot = model.layout().slots()[k];
+      const Mat<float> f = p[slot.param], g = q.params[slot.param];
+      const SlotEncoding e = back.slots[k].encoding;
+      if (slot.param.rows < 2 || slot.param.cols < 2) {
+        EXPECT_EQ(e, SlotEncoding::scalar) << slot.name;
+        EXPECT_EQ(f, g) << slot.name;
+        continue;
+      }
+      const bool embedding = slot.name.size() > 2 && slot.name.substr(slot.name.size() - 2) == ".E";
+      EXPECT_EQ(e, precision == Precision::bf16 ? SlotEncoding::bf16
+                   : embedding                  ? SlotEncoding::int8_cols
+                                                : SlotEncoding::int8_rows)
+          << slot.name;
+      for (Index i = 0; i < f.rows(); ++i)
+        for (Index j = 0; j < f.cols(); ++j) {
+          // int8: half a step of the line's scale; bf16: half a unit in the 8th bit
+          const float step = precision == Precision::bf16
+                                 ? std::ldexp(1.f, std::ilogb(f(i, j)) - 7)
+                                 : (embedding ? f.col(j).cwiseAbs().maxCoeff() : f.row(i).cwiseAbs().maxCoeff()) / 127.f;
+          ASSERT_LE(std::fabs(f(i, j) - g(i, j)), 0.5001f * step) << slot.name << " (" << i << ", " << j << ")";
+        }
+    }
+    EXPECT_TRUE(q.params[model.layout().slots()[0].param].col(5).isZero());
+    EXPECT_FALSE(back.has_optimizer);
+  }
+}
+
+TEST(Checkpoint, EveryTruncationOfAQuantizedFileIsRejectedWithAMessage) {
+  Seq2Seq<float> model(checkpoint_config());
+  Checkpoint c = model_checkpoint(model, model.init_params(1));
+  quantize_checkpoint(c, Precision::int8);
+  const auto bytes = encode_checkpoint(c);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    const std::vector<unsigned char> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::string msg = error_of([&] { decode_checkpoint(cut, "q.ckpt"); });
+    ASSERT_NE(msg.find("q.ckpt: "), std::string::npos) << "length " << n << ": " << msg;
+  }
+  EXPECT_EQ(decode_checkpoint(bytes, "q.ckpt").values, c.values);
+}
+
+// Bytes the checksum passes but the format forbids: named, not decoded.
+TEST(Checkpoint, InvalidQuantizedBytesAreNamed) {
+  Checkpoint c;
+  c.slots = {{"w", 2, 3, SlotEncoding::int8_rows}};
+  c.values = {127, 254, -127, 2, 0, -254};  // rows scaled by 1 and 2: exact in int8
+  const auto good = encode_checkpoint(c);
+  // the slot table's last byte (the encoding) precedes 2 f32 scales and 6 int8 values
+  // back from the end: checksum, state count, optimizer flag, 6 values, 2 scales
+  const std::size_t values = good.size() - 8 - 4 - 1 - 6 - 8;
+  auto restamped = [](std::vector<unsigned char> b) {
+    b.resize(b.size() - 8);
+    const std::uint64_t sum = fnv1a64(b.data(), b.size());
+    for (int i = 0; i < 8; ++i) b.push_back(static_cast<unsigned char>(sum >> (8 * i)));
+    return b;
+  };
+  auto encoding = good;
+  encoding[values - 1] = 9;
+  EXPECT_NE(error_of([&] { decode_checkpoint(restamped(encoding), "q"); }).find("slot 'w' has an unknown encoding 9"),
+            std::string::npos);
+  auto minimum = good;
+  minimum[values + 8] = 0x80;
+  EXPECT_NE(error_of([&] { decode_checkpoint(restamped(minimum), "q"); }).find("holds the int8 value -128"),
+            std::string::npos);
+  auto scale = good;
+  scale[values + 3] = 0xff;  // the first scale's sign and exponent bits: NaN
+  scale[values + 2] = 0xff;
+  EXPECT_NE(error_of([&] { decode_checkpoint(restamped(scale), "q"); }).find("invalid int8 scale"), std::string::npos);
+  EXPECT_EQ(decode_checkpoint(good, "q").values, c.values);
 }
 
 TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {

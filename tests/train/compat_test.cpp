@@ -1,9 +1,11 @@
-// Compatibility: a checkpoint written by format version 1 (committed in
-// tests/fixtures/compat/, never regenerated) still loads, resumes, and gives
-// the outputs recorded when it was written. A change that breaks old files
+// Compatibility: checkpoints written by format version 1 and by version 2
+// with int8 weights (committed in tests/fixtures/compat/, never regenerated)
+// still load and give the outputs recorded when they were written; the
+// version-1 training state resumes. A change that breaks old files
 // fails here; a new format version adds a new fixture beside this one.
-// tests/train/write_compat_fixture.cpp wrote it: a small additive-attention
-// model trained 5 Adam updates and saved with its optimizer state.
+// tests/train/write_compat_fixture.cpp wrote them: a small additive-attention
+// model trained 5 Adam updates, saved with its optimizer state (version 1)
+// and quantized to int8 (version 2, the same updates).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -13,13 +15,11 @@
 using namespace genattn;
 using namespace genattn_test;
 
-TEST(Compat, FormatVersion1StillLoadsAndGivesTheRecordedOutputs) {
-  const Checkpoint c = load_checkpoint(compat_dir + "v1-trained.ckpt");
-  EXPECT_EQ(c.scalar_bytes, 4);
-  EXPECT_TRUE(c.has_optimizer);
-  EXPECT_EQ(c.optimizer_step, 5);
-  EXPECT_EQ(c.state_word("cursor"), 5u);
-  std::ifstream in(compat_dir + "v1-trained.expected");
+namespace {
+
+// The checkpoint's outputs, as float and as double, against those recorded.
+void expect_recorded_outputs(const Checkpoint& c, const std::string& name) {
+  std::ifstream in(compat_dir + name + ".expected");
   std::vector<std::string> expected;
   for (std::string line; std::getline(in, line);) expected.push_back(line);
   ASSERT_EQ(expected.size(), 1 + compat_sources.size());
@@ -30,8 +30,31 @@ TEST(Compat, FormatVersion1StillLoadsAndGivesTheRecordedOutputs) {
     EXPECT_NEAR(std::stod(got[0].substr(5)), recorded_loss, tolerance * recorded_loss);
     for (std::size_t i = 1; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]);
   };
-  check(load_model<float>(c, "v1-trained.ckpt"), 1e-5);
-  check(load_model<double>(c, "v1-trained.ckpt"), 1e-5);  // values convert on load
+  check(load_model<float>(c, name), 1e-5);
+  check(load_model<double>(c, name), 1e-5);  // values convert on load
+}
+
+}  // namespace
+
+TEST(Compat, FormatVersion1StillLoadsAndGivesTheRecordedOutputs) {
+  const Checkpoint c = load_checkpoint(compat_dir + "v1-trained.ckpt");
+  EXPECT_EQ(c.scalar_bytes, 4);
+  EXPECT_TRUE(c.has_optimizer);
+  EXPECT_EQ(c.optimizer_step, 5);
+  EXPECT_EQ(c.state_word("cursor"), 5u);
+  EXPECT_EQ(checkpoint_precision(c), Precision::float32);
+  expect_recorded_outputs(c, "v1-trained");
+}
+
+TEST(Compat, FormatVersion2Int8StillLoadsAndGivesTheRecordedOutputs) {
+  const Checkpoint c = load_checkpoint(compat_dir + "v2-int8.ckpt");
+  EXPECT_FALSE(c.has_optimizer);
+  EXPECT_EQ(c.state_word("cursor"), 5u);
+  EXPECT_EQ(checkpoint_precision(c), Precision::int8);
+  int int8_slots = 0;
+  for (const auto& s : c.slots) int8_slots += s.encoding == SlotEncoding::int8_rows || s.encoding == SlotEncoding::int8_cols;
+  EXPECT_GT(int8_slots, 10);
+  expect_recorded_outputs(c, "v2-int8");
 }
 
 TEST(Compat, FormatVersion1TrainingStateResumes) {

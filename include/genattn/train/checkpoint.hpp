@@ -1,26 +1,43 @@
 // genattn/train/checkpoint.hpp: the checkpoint file format.
 //
-// Layout (all integers little-endian; format version 1):
+// Layout (all integers little-endian; format version 2):
 //   magic        8 bytes  "GENATTN\x1a"
-//   version      u32      1
-//   scalar       u8       4 (float) or 8 (double): the type of every value below
+//   version      u32      2 (1 still loads: no encoding byte, every slot scalar)
+//   scalar       u8       4 (float) or 8 (double): the type of the scalar values below
 //   config       u32 n, then n x (str name, i64 value)        the model config's fields()
-//   slots        u32 n, then n x (str name, i64 rows, i64 cols) the parameter table
-//   values       every slot's rows*cols scalars, column-major, in table order
+//   slots        u32 n, then n x (str name, i64 rows, i64 cols, u8 encoding)
+//                                                             the parameter table
+//   values       every slot's values in table order, as its encoding says:
+//                  0 scalar:    rows*cols scalars, column-major
+//                  1 bf16:      rows*cols u16 (bfloat16 bit patterns), column-major
+//                  2 int8 rows: rows f32 scales, then rows*cols i8, column-major;
+//                               value = q * scale of its row
+//                  3 int8 cols: cols f32 scales, then rows*cols i8, column-major;
+//                               value = q * scale of its column (an embedding's words)
 //   optimizer    u8 present; if 1: u8 kind, 6 x f64 (momentum, initial_accumulator,
-//                beta1, beta2, eps, weight_decay), i64 step, u32 m, m x (values as above)
+//                beta1, beta2, eps, weight_decay), i64 step, u32 m, m x (rows*cols
+//                scalars of every slot, in table order)
 //   state        u32 n, then n x (str name, u64 word)         trainer state (rng, schedule, ...)
 //   checksum     u64      FNV-1a 64 of every byte before it
 // where str = u32 length + bytes (at most 4096).
+//
+// int8 is symmetric: scale = max |v| / 127 over the row (column), q =
+// round(v / scale) in -127..127, and an all-zero row has scale 0. bf16 rounds
+// to nearest, ties to even. The bytes are the same on every processor:
+// packing for a kernel happens at load (core/int8_matrix.hpp,
+// core/bf16_matrix.hpp).
 //
 // Saving writes `<path>.tmp-<pid>`, flushes it to disk and renames it over
 // `path`, so a crash leaves either the old file or the new one. Loading
 // checks the size, magic, version, checksum and every count against the bytes
 // that remain before it allocates, and throws CheckpointError saying what is
-// wrong. Values convert between float and double on load.
+// wrong. Values convert between float and double on load; quantized slots
+// load as the values their bytes stand for.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -31,6 +48,7 @@
 #include <utility>
 #include <vector>
 
+#include "genattn/core/bf16_matrix.hpp"
 #include "genattn/core/file.hpp"
 #include "genattn/core/params.hpp"
 
@@ -41,15 +59,20 @@ class CheckpointError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// How a slot's values are stored (the format above).
+enum class SlotEncoding : std::uint8_t { scalar = 0, bf16 = 1, int8_rows = 2, int8_cols = 3 };
+
 struct CheckpointSlot {
   std::string name;
   std::int64_t rows = 0, cols = 0;
+  SlotEncoding encoding = SlotEncoding::scalar;
 };
 
 /// A checkpoint in memory, independent of the scalar type (values held as
 /// double: float -> double -> float is exact).
 struct Checkpoint {
-  static constexpr std::uint32_t format_version = 1;
+  static constexpr std::uint32_t format_version = 2;
+  static constexpr std::uint32_t oldest_version = 1;
   static constexpr std::size_t max_string = 4096;
 
   int scalar_bytes = 4;
@@ -194,7 +217,74 @@ class ByteReader {
   std::string path_;
 };
 
+/// Slot values (rows x cols, column-major) at an encoding: the bytes the
+/// file holds for them, and the values those bytes stand for.
+struct EncodedSlot {
+  std::vector<float> scales;           ///< int8: per row or per column
+  std::vector<std::int8_t> q;          ///< int8
+  std::vector<std::uint16_t> halves;   ///< bf16
+};
+
+inline EncodedSlot encode_slot(const double* v, std::int64_t rows, std::int64_t cols, SlotEncoding e) {
+  EncodedSlot out;
+  const auto n = static_cast<std::size_t>(rows * cols);
+  if (e == SlotEncoding::bf16) {
+    out.halves.resize(n);
+    for (std::size_t i = 0; i < n; ++i) out.halves[i] = bf16::from_float(static_cast<float>(v[i]));
+    return out;
+  }
+  // int8: a line is a row (int8_rows) or a column (int8_cols); element
+  // (r, c) sits at v[r + c rows]
+  const bool by_row = e == SlotEncoding::int8_rows;
+  const std::int64_t lines = by_row ? rows : cols, length = by_row ? cols : rows;
+  const std::size_t step = by_row ? static_cast<std::size_t>(rows) : 1;
+  out.scales.resize(static_cast<std::size_t>(lines));
+  out.q.resize(n);
+  for (std::int64_t l = 0; l < lines; ++l) {
+    const std::size_t first = by_row ? static_cast<std::size_t>(l) : static_cast<std::size_t>(l * rows);
+    float amax = 0;
+    for (std::int64_t k = 0; k < length; ++k)
+      amax = std::max(amax, std::fabs(static_cast<float>(v[first + static_cast<std::size_t>(k) * step])));
+    out.scales[static_cast<std::size_t>(l)] = amax / 127.f;
+    const float inv = amax > 0 ? 127.f / amax : 0.f;
+    for (std::int64_t k = 0; k < length; ++k) {
+      const std::size_t i = first + static_cast<std::size_t>(k) * step;
+      const float r = std::nearbyint(static_cast<float>(v[i]) * inv);
+      out.q[i] = static_cast<std::int8_t>(std::clamp(r, -127.f, 127.f));
+    }
+  }
+  return out;
+}
+
+/// The values `s` stands for, written over v (rows x cols, column-major).
+inline void decode_slot(const EncodedSlot& s, std::int64_t rows, std::int64_t cols, SlotEncoding e, double* v) {
+  const auto n = static_cast<std::size_t>(rows * cols);
+  if (e == SlotEncoding::bf16) {
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<double>(bf16::to_float(s.halves[i]));
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto r = static_cast<std::size_t>(static_cast<std::int64_t>(i) % rows),
+               c = static_cast<std::size_t>(static_cast<std::int64_t>(i) / rows);
+    const float scale = s.scales[e == SlotEncoding::int8_rows ? r : c];
+    v[i] = static_cast<double>(static_cast<float>(s.q[i]) * scale);
+  }
+}
+
 }  // namespace detail
+
+/// Stores slot `k` of `c` at `encoding` from now on, and rounds its values
+/// to those the file will hold (so that what is saved and what stays in
+/// memory agree bit for bit).
+inline void encode_slot_as(Checkpoint& c, std::size_t k, SlotEncoding encoding) {
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < k; ++i) first += static_cast<std::size_t>(c.slots[i].rows * c.slots[i].cols);
+  CheckpointSlot& s = c.slots[k];
+  s.encoding = encoding;
+  if (encoding == SlotEncoding::scalar) return;
+  double* v = c.values.data() + first;
+  detail::decode_slot(detail::encode_slot(v, s.rows, s.cols, encoding), s.rows, s.cols, encoding, v);
+}
 
 /// Serializes `c` (format above).
 inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
@@ -212,8 +302,30 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
     w.str(s.name);
     w.i64(s.rows);
     w.i64(s.cols);
+    w.u8(static_cast<std::uint8_t>(s.encoding));
   }
-  w.scalars(c.values, c.scalar_bytes);
+  std::size_t first = 0;
+  for (const auto& s : c.slots) {
+    const auto n = static_cast<std::size_t>(s.rows * s.cols);
+    const double* v = c.values.data() + first;
+    first += n;
+    if (s.encoding == SlotEncoding::scalar) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (c.scalar_bytes == 4)
+          w.f32(static_cast<float>(v[i]));
+        else
+          w.f64(v[i]);
+      }
+      continue;
+    }
+    const detail::EncodedSlot e = detail::encode_slot(v, s.rows, s.cols, s.encoding);
+    for (const std::uint16_t h : e.halves) {
+      w.u8(static_cast<std::uint8_t>(h & 0xffu));
+      w.u8(static_cast<std::uint8_t>(h >> 8));
+    }
+    for (const float scale : e.scales) w.f32(scale);
+    for (const std::int8_t q : e.q) w.u8(static_cast<std::uint8_t>(q));
+  }
   w.u8(c.has_optimizer ? 1 : 0);
   if (c.has_optimizer) {
     w.u8(c.optimizer_kind);
@@ -243,9 +355,10 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
   detail::ByteReader r(data, body, path);
   for (int i = 0; i < 8; ++i) r.u8("magic");
   const std::uint32_t version = r.u32("version");
-  if (version != Checkpoint::format_version)
+  if (version < Checkpoint::oldest_version || version > Checkpoint::format_version)
     throw CheckpointError(path + ": checkpoint format version " + std::to_string(version) +
-                          " is not supported (this genattn reads version " +
+                          " is not supported (this genattn reads versions " +
+                          std::to_string(Checkpoint::oldest_version) + " to " +
                           std::to_string(Checkpoint::format_version) + ")");
   if (fnv1a64(data, body) != stored)
     throw CheckpointError(path + ": checksum mismatch: the file is corrupt or truncated");
@@ -258,8 +371,8 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
     std::string k = r.str("config name");
     c.config.emplace_back(std::move(k), r.i64("config value"));
   }
-  const std::size_t nslots = r.count("slot count", 4 + 16);
-  std::uint64_t total = 0;
+  const std::size_t nslots = r.count("slot count", version >= 2 ? 4 + 17 : 4 + 16);
+  std::uint64_t total = 0, value_bytes = 0;
   for (std::size_t i = 0; i < nslots; ++i) {
     CheckpointSlot s;
     s.name = r.str("slot name");
@@ -267,10 +380,60 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
     s.cols = r.i64("slot cols");
     if (s.rows <= 0 || s.cols <= 0 || s.rows > (std::int64_t{1} << 31) || s.cols > (std::int64_t{1} << 31))
       r.fail("slot '" + s.name + "' has an impossible shape " + std::to_string(s.rows) + "x" + std::to_string(s.cols));
-    total += static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+    if (version >= 2) {
+      const std::uint8_t e = r.u8("slot encoding");
+      if (e > 3) r.fail("slot '" + s.name + "' has an unknown encoding " + std::to_string(e));
+      s.encoding = static_cast<SlotEncoding>(e);
+    }
+    const auto n = static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+    total += n;
+    switch (s.encoding) {  // the bytes the slot's values take
+      case SlotEncoding::scalar: value_bytes += n * static_cast<std::uint64_t>(c.scalar_bytes); break;
+      case SlotEncoding::bf16: value_bytes += 2 * n; break;
+      case SlotEncoding::int8_rows: value_bytes += n + 4 * static_cast<std::uint64_t>(s.rows); break;
+      case SlotEncoding::int8_cols: value_bytes += n + 4 * static_cast<std::uint64_t>(s.cols); break;
+    }
     c.slots.push_back(std::move(s));
   }
-  c.values = r.scalars(total, c.scalar_bytes, "parameter values");
+  if (value_bytes > r.remaining())
+    r.fail("truncated: the parameter values need " + std::to_string(value_bytes) + " bytes, " +
+           std::to_string(r.remaining()) + " remain");
+  c.values.resize(static_cast<std::size_t>(total));
+  std::size_t first = 0;
+  for (const auto& s : c.slots) {
+    const auto n = static_cast<std::size_t>(s.rows * s.cols);
+    double* v = c.values.data() + first;
+    first += n;
+    detail::EncodedSlot e;
+    switch (s.encoding) {
+      case SlotEncoding::scalar: {
+        const std::vector<double> scalars = r.scalars(n, c.scalar_bytes, "parameter values");
+        std::copy(scalars.begin(), scalars.end(), v);
+        continue;
+      }
+      case SlotEncoding::bf16:
+        e.halves.resize(n);
+        for (auto& h : e.halves) {
+          const std::uint16_t lo = r.u8("bf16 values");
+          h = static_cast<std::uint16_t>(lo | (r.u8("bf16 values") << 8));
+        }
+        break;
+      default: {
+        e.scales.resize(static_cast<std::size_t>(s.encoding == SlotEncoding::int8_rows ? s.rows : s.cols));
+        for (float& scale : e.scales) {
+          scale = r.f32("int8 scales");
+          if (!std::isfinite(scale) || scale < 0)
+            r.fail("slot '" + s.name + "' has an invalid int8 scale " + std::to_string(scale));
+        }
+        e.q.resize(n);
+        for (auto& q : e.q) {
+          q = static_cast<std::int8_t>(r.u8("int8 values"));
+          if (q == -128) r.fail("slot '" + s.name + "' holds the int8 value -128 (symmetric int8 ends at -127)");
+        }
+      }
+    }
+    detail::decode_slot(e, s.rows, s.cols, s.encoding, v);
+  }
   c.has_optimizer = r.u8("optimizer flag") != 0;
   if (c.has_optimizer) {
     c.optimizer_kind = r.u8("optimizer kind");

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "genattn/core/parallel.hpp"
+#include "genattn/core/precision.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 #include "genattn/train/checkpoint.hpp"
 #include "genattn/train/clip.hpp"
@@ -55,6 +56,44 @@ Checkpoint model_checkpoint(const Seq2Seq<T>& model, const ParamBuffer<T>& param
   c.config = model.config().fields();
   store_params(model.layout(), params, c);
   return c;
+}
+
+/// The precision a checkpoint's weights are stored at (quantize_checkpoint;
+/// float32 for one training wrote). Decoding packs at it unless told
+/// otherwise.
+inline Precision checkpoint_precision(const Checkpoint& c) {
+  for (const auto& [k, v] : c.state)
+    if (k == "precision") {
+      if (v > 2) throw CheckpointError("the checkpoint's precision " + std::to_string(v) + " is unknown");
+      return static_cast<Precision>(v);
+    }
+  return Precision::float32;
+}
+
+/// Stores `c`'s weights at `precision` (a model for decoding, about half or
+/// a quarter of the file): every matrix (more than one row and one column)
+/// in bf16, or in int8 with a scale per row (a layer's output) or, for an
+/// embedding (`<prefix>.E`, one column a word), per column; biases and
+/// vectors stay in the scalar type. Rounds the values in memory to those
+/// stored, drops the optimizer's state (it trains nothing) and records the
+/// precision as the state word "precision". float32 only records it.
+inline void quantize_checkpoint(Checkpoint& c, Precision precision) {
+  for (std::size_t k = 0; k < c.slots.size(); ++k) {
+    const CheckpointSlot& s = c.slots[k];
+    if (precision == Precision::float32 || s.rows < 2 || s.cols < 2) continue;
+    const bool embedding = s.name.size() >= 2 && s.name.compare(s.name.size() - 2, 2, ".E") == 0;
+    encode_slot_as(c, k,
+                   precision == Precision::bf16 ? SlotEncoding::bf16
+                   : embedding                  ? SlotEncoding::int8_cols
+                                                : SlotEncoding::int8_rows);
+  }
+  c.has_optimizer = false;
+  c.moments.clear();
+  c.optimizer_step = 0;
+  bool found = false;
+  for (auto& [k, v] : c.state)
+    if (k == "precision") found = true, v = static_cast<std::uint64_t>(precision);
+  if (!found) c.state.emplace_back("precision", static_cast<std::uint64_t>(precision));
 }
 
 /// The Seq2SeqConfig a checkpoint holds; throws on an unknown field.
