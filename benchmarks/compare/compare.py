@@ -206,14 +206,14 @@ def main():
          "bilstm_32_50_128_256", "flops"),
         ("(b) BiLSTM fwd+bwd B64 T25 E512 H512, 1 thread", g["BM_BiLstmForwardBackward/64/25/512/512"],
          "bilstm_64_25_512_512", "flops"),
-        ("(c) greedy, 32 sources x 64 -> 12, 2 threads", g["BM_Greedy/sources:32/threads:2/real_time"], "greedy_32",
+        ("(c) greedy, 32 sources x 64 -> 12, 2 threads", g["BM_Greedy/sources:32/threads:2/precision:0/real_time"], "greedy_32",
          "flops2"),
-        ("(c) greedy, 32 sources x 64 -> 12, 1 thread", g["BM_Greedy/sources:32/threads:1/real_time"], "greedy_32",
+        ("(c) greedy, 32 sources x 64 -> 12, 1 thread", g["BM_Greedy/sources:32/threads:1/precision:0/real_time"], "greedy_32",
          "flops"),
-        ("(c) greedy, 1 source (latency), 2 threads", g["BM_Greedy/sources:1/threads:2/real_time"], "greedy_1", None),
-        ("(c) greedy, 1 source (latency), 1 thread", g["BM_Greedy/sources:1/threads:1/real_time"], "greedy_1", None),
-        ("(d) beam 5, 16 sources, 2 threads", g["BM_Beam/sources:16/threads:2/real_time"], "beam_16", None),
-        ("(d) beam 5, 16 sources, 1 thread", g["BM_Beam/sources:16/threads:1/real_time"], "beam_16", None),
+        ("(c) greedy, 1 source (latency), 2 threads", g["BM_Greedy/sources:1/threads:2/precision:0/real_time"], "greedy_1", None),
+        ("(c) greedy, 1 source (latency), 1 thread", g["BM_Greedy/sources:1/threads:1/precision:0/real_time"], "greedy_1", None),
+        ("(d) beam 5, 16 sources, 2 threads", g["BM_Beam/sources:16/threads:2/precision:0/real_time"], "beam_16", None),
+        ("(d) beam 5, 16 sources, 1 thread", g["BM_Beam/sources:16/threads:1/precision:0/real_time"], "beam_16", None),
     ]
     print("machine: %s, %d cores; PyTorch %s; sgemm ceiling %.1f GFLOP/s (Eigen %.1f, PyTorch %.1f, 1 thread)" % (
         platform.processor() or platform.machine(), os.cpu_count(), t[1]["torch"], ceiling,
@@ -240,27 +240,64 @@ def main():
     s1, s2 = g["BM_TrainStep/threads:1/real_time"]["seconds"], g["BM_TrainStep/threads:2/real_time"]["seconds"]
     print()
     print("genattn training step, 2 threads vs 1: %.2fx faster" % (s1 / s2))
+    print()
+    reduced_precision_table(g, t)
     # One source reads every per-step weight of the decoder at each of its 12
     # steps (output V x S, cell 4S x (E+K+S), combine S x (S+K), query S x S;
     # 53.5 MB of floats): the rate at which two cores can read them, not
     # arithmetic, bounds its latency. Two rates: from a 256 MB buffer
     # (memory), and re-reading a 54 MB one, as the steps re-read the weights
     # (from the last-level cache where they fit, else memory).
-    V, E, H = 20000, 128, 256
-    S = K = 2 * H
-    step_mb = 4 * (V * S + 4 * S * (E + K + S) + S * (S + K) + S * S) / 1e6
     ts, _ = torch_best("greedy_1")
     rate = {mb: {n: g["BM_ReadBandwidth/MB:%d/threads:%d/real_time" % (mb, n)]["gbs"] for n in (1, 2)}
-            for mb in (256, 54)}
-    print("one source's 12 steps read %.0f MB of weights (%.1f MB a step); at the read rate of two threads, "
-          "that alone takes" % (12 * step_mb, step_mb))
-    for mb, where in ((256, "a 256 MB buffer"), (54, "a 54 MB buffer, re-read")):
-        floor = 12 * step_mb / 1e3 / rate[mb][2]
-        print("  %.1f ms from %s (%.1f GB/s; 1 thread %.1f GB/s): at most %.1fx lower latency than PyTorch's" % (
-            1e3 * floor, where, rate[mb][2], rate[mb][1], ts / floor))
+            for mb in (256, 54, 27, 14)}
+    for precision, step_mb, cached in (("float", step_megabytes(4, 0), 54), ("bf16", step_megabytes(2, 0), 27),
+                                       ("int8", step_megabytes(1, 8), 14)):
+        mine = g["BM_Greedy/sources:1/threads:2/precision:%d/real_time" % PRECISIONS.index(precision)]["seconds"]
+        print("one source's 12 steps read %.0f MB of %s weights (%.1f MB a step); at the read rate of two threads, "
+              "that alone takes" % (12 * step_mb, precision, step_mb))
+        for mb, where in ((256, "a 256 MB buffer"), (cached, "a %d MB buffer, re-read" % cached)):
+            floor = 12 * step_mb / 1e3 / rate[mb][2]
+            print("  %.1f ms from %s (%.1f GB/s; 1 thread %.1f GB/s): at most %.1fx lower latency than PyTorch "
+                  "float's; genattn %s takes %.2fx the bound" % (1e3 * floor, where, rate[mb][2], rate[mb][1],
+                                                                ts / floor, precision, mine / floor))
     l3 = last_level_cache_mb()
     if l3:
         print("  last-level cache: %.1f MB" % l3)
+
+
+PRECISIONS = ("float", "bf16", "int8")  # bench_search's precision argument: 0, 1, 2
+
+
+def step_megabytes(weight_bytes, row_bytes):
+    """MB one decoding step reads (a source's 12 steps read every per-step
+    weight of the decoder at each step: output V x S, cell 4S x (E+K+S),
+    combine S x (S+K), query S x S), at `weight_bytes` a weight and
+    `row_bytes` more a row (int8: a float scale and an int32 row sum)."""
+    V, E, H = 20000, 128, 256
+    S = K = 2 * H
+    weights = V * S + 4 * S * (E + K + S) + S * (S + K) + S * S
+    rows = V + 4 * S + S + S
+    return (weight_bytes * weights + row_bytes * rows) / 1e6
+
+
+def reduced_precision_table(g, t):
+    """Decoding with float, bf16 and int8 weights beside PyTorch float and
+    PyTorch's dynamic int8, each at its thread count; the ratios are
+    PyTorch's time over genattn int8's, and genattn float's over its int8's
+    and bf16's."""
+    print("| decoding | genattn float | genattn bf16 | genattn int8 | PyTorch float | PyTorch int8 | "
+          "PyTorch float / genattn int8 | PyTorch int8 / genattn int8 | genattn float / int8 | genattn float / bf16 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, bench_name, torch_name in (("(c) greedy, 32 sources", "BM_Greedy/sources:32", "greedy_32"),
+                                          ("(c) greedy, 1 source (latency)", "BM_Greedy/sources:1", "greedy_1"),
+                                          ("(d) beam 5, 16 sources", "BM_Beam/sources:16", "beam_16")):
+        for n in (2, 1):
+            mine = [g["%s/threads:%d/precision:%d/real_time" % (bench_name, n, k)]["seconds"] for k in range(3)]
+            tf, ti = t[n][torch_name]["seconds"], t[n][torch_name + "_int8"]["seconds"]
+            print("| %s, %d thread%s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1fx | %.1fx | %.2fx | "
+                  "%.2fx |" % (label, n, "s" if n > 1 else "", 1e3 * mine[0], 1e3 * mine[1], 1e3 * mine[2],
+                               1e3 * tf, 1e3 * ti, tf / mine[2], ti / mine[2], mine[0] / mine[2], mine[0] / mine[1]))
 
 
 def last_level_cache_mb():

@@ -4,7 +4,10 @@ with the same model as genattn's: a bidirectional LSTM encoder (H a
 direction), bridges tanh(W [h_fwd; h_bwd] + b) to the decoder's h and c, an
 LSTMCell decoder with 2H units fed [embedding; previous context], additive
 attention v^T tanh(W_h h_j + W_s s_t + b), o_t = tanh(W_c [s_t; z_t] + b_c),
-logits W_o o_t + b_o; float32.
+logits W_o o_t + b_o; float32. The decoding workloads also run with
+PyTorch's own int8 (`_int8`): dynamic quantization of the LSTM, LSTMCell and
+Linear modules (torch.ao.quantization.quantize_dynamic: int8 weights, one
+scale per tensor, activations quantized at run time), as OpenNMT-py offers.
 
     OPENBLAS_NUM_THREADS=N /usr/bin/python3 torch_workloads.py --threads N [--only NAME]
 
@@ -110,9 +113,16 @@ def bilstm(B, T, E, H, repeat):
     return secs, flops / secs * 1e-9
 
 
-@torch.no_grad()
-def greedy(B, repeat):
+def decoding_model(int8):
     model = Seq2Seq().eval()
+    if int8:
+        model = torch.ao.quantization.quantize_dynamic(model, {nn.LSTM, nn.LSTMCell, nn.Linear}, dtype=torch.qint8)
+    return model
+
+
+@torch.no_grad()
+def greedy(B, repeat, int8=False):
+    model = decoding_model(int8)
     src, _, _ = batch(B, 64, 2, 20000)
 
     def run():
@@ -126,8 +136,8 @@ def greedy(B, repeat):
 
 
 @torch.no_grad()
-def beam(B, K, repeat):
-    model = Seq2Seq().eval()
+def beam(B, K, repeat, int8=False):
+    model = decoding_model(int8)
     src, _, _ = batch(B, 64, 2, 20000)
     V = 20000
 
@@ -184,6 +194,9 @@ def main():
         "greedy_32": lambda: {"seconds": greedy(32, r)},
         "greedy_1": lambda: {"seconds": greedy(1, 3 * r)},
         "beam_16": lambda: {"seconds": beam(16, 5, r)},
+        "greedy_32_int8": lambda: {"seconds": greedy(32, r, int8=True)},
+        "greedy_1_int8": lambda: {"seconds": greedy(1, 3 * r, int8=True)},
+        "beam_16_int8": lambda: {"seconds": beam(16, 5, r, int8=True)},
     }
     for name, job in jobs.items():
         if args.only and name != args.only:

@@ -46,8 +46,9 @@ float stream_sum(const float* p, genattn::Index n) {
 
 // Reads `MB` megabytes (1e6 bytes) over and over on `threads` threads. At
 // 256 MB the reads come from memory (or a last-level cache that large); at
-// 54 MB, one decoding step's weights (benchmarks/compare), they come from
-// wherever those weights stay from one step to the next.
+// 54, 27 and 14 MB, one decoding step's weights in float, bf16 and int8
+// (benchmarks/compare), they come from wherever those weights stay from one
+// step to the next.
 void BM_ReadBandwidth(benchmark::State& state) {
   const auto threads = static_cast<genattn::Index>(state.range(1));
   const genattn::Index n = state.range(0) * 250000 / 64 * 64;  // floats, whole lines of four packets
@@ -68,7 +69,7 @@ void BM_ReadBandwidth(benchmark::State& state) {
 BENCHMARK(BM_Sgemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadBandwidth)
     ->ArgNames({"MB", "threads"})
-    ->ArgsProduct({{256, 54}, {1, 2}})
+    ->ArgsProduct({{256, 54, 27, 14}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

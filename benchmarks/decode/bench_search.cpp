@@ -1,9 +1,10 @@
 // Decoding, the performance issue's workloads (c) and (d): greedy decoding of
 // 32 sources of 64 tokens for 12 output tokens, one source alone (latency),
 // and beam search (beam 5) of 16 sources. The model: V 20000, E 128, H 256.
-// Second argument: threads. The weights are packed once, outside the timing,
-// as a program loading a model does (Seq2Seq::pack). Counters: sentences/s,
-// and for greedy GFLOP/s of its matrix products (workloads.hpp).
+// Second argument: threads; third: the weights' precision (0 float, 1 bf16,
+// 2 int8; core/precision.hpp). The weights are packed once, outside the
+// timing, as a program loading a model does (Seq2Seq::pack). Counters:
+// sentences/s, and for greedy GFLOP/s of its matrix products (workloads.hpp).
 #include <benchmark/benchmark.h>
 
 #include "../workloads.hpp"
@@ -16,7 +17,7 @@ struct Fixture {
   ModelSize m;
   Seq2Seq<float> model{model_config(m)};
   ParamBuffer<float> p = model.init_params(1);
-  Seq2Seq<float>::Packed packed = model.pack(p);
+  Seq2Seq<float>::Packed packed[3] = {model.pack(p), model.pack(p, Precision::bf16), model.pack(p, Precision::int8)};
 };
 
 Fixture& fixture() {
@@ -38,10 +39,11 @@ void run_search(benchmark::State& state, Index beam) {
   Fixture& f = fixture();
   const Index B = state.range(0);
   const int threads = static_cast<int>(state.range(1));
+  const auto& packed = f.packed[state.range(2)];
   const Seq2SeqBatch batch = random_batch(B, 64, 1, f.m.vocab);
   const SearchConfig config = twelve_steps(beam);
   for (auto _ : state) {
-    Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths, {}, &f.packed, threads);
+    Seq2SeqDecoder<float> dec(f.model, f.p, batch.src, batch.src_lengths, {}, &packed, threads);
     benchmark::DoNotOptimize(beam == 1 ? greedy_search(dec, config).size() : beam_search(dec, config).size());
   }
   state.counters["sentences"] = benchmark::Counter(static_cast<double>(B), benchmark::Counter::kIsIterationInvariantRate);
@@ -56,10 +58,14 @@ void BM_Beam(benchmark::State& state) { run_search(state, 5); }
 }  // namespace
 
 BENCHMARK(BM_Greedy)
-    ->ArgNames({"sources", "threads"})
-    ->ArgsProduct({{32, 1}, {1, 2}})
+    ->ArgNames({"sources", "threads", "precision"})
+    ->ArgsProduct({{32, 1}, {1, 2}, {0, 1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_Beam)->ArgNames({"sources", "threads"})->ArgsProduct({{16}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Beam)
+    ->ArgNames({"sources", "threads", "precision"})
+    ->ArgsProduct({{16}, {1, 2}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -9,6 +9,7 @@
 
 #include "config_reader.hpp"
 #include "eval_command.hpp"
+#include "quantize_command.hpp"
 #include "search_options.hpp"
 #include "serve_command.hpp"
 #include "summarize_command.hpp"
@@ -24,9 +25,11 @@ struct CommandLine {
   EvalOptions e;
   SummarizeOptions s;
   ServeOptions v;
+  QuantizeOptions q;
   std::string hyp, ref;
   bool stem = false, per_line = false;
-  CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *serve = nullptr, *score = nullptr;
+  CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *serve = nullptr, *score = nullptr,
+           *quantize = nullptr;
 
   CommandLine(const CommandLine&) = delete;  // the app points into this object
   CommandLine& operator=(const CommandLine&) = delete;
@@ -119,6 +122,15 @@ struct CommandLine {
     serve->add_option("--http-threads", v.http_threads, "connections served at once")->check(CLI::Range(1, 1024))->capture_default_str();
     add_search_options(serve, v.decode);
     serve->remove_option(serve->get_option("--batch-size"));  // --max-batch is the server's
+
+    quantize = app.add_subcommand("quantize", "Store a model's weights at bf16 or int8, in another directory");
+    quantize->add_option("--model", q.model_dir, "model directory (float)")->required();
+    quantize->add_option_function<std::string>(
+                "--to", [this](const std::string& name) { q.to = genattn::parse_precision(name); },
+                "bf16 (half the file) or int8 (a quarter: a scale per row, per word for embeddings)")
+        ->required()
+        ->check(CLI::IsMember({"bf16", "int8"}));
+    quantize->add_option("--out", q.out_dir, "directory to write (not --model's)")->required();
 
     score = app.add_subcommand("score", "Score hypotheses against references (BLEU, ROUGE-1/2/L) as JSON");
     score->add_option("--hyp", hyp, "hypotheses, one per line")->required()->check(CLI::ExistingFile);

@@ -43,11 +43,13 @@ int eval_command(const EvalOptions& o) {
     refs.push_back(p.summary);
   }
   TruncationCount cut;
+  std::string precision;  // the weights' (none for the lead baseline)
   const auto t0 = std::chrono::steady_clock::now();
   if (o.lead > 0) {
     for (const auto& d : docs) hyps.push_back(lead_words(d, o.lead));
   } else {
     const Summarizer s = load_summarizer(o.model_dir);
+    precision = genattn::precision_name(o.decode.precision.value_or(s.precision));
     const auto out =
         summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
     for (const auto& x : out) hyps.push_back(x.texts.front());
@@ -71,6 +73,7 @@ int eval_command(const EvalOptions& o) {
   j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
   j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
+  if (!precision.empty()) j["precision"] = precision;
   std::cout << j.dump(2) << "\n";
   return 0;
 }

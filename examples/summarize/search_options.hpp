@@ -1,5 +1,6 @@
-// examples/summarize/search_options.hpp: the decoding flags `eval` and
-// `summarize` share (every option of genattn::SearchConfig).
+// examples/summarize/search_options.hpp: the decoding flags `eval`,
+// `summarize` and `serve` share (every option of genattn::SearchConfig, the
+// batching, threads and the weights' precision).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -65,6 +66,11 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
       ->capture_default_str();
   app->add_option("--threads", o.threads,
                   "decoding threads: batches at once, and a batch split when batches are fewer (0: one per core)")->check(thread_count);
+  app->add_option_function<std::string>(
+         "--precision", [&o](const std::string& name) { o.precision = genattn::parse_precision(name); },
+         "the weights' number format while decoding: float, bf16 or int8 (quantized when the model loads; "
+         "default: the model's own, float unless `summarize quantize` wrote it)")
+      ->check(CLI::IsMember({"float", "bf16", "int8"}));
 }
 
 }  // namespace summarize

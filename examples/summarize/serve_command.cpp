@@ -100,7 +100,7 @@ int serve_command(const ServeOptions& o) {
   } catch (const std::exception& e) {
     throw InputError(std::string("the search options: ") + e.what());
   }
-  const auto packed = model.pack();  // once: every batch decodes with these
+  const auto packed = model.pack(o.decode.precision);  // once: every batch decodes with these
   serve::Metrics metrics;
   serve::BatchingOptions batching;
   batching.max_batch = o.max_batch;

@@ -121,3 +121,46 @@ TEST(TextModel, BadDirectoriesAndDocumentsAreNamedErrors) {
   write_file_atomically(model_files::model(d), bytes.substr(0, bytes.size() / 2), "model");
   EXPECT_NE(message_of<TextModelError>([&] { TextModel::load(d); }).find(model_files::model(d)), std::string::npos);
 }
+
+// quantize_model writes another directory whose model loads at its
+// precision by default, decodes at it, and is smaller; the float model is
+// kept, and quantizing into its own directory is refused.
+TEST(TextModel, AQuantizedDirectoryLoadsAtItsPrecision) {
+  using genattn_test::message_of;
+  TempDir dir("text-model-quantize");
+  const std::string d = dir.file("float"), q8 = dir.file("int8"), q16 = dir.file("bf16");
+  write_model_dir(d, true);
+  const std::string float_bytes = genattn_test::file_text(model_files::model(d));
+  const auto sizes = quantize_model(d, q8, Precision::int8);
+  EXPECT_EQ(sizes.before, float_bytes.size());
+  EXPECT_LT(sizes.after, sizes.before / 2);  // biases and vectors stay float: a tiny model is not a quarter
+  EXPECT_LT(quantize_model(d, q16, Precision::bf16).after, sizes.before * 6 / 10);
+  EXPECT_EQ(genattn_test::file_text(model_files::model(d)), float_bytes);
+  const TextModel f = TextModel::load(d), i8 = TextModel::load(q8), b16 = TextModel::load(q16);
+  EXPECT_EQ(f.precision, Precision::float32);
+  EXPECT_EQ(i8.precision, Precision::int8);
+  EXPECT_EQ(b16.precision, Precision::bf16);
+  EXPECT_EQ(i8.pack().precision, Precision::int8);
+  EXPECT_EQ(i8.pack(Precision::float32).precision, Precision::float32);
+  // the weights moved by rounding only
+  const float worst = (f.params.flat() - i8.params.flat()).cwiseAbs().maxCoeff();
+  EXPECT_GT(worst, 0.f);
+  EXPECT_LT(worst, 0.02f * f.params.flat().cwiseAbs().maxCoeff());
+  // decoding at the model's precision is decoding at it explicitly
+  SearchConfig search;
+  DecodeOptions options;
+  options.search = search;
+  const auto by_default = i8.summarize(kDocuments, options);
+  options.precision = Precision::int8;
+  const auto explicit_int8 = i8.summarize(kDocuments, options);
+  for (std::size_t k = 0; k < kDocuments.size(); ++k) {
+    EXPECT_EQ(by_default[k].texts, explicit_int8[k].texts);
+    EXPECT_EQ(by_default[k].hypotheses.front().score, explicit_int8[k].hypotheses.front().score);
+  }
+  EXPECT_NE(message_of<TextModelError>([&] { quantize_model(d, d, Precision::int8); }).find("is the model directory itself"),
+            std::string::npos);
+  EXPECT_EQ(genattn_test::file_text(model_files::model(d)), float_bytes);
+  EXPECT_NE(message_of<TextModelError>([&] { quantize_model(dir.file("none"), q8, Precision::int8); })
+                .find("is not a model directory"),
+            std::string::npos);
+}

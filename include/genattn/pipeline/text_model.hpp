@@ -35,6 +35,7 @@
 #include <filesystem>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -113,6 +114,10 @@ struct DecodeOptions {
   bool sample = false;     ///< sampling instead of greedy or beam
   Index batch_size = 32;   ///< documents decoded together (fewer with a wide beam: see max_hypotheses)
   int threads = 0;         ///< decoding threads: batches at once, fewer batches split (0: one per core)
+  /// The weights' number format (core/precision.hpp), quantized when
+  /// summarize() packs them (not when `packed` is given: its own holds);
+  /// unset: the model's own (TextModel::precision).
+  std::optional<Precision> precision;
   /// The model's weights packed once (TextModel::pack), for a caller that
   /// summarizes again and again (a server); null: each call packs them.
   const Seq2Seq<float>::Packed* packed = nullptr;
@@ -136,6 +141,9 @@ struct TextModel {
   Vocabulary source, target;
   TextSettings text;
   Tokenizer tokenizer;
+  /// The precision the checkpoint stores its weights at (summarize
+  /// quantize): decoding's default.
+  Precision precision = Precision::float32;
 
   /// Hypotheses decoded at once, at most: a batch holds batch x beam of them
   /// (their states, and the alignments of the n-best kept).
@@ -169,7 +177,7 @@ struct TextModel {
       TokenizerConfig tc;
       tc.lowercase = text.lowercase;
       return {std::move(loaded.model), std::move(loaded.params), std::move(source), std::move(target), text,
-              Tokenizer(tc)};
+              Tokenizer(tc), checkpoint_precision(c)};
     } catch (const TextModelError&) {
       throw;
     } catch (const CheckpointError& e) {
@@ -187,9 +195,13 @@ struct TextModel {
 
   /// The weights packed for decoding, to pass in DecodeOptions::packed: a
   /// caller that summarizes many times packs them once (the output layer's
-  /// V x H alone is megabytes). They hold the parameters' version, so
-  /// decoding refuses them once the parameters have been written since.
-  Seq2Seq<float>::Packed pack() const { return model.pack(params); }
+  /// V x H alone is megabytes), at precision `at` (bf16 and int8: about a
+  /// half and a quarter of the bytes; unset: the model's own). They hold the
+  /// parameters' version, so decoding refuses them once the parameters have
+  /// been written since.
+  Seq2Seq<float>::Packed pack(std::optional<Precision> at = {}) const {
+    return model.pack(params, at.value_or(precision));
+  }
 
   /// The search summarize() runs for `search`: max_length capped at
   /// longest_summary(), then validated. TextModelError for a min_length
@@ -257,7 +269,7 @@ struct TextModel {
     // decode on threads at once. Fewer batches than threads: each decoder
     // splits its steps among the threads left over.
     Seq2Seq<float>::Packed own;
-    if (options.packed == nullptr) own = pack();
+    if (options.packed == nullptr) own = pack(options.precision);
     const Seq2Seq<float>::Packed& packed = options.packed != nullptr ? *options.packed : own;
     const std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
                                                     : std::max(1u, std::thread::hardware_concurrency());
@@ -311,5 +323,40 @@ struct TextModel {
     return summarize(documents, options);
   }
 };
+
+/// The sizes quantize_model() saw: model.ckpt before and after, in bytes.
+struct QuantizedSizes {
+  std::uintmax_t before = 0, after = 0;
+};
+
+/// Writes the model directory `dir` to `out` with its weights stored at
+/// `precision` (quantize_checkpoint: model.ckpt about a half (bf16) or a
+/// quarter (int8) of the float file, without the optimizer's state) and its
+/// two vocabularies; TextModel::load(out) then decodes at that precision by
+/// default. Each file is written to a temporary and renamed. `dir` is
+/// loaded with every check first; `out` must not be `dir` (the float model
+/// is kept). TextModelError saying what is wrong.
+inline QuantizedSizes quantize_model(const std::string& dir, const std::string& out, Precision precision) {
+  namespace fs = std::filesystem;
+  (void)TextModel::load(dir);  // a model that loads, with its vocabularies
+  std::error_code ec;
+  if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
+    throw TextModelError(out + " is the model directory itself: quantize into another one (the float model is kept)");
+  const std::string path = model_files::model(dir);
+  try {
+    Checkpoint c = load_checkpoint(path);
+    quantize_checkpoint(c, precision);
+    fs::create_directories(out);
+    for (const auto& [from, to] : {std::pair{model_files::source_vocab(dir), model_files::source_vocab(out)},
+                                   std::pair{model_files::target_vocab(dir), model_files::target_vocab(out)}})
+      write_file_atomically(to, read_file(from, "vocabulary"), "vocabulary");
+    save_checkpoint(model_files::model(out), c);
+  } catch (const fs::filesystem_error& e) {
+    throw TextModelError(out + ": " + e.code().message());
+  } catch (const std::runtime_error& e) {  // checkpoint and file errors name their file
+    throw TextModelError(e.what());
+  }
+  return {fs::file_size(path), fs::file_size(model_files::model(out))};
+}
 
 GENATTN_NAMESPACE_END
