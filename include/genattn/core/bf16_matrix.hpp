@@ -101,6 +101,26 @@ template <int C>
 __attribute__((target("avx2,fma"))) void avx2_columns(const std::uint16_t* panel, Index pairs,
                                                       const std::uint32_t* x, Index ldx, float* out) {
   const __m256i high = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
+  if constexpr (C == 1) {
+    // one column: all 64 rows at once, eight chains of FMAs (two 16-row
+    // halves at a time would leave the FMAs waiting on each other's latency)
+    __m256 acc[MR / 8];
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    const auto* w = reinterpret_cast<const std::byte*>(panel);
+    for (Index m = 0; m < pairs; ++m, w += pair_bytes) {
+      const std::uint32_t d = x[m];
+      const __m256 x0 = _mm256_set1_ps(bf16::to_float(static_cast<std::uint16_t>(d & 0xffffu)));
+      const __m256 x1 = _mm256_set1_ps(bf16::to_float(static_cast<std::uint16_t>(d >> 16)));
+      for (Index v = 0; v < MR / 8; ++v) {  // rows 8v .. 8v + 7
+        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32 * v));
+        const __m256 e = _mm256_castsi256_ps(_mm256_slli_epi32(wv, 16)), o = _mm256_castsi256_ps(_mm256_and_si256(wv, high));
+        acc[v] = _mm256_fmadd_ps(e, x0, _mm256_fmadd_ps(o, x1, acc[v]));
+      }
+    }
+    for (Index v = 0; v < MR / 8; ++v) _mm256_storeu_ps(out + v * 8, acc[v]);
+    (void)ldx;
+    return;
+  }
   for (Index v = 0; v < MR / 16; ++v) {  // 16 rows: two ymm of 8 rows x 2 k
     __m256 acc[2][static_cast<std::size_t>(C)];
     for (int j = 0; j < C; ++j) acc[0][j] = acc[1][j] = _mm256_setzero_ps();
@@ -204,9 +224,10 @@ class Bf16Matrix {
     for (Index k = 0; k < A.cols(); ++k)
       for (Index i = 0; i < A.rows(); ++i) {
         const std::uint16_t b = bf16::from_float(static_cast<float>(A(i, k)));
-        check_arg(std::isfinite(bf16::to_float(b)), "Bf16Matrix::round",
-                  "the weight at (" + std::to_string(i) + ", " + std::to_string(k) + ") is " +
-                      std::to_string(A(i, k)) + ", which bf16 cannot hold");
+        check_arg_lazily(std::isfinite(bf16::to_float(b)), "Bf16Matrix::round", [&] {
+          return "the weight at (" + std::to_string(i) + ", " + std::to_string(k) + ") is " +
+                 std::to_string(A(i, k)) + ", which bf16 cannot hold";
+        });
         out(i, k) = b;
       }
     return out;
@@ -227,8 +248,9 @@ class Bf16Matrix {
   void pack(const Rounded& w) {
     for (Index k = 0; k < w.cols(); ++k)
       for (Index i = 0; i < w.rows(); ++i)
-        check_arg(std::isfinite(bf16::to_float(w(i, k))), "Bf16Matrix::pack",
-                  "the weight at (" + std::to_string(i) + ", " + std::to_string(k) + ") is NaN or Inf");
+        check_arg_lazily(std::isfinite(bf16::to_float(w(i, k))), "Bf16Matrix::pack", [&] {
+          return "the weight at (" + std::to_string(i) + ", " + std::to_string(k) + ") is NaN or Inf";
+        });
     rows_ = w.rows();
     cols_ = w.cols();
     const Index P = panels(), Q = pairs();

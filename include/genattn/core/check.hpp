@@ -36,6 +36,13 @@ inline void check_arg(bool ok, const char* where, const std::string& message) {
   if (!ok) throw std::invalid_argument(std::string(where) + ": " + message);
 }
 
+/// check_arg for a check inside a loop: `message()` builds the message only
+/// when the check fails.
+template <class Message>
+void check_arg_lazily(bool ok, const char* where, Message&& message) {
+  if (!ok) throw std::invalid_argument(std::string(where) + ": " + message());
+}
+
 /// Validates a padded batch's lengths against its column count and returns the
 /// time dimension T = columns / B.
 inline Index check_lengths(const char* where, const char* arg, const Lengths& lengths, Index columns) {

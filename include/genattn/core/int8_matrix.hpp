@@ -211,8 +211,8 @@ class Int8Matrix {
     out.q.resize(A.rows(), A.cols());
     out.scale.resize(A.rows());
     for (Index i = 0; i < A.rows(); ++i) {
-      check_arg(A.row(i).allFinite(), "Int8Matrix::quantize",
-                "row " + std::to_string(i) + " of the weights holds NaN or Inf");
+      check_arg_lazily(A.row(i).allFinite(), "Int8Matrix::quantize",
+                       [&] { return "row " + std::to_string(i) + " of the weights holds NaN or Inf"; });
       const T amax = A.cols() == 0 ? T(0) : A.row(i).cwiseAbs().maxCoeff();
       out.scale(i) = amax / T(127);
       const T inv = amax > T(0) ? T(127) / amax : T(0);
@@ -240,8 +240,8 @@ class Int8Matrix {
               "K = " + std::to_string(w.q.cols()) + " is more than " + std::to_string(max_cols) +
                   " (the int32 sums could overflow)");
     for (Index i = 0; i < w.scale.size(); ++i)
-      check_arg(std::isfinite(w.scale(i)) && w.scale(i) >= T(0), where,
-                "row " + std::to_string(i) + "'s scale is " + std::to_string(w.scale(i)));
+      check_arg_lazily(std::isfinite(w.scale(i)) && w.scale(i) >= T(0), where,
+                       [&] { return "row " + std::to_string(i) + "'s scale is " + std::to_string(w.scale(i)); });
     rows_ = w.q.rows();
     cols_ = w.q.cols();
     const Index P = panels(), G = groups();
@@ -254,7 +254,9 @@ class Int8Matrix {
       std::int32_t sum = 0;
       for (Index k = 0; k < cols_; ++k) {
         const std::int8_t v = w.q(i, k);
-        check_arg(v != -128, where, "q(" + std::to_string(i) + ", " + std::to_string(k) + ") = -128 is outside [-127, 127]");
+        check_arg_lazily(v != -128, where, [&] {
+          return "q(" + std::to_string(i) + ", " + std::to_string(k) + ") = -128 is outside [-127, 127]";
+        });
         bytes[(p * G + k / 4) * int8_kernels::group_bytes + r * 4 + k % 4] = v;
         sum += v;
       }
