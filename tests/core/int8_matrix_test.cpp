@@ -12,57 +12,36 @@
 
 using namespace genattn;
 using genattn_test::for_each_int8_kernel;
+using genattn_test::check_every_shape;
 using genattn_test::expect_columns_independent;
 using genattn_test::gaussian;
 using genattn_test::invalid_argument_message;
 
-namespace {
-
-// Rows below, at and past a panel (64) and a 16-row vector; K below, at and
-// past a group of 4 and of the kernels' 64-byte vectors; columns below, at
-// and past a kernel call's 4.
-const Index kRows[] = {1, 15, 16, 63, 64, 65, 130};
-const Index kCols[] = {1, 3, 4, 5, 63, 64, 67, 515};
-const Index kN[] = {1, 2, 3, 4, 5, 9};
-
-}  // namespace
-
-// Per row, the error against the float product is within what rounding the
-// weights (half a step, s_i / 2) and the activations (t / 2) can cause:
+// Over shapes with tails (tests/support/kernels.hpp: rows past a panel, K
+// past a group of 4 and a vector), per row, the error against the float
+// product is within what rounding the weights (half a step, s_i / 2) and the activations (t / 2) can cause:
 //   |y_i - (A x)_i| <= s_i/2 ||x||_1 + t/2 ||A_i||_1 + K s_i t / 4  (+ float rounding)
 // and, for these Gaussian operands, within 2% of ||A_i|| ||x||. Every
 // kernel gives the same result bit for bit (the sums are exact in int32).
 TEST(Int8Matrix, ErrorPerRowBoundedAndKernelsAgree) {
-  for (const Index M : kRows)
-    for (const Index K : kCols)
-      for (const Index N : kN) {
-        const Mat<float> A = gaussian(M, K, 1), x = gaussian(K, N, 2);
-        const Mat<double> want = A.cast<double>() * x.cast<double>();
-        const Int8Matrix<float> packed(A);
-        Mat<float> first;
-        for_each_int8_kernel([&](Int8Kernel) {
-          Mat<float> y = Mat<float>::Constant(M, N, 7.f);
-          packed.multiply(x, y);
-          if (first.size() == 0) first = y;
-          ASSERT_EQ(y, first) << M << "x" << K << " times " << N;
-          for (Index j = 0; j < N; ++j) {
-            const double t = x.col(j).cwiseAbs().maxCoeff() / 127.0;
-            for (Index i = 0; i < M; ++i) {
-              const double s = A.row(i).cwiseAbs().maxCoeff() / 127.0;
-              const double err = std::abs(static_cast<double>(y(i, j)) - want(i, j));
-              const double bound = s / 2 * x.col(j).cwiseAbs().cast<double>().sum() +
-                                   t / 2 * A.row(i).cwiseAbs().cast<double>().sum() +
-                                   static_cast<double>(K) * s * t / 4;
-              ASSERT_LE(err, bound * 1.001 + 1e-5) << "row " << i << " column " << j << " of " << M << "x" << K;
-              ASSERT_LE(err, 0.02 * A.row(i).norm() * x.col(j).norm()) << "row " << i << " of " << M << "x" << K;
-            }
-          }
-          // y += A x
-          Mat<float> acc = Mat<float>::Constant(M, N, 0.5f);
-          packed.multiply(x, acc, true);
-          ASSERT_EQ(acc, (first.array() + 0.5f).matrix());
-        });
+  const auto each_kernel = [](auto f) { for_each_int8_kernel(f); };
+  check_every_shape<Int8Matrix<float>>(each_kernel, [](const Mat<float>& A, const Mat<float>& x, const Mat<float>& y,
+                                                       const Mat<float>& first) {
+    ASSERT_EQ(y, first);
+    const Mat<double> want = A.cast<double>() * x.cast<double>();
+    for (Index j = 0; j < y.cols(); ++j) {
+      const double t = x.col(j).cwiseAbs().maxCoeff() / 127.0;
+      for (Index i = 0; i < y.rows(); ++i) {
+        const double s = A.row(i).cwiseAbs().maxCoeff() / 127.0;
+        const double err = std::abs(static_cast<double>(y(i, j)) - want(i, j));
+        const double bound = s / 2 * x.col(j).cwiseAbs().cast<double>().sum() +
+                             t / 2 * A.row(i).cwiseAbs().cast<double>().sum() +
+                             static_cast<double>(A.cols()) * s * t / 4;
+        ASSERT_LE(err, bound * 1.001 + 1e-5) << "row " << i << " column " << j;
+        ASSERT_LE(err, 0.02 * A.row(i).norm() * x.col(j).norm()) << "row " << i << " column " << j;
       }
+    }
+  });
 }
 
 // A column's result does not depend on the other columns, on strides, or on

@@ -7,6 +7,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include <genattn/core/cpu_features.hpp>
 #include <genattn/core/types.hpp>
@@ -57,26 +58,61 @@ void expect_columns_independent(const Packed& packed, const genattn::Mat<float>&
   EXPECT_EQ(ybig(1, 0), 9.f);
 }
 
+/// f(k) with each kernel k of `supported` forced in turn by `force`.
+template <class Kernel, class F>
+void for_each_kernel(const std::vector<Kernel>& supported, void (*force)(Kernel), const char* kind, F&& f) {
+  KernelsUnforced guard;
+  for (const Kernel k : supported) {
+    SCOPED_TRACE(std::string(kind) + " kernel " + genattn::kernel_name(k));
+    force(k);
+    f(k);
+  }
+}
+
 /// f() with each int8 kernel the machine can run forced in turn.
 template <class F>
 void for_each_int8_kernel(F&& f) {
-  KernelsUnforced guard;
-  for (const genattn::Int8Kernel k : genattn::supported_int8_kernels()) {
-    SCOPED_TRACE(std::string("int8 kernel ") + genattn::kernel_name(k));
-    genattn::force_int8_kernel(k);
-    f(k);
-  }
+  for_each_kernel(genattn::supported_int8_kernels(), genattn::force_int8_kernel, "int8", f);
 }
 
 /// f() with each bf16 kernel the machine can run forced in turn.
 template <class F>
 void for_each_bf16_kernel(F&& f) {
-  KernelsUnforced guard;
-  for (const genattn::Bf16Kernel k : genattn::supported_bf16_kernels()) {
-    SCOPED_TRACE(std::string("bf16 kernel ") + genattn::kernel_name(k));
-    genattn::force_bf16_kernel(k);
-    f(k);
-  }
+  for_each_kernel(genattn::supported_bf16_kernels(), genattn::force_bf16_kernel, "bf16", f);
+}
+
+// Rows below, at and past a panel (64) and a 16-row vector; K below, at and
+// past a group of 4, a pair, and the kernels' 64-byte vectors; columns below,
+// at and past a kernel call's 4.
+inline const genattn::Index kProductRows[] = {1, 15, 16, 63, 64, 65, 130};
+inline const genattn::Index kProductCols[] = {1, 2, 3, 4, 5, 63, 64, 67, 515};
+inline const genattn::Index kProductColumns[] = {1, 2, 3, 4, 5, 9};
+
+/// For every shape above: Gaussian A (M x K) and x (K x N), A packed, and
+/// for each kernel `for_each` forces, y = A x written over a matrix of 7s,
+/// then check(A, x, y, first) (first: the first kernel's y); and y += A x
+/// adds exactly y to a matrix of 0.5s.
+template <class Packed, class ForEach, class Check>
+void check_every_shape(ForEach&& for_each, Check&& check) {
+  using genattn::Index;
+  using genattn::Mat;
+  for (const Index M : kProductRows)
+    for (const Index K : kProductCols)
+      for (const Index N : kProductColumns) {
+        SCOPED_TRACE(std::to_string(M) + "x" + std::to_string(K) + " times " + std::to_string(N));
+        const Mat<float> A = gaussian(M, K, 1), x = gaussian(K, N, 2);
+        const Packed packed(A);
+        Mat<float> first;
+        for_each([&](auto) {
+          Mat<float> y = Mat<float>::Constant(M, N, 7.f);
+          packed.multiply(x, y);
+          if (first.size() == 0) first = y;
+          check(A, x, y, first);
+          Mat<float> acc = Mat<float>::Constant(M, N, 0.5f);
+          packed.multiply(x, acc, true);
+          ASSERT_EQ(acc, (y.array() + 0.5f).matrix());
+        });
+      }
 }
 
 }  // namespace genattn_test
