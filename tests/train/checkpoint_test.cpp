@@ -204,6 +204,27 @@ TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {
   EXPECT_NE(msg.find("slot count = 4294967295 cannot fit"), std::string::npos) << msg;
 }
 
+// Slots whose values could not fit (2^62 each, whose byte counts would
+// overflow a sum over a few of them) are refused before anything is
+// allocated.
+TEST(Checkpoint, HugeSlotsAreRejectedBeforeAllocating) {
+  detail::ByteWriter w;
+  for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
+  w.u32(2);
+  w.u8(8);
+  w.u32(0);  // no config
+  w.u32(5);  // slots
+  for (int k = 0; k < 5; ++k) {
+    w.str("w");
+    w.i64(std::int64_t{1} << 31);
+    w.i64(std::int64_t{1} << 31);
+    w.u8(0);
+  }
+  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
+  const std::string msg = error_of([&] { decode_checkpoint(w.bytes, "huge"); });
+  EXPECT_NE(msg.find("slot 'w' holds 4611686018427387904 values"), std::string::npos) << msg;
+}
+
 TEST(Checkpoint, MismatchedModelsAndMissingFilesAreNamed) {
   genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(checkpoint_config());

@@ -385,19 +385,25 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
       if (e > 3) r.fail("slot '" + s.name + "' has an unknown encoding " + std::to_string(e));
       s.encoding = static_cast<SlotEncoding>(e);
     }
+    // the bytes the slot's values take, summed with a check at every slot:
+    // each slot's count is below 2^62 and the sum stays below what remains
+    // (plus one slot's bytes), so nothing overflows before it is refused
     const auto n = static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+    if (n > r.remaining())
+      r.fail("truncated: slot '" + s.name + "' holds " + std::to_string(n) + " values, " +
+             std::to_string(r.remaining()) + " bytes remain");
     total += n;
-    switch (s.encoding) {  // the bytes the slot's values take
+    switch (s.encoding) {
       case SlotEncoding::scalar: value_bytes += n * static_cast<std::uint64_t>(c.scalar_bytes); break;
       case SlotEncoding::bf16: value_bytes += 2 * n; break;
       case SlotEncoding::int8_rows: value_bytes += n + 4 * static_cast<std::uint64_t>(s.rows); break;
       case SlotEncoding::int8_cols: value_bytes += n + 4 * static_cast<std::uint64_t>(s.cols); break;
     }
+    if (value_bytes > r.remaining())
+      r.fail("truncated: the parameter values need " + std::to_string(value_bytes) + " bytes or more, " +
+             std::to_string(r.remaining()) + " remain");
     c.slots.push_back(std::move(s));
   }
-  if (value_bytes > r.remaining())
-    r.fail("truncated: the parameter values need " + std::to_string(value_bytes) + " bytes, " +
-           std::to_string(r.remaining()) + " remain");
   c.values.resize(static_cast<std::size_t>(total));
   std::size_t first = 0;
   for (const auto& s : c.slots) {
