@@ -137,8 +137,9 @@ TEST(Checkpoint, QuantizedCheckpointsRoundTripWithinHalfAStep) {
       for (Index i = 0; i < f.rows(); ++i)
         for (Index j = 0; j < f.cols(); ++j) {
           // int8: half a step of the line's scale; bf16: half a unit in the 8th bit
-          const float step = precision == Precision::bf16
-                                 ? std::ldexp(1.f, std::ilogb(f(i, j)) - 7)
+          // (0 is exact in both: no step, and no ilogb of 0)
+          const float step = f(i, j) == 0.f               ? 0.f
+                             : precision == Precision::bf16 ? std::ldexp(1.f, std::ilogb(f(i, j)) - 7)
                                  : (embedding ? f.col(j).cwiseAbs().maxCoeff() : f.row(i).cwiseAbs().maxCoeff()) / 127.f;
           ASSERT_LE(std::fabs(f(i, j) - g(i, j)), 0.5001f * step) << slot.name << " (" << i << ", " << j << ")";
         }
