@@ -30,6 +30,16 @@ std::vector<unsigned char> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// A checkpoint's first bytes: magic, format version, scalar type, no config.
+detail::ByteWriter header(std::uint32_t version, std::uint8_t scalar_bytes) {
+  detail::ByteWriter w;
+  for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
+  w.u32(version);
+  w.u8(scalar_bytes);
+  w.u32(0);  // no config
+  return w;
+}
+
 template <class F>
 std::string error_of(F&& f) {
   return genattn_test::message_of<CheckpointError>(f);
@@ -194,11 +204,7 @@ TEST(Checkpoint, InvalidQuantizedBytesAreNamed) {
 
 TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {
   // A well-formed header whose slot count claims 4 billion entries.
-  detail::ByteWriter w;
-  for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
-  w.u32(1);
-  w.u8(4);
-  w.u32(0);            // no config
+  detail::ByteWriter w = header(1, 4);
   w.u32(0xFFFFFFFFu);  // slots
   w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
   const std::string msg = error_of([&] { decode_checkpoint(w.bytes, "huge"); });
@@ -209,11 +215,7 @@ TEST(Checkpoint, HugeCountsAreRejectedBeforeAllocating) {
 // overflow a sum over a few of them) are refused before anything is
 // allocated.
 TEST(Checkpoint, HugeSlotsAreRejectedBeforeAllocating) {
-  detail::ByteWriter w;
-  for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
-  w.u32(2);
-  w.u8(8);
-  w.u32(0);  // no config
+  detail::ByteWriter w = header(2, 8);
   w.u32(5);  // slots
   for (int k = 0; k < 5; ++k) {
     w.str("w");
