@@ -73,7 +73,7 @@ int eval_command(const EvalOptions& o) {
   j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
   j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
-  if (!precision.empty()) j["precision"] = precision;
+  if (!precision.empty()) j["weights"] = precision;  // the weights' precision (not ROUGE's)
   std::cout << j.dump(2) << "\n";
   return 0;
 }
