@@ -88,3 +88,24 @@ TEST(Embedding, IdsOutsideTheVocabularyAreRejected) {
   }
   EXPECT_THROW(Embedding<float>(layout, "bad", 4, 2, 4), std::invalid_argument);
 }
+
+// A table held encoded (a quantized model loaded for decoding) looks up the
+// values its encoding stands for, bit for bit those of the widened table.
+TEST(Embedding, AnEncodedTableLooksUpItsValues) {
+  for (const SlotEncoding e : {SlotEncoding::int8_cols, SlotEncoding::int8_rows, SlotEncoding::bf16}) {
+    ParamLayout layout;
+    Embedding<float> emb(layout, "emb", 9, 5, 0);
+    ParamBuffer<float> full(layout), held(layout, {emb.table()});
+    const Mat<float> table = Mat<float>::Random(5, 9);
+    const EncodedSlot encoded = encode_slot(table.data(), 5, 9, e);
+    encoded.decode(full[emb.table()].data());
+    held.hold(emb.table(), encoded);
+    const TokenIds ids = {3, 0, 8, 3, 1};
+    Mat<float> want(5, 5), got(5, 5);
+    emb.forward(full, ids, want);
+    emb.forward(held, ids, got);
+    EXPECT_EQ(got, want) << encoding_name(e);
+    EXPECT_EQ(got.col(1), Vec<float>::Zero(5));  // the padding id
+    EXPECT_LT((got.col(0) - table.col(3)).cwiseAbs().maxCoeff(), 0.01f);
+  }
+}

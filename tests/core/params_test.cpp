@@ -90,3 +90,41 @@ TEST(ParamBuffer, VersionCountsMutableViews) {
   ParamBuffer<float> moved(std::move(p));
   EXPECT_EQ(moved.size(), q.size());
 }
+
+// A buffer for decoding holds some slots encoded: no values for them (a view
+// is refused by name of its encoding), the others as values; it has no flat
+// form, and copies keep what it holds.
+TEST(ParamBuffer, HeldSlotsKeepTheirEncodingAndNoValues) {
+  ParamLayout layout;
+  const Param a = layout.add("a", 40, 30);
+  const Param b = layout.add("b", 4, 1);
+  ParamBuffer<float> buf(layout, {a});
+  EXPECT_TRUE(buf.holds_encoded());
+  EXPECT_EQ(buf.size(), layout.size());
+  EXPECT_EQ(buf.bytes(), ParamLayout::alignment * sizeof(float));  // b's values alone, a not given yet
+  buf[b](3, 0) = 2.5f;
+  EXPECT_EQ(buf.encoded(b), nullptr);
+
+  Mat<float> values = Mat<float>::Random(40, 30);
+  buf.hold(a, encode_slot(values.data(), 40, 30, SlotEncoding::int8_rows));
+  ASSERT_NE(buf.encoded(a), nullptr);
+  EXPECT_EQ(buf.encoded(a)->encoding, SlotEncoding::int8_rows);
+  EXPECT_EQ(buf.bytes(), ParamLayout::alignment * sizeof(float) + 40 * 30 + 40 * sizeof(float));
+  EXPECT_EQ(genattn_test::invalid_argument_message([&] { (void)std::as_const(buf)[a]; }),
+            "ParamBuffer: the 40x30 slot is held at int8 (a scale per row) for decoding: its values exist only "
+            "packed for products and looked up by embeddings");
+  EXPECT_THROW((void)buf[a], std::invalid_argument);
+  EXPECT_THROW((void)buf.flat(), std::logic_error);
+  EXPECT_THROW((void)std::as_const(buf).flat(), std::logic_error);
+  EXPECT_THROW(buf.hold(b, encode_slot(values.data(), 4, 1, SlotEncoding::bf16)), std::invalid_argument);
+  EXPECT_EQ(genattn_test::invalid_argument_message(
+                [&] { buf.hold(a, encode_slot(values.data(), 30, 40, SlotEncoding::bf16)); }),
+            "ParamBuffer::hold: the encoded values are 30x40 bf16, the slot is 40x30");
+
+  const ParamBuffer<float> copy = buf;
+  ASSERT_NE(copy.encoded(a), nullptr);
+  EXPECT_EQ(copy.encoded(a)->q, buf.encoded(a)->q);
+  EXPECT_EQ(copy[b](3, 0), 2.5f);
+  const Param foreign{3 * ParamLayout::alignment, 1, 1};
+  EXPECT_THROW((void)copy[foreign], std::invalid_argument);
+}

@@ -1,7 +1,10 @@
-// libFuzzer: checkpoint bytes -> decode_checkpoint -> the model they describe.
+// libFuzzer: checkpoint bytes -> decode_checkpoint -> the model they describe;
+// and the same bytes through the decoding reader (load_model_for_decoding,
+// quantized slots held encoded), packed at int8.
 #include <genattn/genattn.hpp>
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -12,6 +15,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)loaded;
   } catch (const genattn::CheckpointError&) {
   } catch (const std::invalid_argument&) {
+  }
+  try {
+    genattn::Checkpoint header;
+    const auto loaded = genattn::load_model_for_decoding<float>(
+        std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.ckpt", header);
+    (void)loaded.model.pack(loaded.params, genattn::Precision::int8);
+  } catch (const genattn::CheckpointError&) {
+  } catch (const std::invalid_argument&) {  // weights a pack refuses (NaN, Inf)
   }
   return 0;
 }

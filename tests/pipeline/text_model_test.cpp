@@ -142,10 +142,25 @@ TEST(TextModel, AQuantizedDirectoryLoadsAtItsPrecision) {
   EXPECT_EQ(b16.precision, Precision::bf16);
   EXPECT_EQ(i8.pack().precision, Precision::int8);
   EXPECT_EQ(i8.pack(Precision::float32).precision, Precision::float32);
-  // the weights moved by rounding only
-  const float worst = (f.params.flat() - i8.params.flat()).cwiseAbs().maxCoeff();
-  EXPECT_GT(worst, 0.f);
-  EXPECT_LT(worst, 0.02f * f.params.flat().cwiseAbs().maxCoeff());
+  // the weights moved by rounding only; the quantized ones are held at
+  // their precision (no float copy), in about a quarter and a half of the bytes
+  for (const TextModel* q : {&i8, &b16}) {
+    ASSERT_TRUE(q->params.holds_encoded());
+    float worst = 0.f;
+    for (const auto& slot : f.model.layout().slots()) {
+      Mat<float> w = f.params[slot.param];
+      if (const EncodedSlot* e = q->params.encoded(slot.param))
+        e->decode(w.data());
+      else
+        w = q->params[slot.param];
+      worst = std::max(worst, (w - f.params[slot.param]).cwiseAbs().maxCoeff());
+    }
+    EXPECT_GT(worst, 0.f);
+    EXPECT_LT(worst, 0.02f * f.params.flat().cwiseAbs().maxCoeff());
+  }
+  EXPECT_FALSE(f.params.holds_encoded());
+  EXPECT_LT(i8.params.bytes(), f.params.bytes() * 4 / 10);  // biases and vectors stay float
+  EXPECT_LT(b16.params.bytes(), f.params.bytes() * 6 / 10);
   // decoding at the model's precision is decoding at it explicitly
   SearchConfig search;
   DecodeOptions options;

@@ -57,6 +57,42 @@ TEST(Compat, FormatVersion2Int8StillLoadsAndGivesTheRecordedOutputs) {
   expect_recorded_outputs(c, "v2-int8");
 }
 
+// Read for decoding (TextModel::load's reader), the files give the recorded
+// summaries: the float file's values bit for bit those load_model reads; the
+// int8 file's weights held at int8 (its loss, a training pass, is refused).
+TEST(Compat, BothVersionsLoadForDecodingWithTheRecordedSummaries) {
+  for (const std::string name : {"v1-trained", "v2-int8"}) {
+    SCOPED_TRACE(name);
+    const std::string bytes = read_file(compat_dir + name + ".ckpt", "checkpoint");
+    Checkpoint header;
+    const auto loaded = load_model_for_decoding<float>(bytes, name, header);
+    const Checkpoint c = load_checkpoint(compat_dir + name + ".ckpt");
+    EXPECT_TRUE(header.values.empty());
+    EXPECT_TRUE(header.moments.empty());  // read past, not kept
+    EXPECT_EQ(header.state, c.state);
+    EXPECT_EQ(header.config, c.config);
+    std::ifstream in(compat_dir + name + ".expected");
+    std::vector<std::string> expected;
+    for (std::string line; std::getline(in, line);) expected.push_back(line);
+    ASSERT_EQ(expected.size(), 1 + compat_sources.size());
+    for (std::size_t i = 0; i < compat_sources.size(); ++i) {
+      const auto& s = compat_sources[i];
+      const auto h = greedy_search(loaded.model, loaded.params, s, {static_cast<Index>(s.size())}, SearchConfig{});
+      std::string line = "greedy";
+      for (TokenId t : h.front().tokens) line += " " + std::to_string(t);
+      EXPECT_EQ(line, expected[i + 1]);
+    }
+    if (name == "v1-trained") {
+      EXPECT_FALSE(loaded.params.holds_encoded());
+      EXPECT_EQ(loaded.params.flat(), load_model<float>(c, name).params.flat());
+    } else {
+      EXPECT_TRUE(loaded.params.holds_encoded());
+      typename Seq2Seq<float>::Cache cache;
+      EXPECT_THROW(loaded.model.loss(loaded.params, compat_batch(), cache), std::invalid_argument);
+    }
+  }
+}
+
 TEST(Compat, FormatVersion1TrainingStateResumes) {
   Seq2Seq<float> model(compat_config());
   ParamBuffer<float> p = model.init_params(99);

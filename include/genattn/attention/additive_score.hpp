@@ -65,7 +65,7 @@ class AdditiveScore {
                     const PackedWeights<T>* packed = nullptr) const {
     if (packed != nullptr) {
       keys.resize(hidden_, H.cols());
-      WeightProduct<T>(*packed, threads).apply(p[W_h_], H, keys);
+      WeightProduct<T>(*packed, threads).apply(p, W_h_, H, keys);
       return;
     }
     const PackedMatrix<T> W(p[W_h_]);
@@ -75,7 +75,7 @@ class AdditiveScore {
 
   /// W_h packed at `precision`, for keys_forward.
   void pack_keys(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
-    out.pack(p[W_h_], precision);
+    out.pack(p, W_h_, precision);
   }
   /// dW_h += dK H^T; dH += W_h^T dK (dH skipped when empty).
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
@@ -86,7 +86,7 @@ class AdditiveScore {
 
   /// W_s packed for decoding at `precision` (core/packed_weights.hpp).
   void pack_query(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
-    out.pack(p[W_s_], precision);
+    out.pack(p, W_s_, precision);
   }
 
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
@@ -100,7 +100,7 @@ class AdditiveScore {
     const auto& coverage = query.coverage;
     const Index B = s.cols(), Ts = map.source_time;
     cache.q.resize(hidden_, B);
-    product.apply(p[W_s_], s, cache.q);
+    product.apply(p, W_s_, s, cache.q);
     cache.q.colwise() += p[b_].col(0);
     cache.u.resize(hidden_, Ts * B);
     const auto v = p[v_].col(0);

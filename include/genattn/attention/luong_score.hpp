@@ -14,6 +14,7 @@
 
 #include "genattn/attention/step_io.hpp"
 #include "genattn/core/params.hpp"
+#include "genattn/core/weight_product.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -36,10 +37,12 @@ class LuongScore {
   Index key_size() const { return query_; }
 
   void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
-    if (general_)
-      keys.noalias() = p[W_a_] * H;
-    else
+    if (general_) {
+      keys.resize(query_, H.cols());
+      WeightProduct<T>().apply(p, W_a_, H, keys);  // widens W_a when p holds it encoded
+    } else {
       keys = H;
+    }
   }
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
                      const ConstMatRef<T>& dkeys, MatRef<T> dH) const {

@@ -6,6 +6,9 @@
 //
 // Backward touches only the columns of ids that occur; the padding id's column
 // never gets a gradient. Parameters: <prefix>.E (N(0, 1), as torch.nn.Embedding).
+// A table held encoded (a quantized model loaded for decoding, core/params.hpp)
+// widens each column looked up: y_n = q[:, id_n] * scale_id_n (int8), or its
+// bf16 values.
 #pragma once
 
 #include <string>
@@ -50,6 +53,16 @@ class Embedding {
     static constexpr const char* where = "Embedding::forward";
     check_ids(where, ids);
     check_shape(where, "y", y, dim_, static_cast<Index>(ids.size()));
+    if (const EncodedSlot* e = p.encoded(E_)) {  // a quantized table: widen the columns looked up
+      for (Index n = 0; n < y.cols(); ++n) {
+        const TokenId id = ids[static_cast<std::size_t>(n)];
+        if (id == pad_)
+          y.col(n).setZero();
+        else
+          e->decode_column(id, y.col(n).data());
+      }
+      return;
+    }
     const auto E = p[E_];
     for (Index n = 0; n < y.cols(); ++n) {
       const TokenId id = ids[static_cast<std::size_t>(n)];

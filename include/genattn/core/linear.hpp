@@ -36,7 +36,7 @@ class Linear {
 
   /// W packed once for many products with a few columns, at `precision`.
   void pack(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
-    out.pack(p[W_], precision);
+    out.pack(p, W_, precision);
   }
 
   /// y = W x + b (y is overwritten; it must be Out x N). `product`:
@@ -46,7 +46,7 @@ class Linear {
     static constexpr const char* where = "Linear::forward";
     check_shape(where, "x", x, in_, x.cols());
     check_shape(where, "y", y, out_, x.cols());
-    product.apply(p[W_], x, y);
+    product.apply(p, W_, x, y);
     if (has_bias_) y.colwise() += p[b_].col(0);
   }
 

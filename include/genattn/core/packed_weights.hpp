@@ -14,6 +14,7 @@
 #include "genattn/core/bf16_matrix.hpp"
 #include "genattn/core/int8_matrix.hpp"
 #include "genattn/core/packed_matrix.hpp"
+#include "genattn/core/params.hpp"
 #include "genattn/core/precision.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -70,6 +71,17 @@ class PackedWeights {
     }
   }
 
+  /// Packs slot A (and B, stacked, when given) of p at `precision`. A slot p
+  /// holds encoded packs without a float copy when its encoding is the
+  /// precision's (int8 with a scale per row, or bf16: the same values the
+  /// file holds); at another precision it is widened first.
+  void pack(const ParamBuffer<T>& p, const Param& A, Precision precision = Precision::float32) {
+    pack(p, A, nullptr, precision);
+  }
+  void pack(const ParamBuffer<T>& p, const Param& A, const Param& B, Precision precision = Precision::float32) {
+    pack(p, A, &B, precision);
+  }
+
   /// Packs [A B]^T (float32 only: training's backward).
   void pack_transpose(const ConstMatRef<T>& A, const ConstMatRef<T>& B) {
     clear(Precision::float32);
@@ -108,6 +120,50 @@ class PackedWeights {
   }
 
  private:
+  void pack(const ParamBuffer<T>& p, const Param& A, const Param* B, Precision precision) {
+    const EncodedSlot* a = p.encoded(A);
+    const EncodedSlot* b = B != nullptr ? p.encoded(*B) : nullptr;
+    if (a == nullptr && (B == nullptr || b == nullptr)) {  // values (the training buffer's case)
+      pack(p[A], B != nullptr ? ConstMatRef<T>(p[*B]) : ConstMatRef<T>(no_matrix<T>()), precision);
+      return;
+    }
+    const auto direct = [&](const EncodedSlot* e) {
+      return e != nullptr && ((precision == Precision::int8 && e->encoding == SlotEncoding::int8_rows) ||
+                              (precision == Precision::bf16 && e->encoding == SlotEncoding::bf16));
+    };
+    if (precision != Precision::float32 && direct(a) && (B == nullptr || direct(b))) {
+      clear(precision);
+      pack_encoded(*a, 0);
+      if (B != nullptr) pack_encoded(*b, 1);
+      return;
+    }
+    // another precision than the stored one: widen, then pack as values
+    const auto widen = [&](const Param& P, const EncodedSlot* e) {
+      if (e == nullptr) return Mat<T>(p[P]);
+      Mat<T> out(P.rows, P.cols);
+      e->decode(out.data());
+      return out;
+    };
+    const Mat<T> wa = widen(A, a), wb = B != nullptr ? widen(*B, b) : Mat<T>();
+    pack(wa, wb, precision);
+  }
+
+  /// Packs encoded weights as the k-th product of a reduced pack.
+  void pack_encoded(const EncodedSlot& e, int k) {
+    if (e.encoding == SlotEncoding::bf16) {
+      typename Bf16Matrix<T>::Rounded w(e.rows, e.cols);
+      std::copy(e.halves.begin(), e.halves.end(), w.data());
+      bf16_[k].pack(w);
+    } else {
+      typename Int8Matrix<T>::Quantized w;
+      w.q.resize(e.rows, e.cols);
+      std::copy(e.q.begin(), e.q.end(), w.q.data());
+      w.scale.resize(e.rows);
+      for (Index i = 0; i < e.rows; ++i) w.scale(i) = static_cast<T>(e.scales[static_cast<std::size_t>(i)]);
+      int8_[k].pack(w);
+    }
+  }
+
   Index reduced_rows(int k) const { return precision_ == Precision::int8 ? int8_[k].rows() : bf16_[k].rows(); }
   Index reduced_cols(int k) const { return precision_ == Precision::int8 ? int8_[k].cols() : bf16_[k].cols(); }
 

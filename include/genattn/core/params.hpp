@@ -9,8 +9,16 @@
 //
 // Each slot starts on a 64-byte boundary (offsets are multiples of 16
 // scalars), so every slot view is aligned for any SIMD width.
+//
+// A buffer for decoding can hold some slots at a reduced encoding
+// (core/encoded_slot.hpp, as a quantized checkpoint stores them) in place of
+// their values: it then allocates values for the other slots alone, products
+// pack the held slots at their precision (PackedWeights::pack from a buffer)
+// and embeddings widen the columns they look up. Such a buffer has no flat
+// form (it does not train), and a view of a held slot is refused.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -19,6 +27,7 @@
 #include <vector>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/encoded_slot.hpp"
 #include "genattn/core/types.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -113,14 +122,43 @@ class ParamBuffer {
 
  public:
   ParamBuffer() = default;
-  explicit ParamBuffer(const ParamLayout& layout) : data_(Vec<T>::Zero(layout.size())) {}
-  ParamBuffer(const ParamBuffer& other) : data_(other.data_), version_(other.version()) {}
-  ParamBuffer(ParamBuffer&& other) noexcept : data_(std::move(other.data_)), version_(other.version()) {
+  explicit ParamBuffer(const ParamLayout& layout) : data_(Vec<T>::Zero(layout.size())), size_(layout.size()) {}
+
+  /// A buffer for decoding whose slots `held` (handles of `layout`) each hold
+  /// an EncodedSlot, given by hold(), in place of values; the other slots
+  /// hold values (zeros until written).
+  ParamBuffer(const ParamLayout& layout, const std::vector<Param>& held) : size_(layout.size()) {
+    Index values = 0;
+    for (const auto& s : layout.slots()) {
+      const bool encoded = std::any_of(held.begin(), held.end(), [&](const Param& h) { return h.offset == s.param.offset; });
+      held_.push_back({s.param.offset, encoded ? Index{-1} : values, encoded ? encoded_.size() : 0});
+      if (encoded) {
+        EncodedSlot e;
+        e.rows = s.param.rows;
+        e.cols = s.param.cols;
+        encoded_.push_back(std::move(e));
+      } else {
+        values += (s.param.size() + ParamLayout::alignment - 1) / ParamLayout::alignment * ParamLayout::alignment;
+      }
+    }
+    check_arg(encoded_.size() == held.size(), "ParamBuffer", "a held slot is not a slot of the layout");
+    data_ = Vec<T>::Zero(values);
+  }
+
+  ParamBuffer(const ParamBuffer& other)
+      : data_(other.data_), size_(other.size_), held_(other.held_), encoded_(other.encoded_),
+        version_(other.version()) {}
+  ParamBuffer(ParamBuffer&& other) noexcept
+      : data_(std::move(other.data_)), size_(other.size_), held_(std::move(other.held_)),
+        encoded_(std::move(other.encoded_)), version_(other.version()) {
     other.touch();
   }
   ParamBuffer& operator=(const ParamBuffer& other) {
     if (this != &other) {
       data_ = other.data_;
+      size_ = other.size_;
+      held_ = other.held_;
+      encoded_ = other.encoded_;
       touch();
     }
     return *this;
@@ -128,30 +166,65 @@ class ParamBuffer {
   ParamBuffer& operator=(ParamBuffer&& other) noexcept {
     if (this != &other) {
       data_ = std::move(other.data_);
+      size_ = other.size_;
+      held_ = std::move(other.held_);
+      encoded_ = std::move(other.encoded_);
       touch();
       other.touch();
     }
     return *this;
   }
 
-  /// A view of slot `p`.
+  /// A view of slot `p`. Refused for a slot held encoded.
   MatMap<T> operator[](const Param& p) {
-    eigen_assert(p.offset + p.size() <= data_.size());
+    T* at = data_.data() + value_offset(p);
     touch();
-    return MatMap<T>(data_.data() + p.offset, p.rows, p.cols);
+    return MatMap<T>(at, p.rows, p.cols);
   }
   ConstMatMap<T> operator[](const Param& p) const {
-    eigen_assert(p.offset + p.size() <= data_.size());
-    return ConstMatMap<T>(data_.data() + p.offset, p.rows, p.cols);
+    return ConstMatMap<T>(data_.data() + value_offset(p), p.rows, p.cols);
   }
 
-  /// The whole buffer as one vector (for optimizers, norms, io).
+  /// Slot `p`'s encoded values when this buffer holds it encoded, else null.
+  const EncodedSlot* encoded(const Param& p) const {
+    if (held_.empty()) return nullptr;
+    const Held& h = find(p);
+    return h.at < 0 ? &encoded_[h.encoded] : nullptr;
+  }
+
+  /// Gives held slot `p` its encoded values (their shape must be p's).
+  void hold(const Param& p, EncodedSlot values) {
+    check_arg(!held_.empty() && find(p).at < 0, "ParamBuffer::hold", "the slot is not one this buffer holds encoded");
+    check_arg(values.encoding != SlotEncoding::scalar && values.rows == p.rows && values.cols == p.cols,
+              "ParamBuffer::hold",
+              "the encoded values are " + detail::shape_string(values.rows, values.cols) + " " +
+                  encoding_name(values.encoding) + ", the slot is " + detail::shape_string(p.rows, p.cols));
+    touch();
+    encoded_[find(p).encoded] = std::move(values);
+  }
+
+  /// Whether some slot is held encoded (a buffer for decoding only).
+  bool holds_encoded() const { return !encoded_.empty(); }
+
+  /// The whole buffer as one vector (for optimizers, norms, io). Refused
+  /// for a buffer holding encoded slots.
   Vec<T>& flat() {
+    check_flat();
     touch();
     return data_;
   }
-  const Vec<T>& flat() const { return data_; }
-  Index size() const { return data_.size(); }
+  const Vec<T>& flat() const {
+    check_flat();
+    return data_;
+  }
+  /// Scalars of the layout this buffer stands for.
+  Index size() const { return size_; }
+  /// Bytes held: the values and the encoded slots.
+  std::size_t bytes() const {
+    std::size_t n = static_cast<std::size_t>(data_.size()) * sizeof(T);
+    for (const auto& e : encoded_) n += e.bytes();
+    return n;
+  }
   void set_zero() {
     touch();
     data_.setZero();
@@ -166,7 +239,43 @@ class ParamBuffer {
   // that packed, or a later one synchronized by the caller
   void touch() { version_.fetch_add(1, std::memory_order_relaxed); }
 
+  struct Held {
+    Index offset;         // the slot's offset in the layout
+    Index at;             // its values' offset in data_, or -1: held encoded
+    std::size_t encoded;  // then: its index in encoded_
+  };
+
+  const Held& find(const Param& p) const {
+    const auto it = std::lower_bound(held_.begin(), held_.end(), p.offset,
+                                     [](const Held& h, Index offset) { return h.offset < offset; });
+    check_arg(it != held_.end() && it->offset == p.offset, "ParamBuffer", "the handle is not a slot of this buffer");
+    return *it;
+  }
+
+  Index value_offset(const Param& p) const {
+    if (held_.empty()) {
+      eigen_assert(p.offset + p.size() <= data_.size());
+      return p.offset;
+    }
+    const Held& h = find(p);
+    check_arg_lazily(h.at >= 0, "ParamBuffer", [&] {
+      return "the " + detail::shape_string(p.rows, p.cols) + " slot is held at " +
+             encoding_name(encoded_[h.encoded].encoding) +
+             " for decoding: its values exist only packed for products and looked up by embeddings";
+    });
+    return h.at;
+  }
+
+  void check_flat() const {
+    if (!encoded_.empty())
+      throw std::logic_error("ParamBuffer: a buffer holding encoded slots (for decoding) has no flat form: it "
+                             "neither trains nor saves");
+  }
+
   Vec<T> data_;
+  Index size_ = 0;
+  std::vector<Held> held_;  // empty: every slot at its own offset in data_
+  std::vector<EncodedSlot> encoded_;
   std::atomic<std::uint64_t> version_{0};
 };
 

@@ -21,6 +21,7 @@
 #include "genattn/core/check.hpp"
 #include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/packed_weights.hpp"
+#include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -82,6 +83,31 @@ class WeightProduct {
     }
   }
 
+  /// The same for slot W of p: its values are read only for Eigen's product,
+  /// and a slot p holds encoded (core/params.hpp) is widened for it.
+  void apply(const ParamBuffer<T>& p, const Param& W, const ConstMatRef<T>& x, MatRef<T> y,
+             bool accumulate = false) const {
+    if (packed()) {
+      apply(shape_of(W), x, y, accumulate);
+    } else if (const EncodedSlot* e = p.encoded(W)) {
+      apply(widen(*e), x, y, accumulate);
+    } else {
+      apply(p[W], x, y, accumulate);
+    }
+  }
+
+  /// y = A x + B h for slots A and B of p (as above).
+  void apply_stacked(const ParamBuffer<T>& p, const Param& A, const ConstMatRef<T>& x, const Param& B,
+                     const ConstMatRef<T>& h, MatRef<T> y, Mat<T>& stacked) const {
+    const auto view = [&](const Param& P, Mat<T>& own) -> ConstMatRef<T> {
+      if (packed()) return shape_of(P);
+      if (const EncodedSlot* e = p.encoded(P)) return own = widen(*e);
+      return p[P];
+    };
+    Mat<T> a, b;
+    apply_stacked(view(A, a), x, view(B, b), h, y, stacked);
+  }
+
   /// dh += B^T d and dx += A^T d (dx skipped when empty). Packed: the pack
   /// holds [A B]^T (PackedMatrix::pack_transpose(A, B)), and `stacked`
   /// receives [A B]^T d for its one product.
@@ -101,6 +127,14 @@ class WeightProduct {
   }
 
  private:
+  /// A matrix of P's shape with no values: a packed product reads the shape alone.
+  static ConstMatRef<T> shape_of(const Param& P) { return ConstMatMap<T>(nullptr, P.rows, P.cols); }
+  static Mat<T> widen(const EncodedSlot& e) {
+    Mat<T> out(e.rows, e.cols);
+    e.decode(out.data());
+    return out;
+  }
+
   void check_pack(Index rows, Index cols) const {
     const Index r = reduced_ != nullptr ? reduced_->rows() : packed_->rows();
     const Index c = reduced_ != nullptr ? reduced_->cols() : packed_->cols();

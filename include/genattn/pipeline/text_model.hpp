@@ -149,9 +149,13 @@ struct TextModel {
   /// (their states, and the alignments of the n-best kept).
   static constexpr Index max_hypotheses = 512;
 
-  /// Loads a model directory; TextModelError saying what is wrong (no
+  /// Loads a model directory for decoding; TextModelError saying what is
+  /// wrong (no
   /// directory, a corrupt or truncated file, another format version, another
-  /// vocabulary).
+  /// vocabulary). A quantized model's weights stay at their precision:
+  /// `params` holds them encoded (core/params.hpp), packs them for int8 or
+  /// bf16 products with no float copy and widens them for float ones, and
+  /// does not train (its flat() is refused).
   static TextModel load(const std::string& dir) {
     if (!std::filesystem::is_directory(dir))
       throw TextModelError(dir + " is not a model directory (summarize train --model " + dir + " makes one)");
@@ -159,8 +163,16 @@ struct TextModel {
     if (!std::filesystem::exists(path))
       throw TextModelError(dir + " holds no model.ckpt yet (training writes it after the first validation)");
     try {
-      const Checkpoint c = load_checkpoint(path);
-      auto loaded = load_model<float>(c, path);
+      Checkpoint c;  // the config and trainer state
+      auto loaded = [&] {
+        std::string bytes;
+        try {
+          bytes = read_file(path, "checkpoint");
+        } catch (const FileError& e) {
+          throw CheckpointError(e.what());
+        }
+        return load_model_for_decoding<float>(bytes, path, c);
+      }();
       const std::string sv = model_files::source_vocab(dir), tv = model_files::target_vocab(dir);
       Vocabulary source = Vocabulary::load(sv), target = Vocabulary::load(tv);
       if (c.state_word("source_vocab_hash") != file_hash(sv))

@@ -145,7 +145,7 @@ class LstmCell {
       : p_(declare_lstm_params(layout, prefix, input, hidden)) {}
 
   void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
-    out.W.pack(p[p_.W_x], p[p_.W_h], precision);
+    out.W.pack(p, p_.W_x, p_.W_h, precision);
   }
   void pack_transpose(const ParamBuffer<T>& p, Packed& out) const { out.W.pack_transpose(p[p_.W_x], p[p_.W_h]); }
 
@@ -169,7 +169,7 @@ class LstmCell {
     saved.c_prev = io.c_prev;
     saved.h_prev = io.h_prev;
     // a = W_x x + W_h h_{t-1} + b
-    product.apply_stacked(p[p_.W_x], io.x, p[p_.W_h], io.h_prev, saved.gates, ws.xh);
+    product.apply_stacked(p, p_.W_x, io.x, p_.W_h, io.h_prev, saved.gates, ws.xh);
     saved.gates.colwise() += p[p_.b].col(0);
     for (Index b = 0; b < B; ++b)
       lstm_kernels::forward_column(saved.gates.col(b).data(), saved.c_prev.col(b).data(), io.c.col(b).data(),

@@ -74,8 +74,8 @@ class LstmLayer {
 
   /// Packs W_x and W_h of p at `precision`.
   void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
-    out.W_x.pack(p[p_.W_x], precision);
-    out.W_h.pack(p[p_.W_h], precision);
+    out.W_x.pack(p, p_.W_x, precision);
+    out.W_h.pack(p, p_.W_h, precision);
   }
 
   /// Runs the layer over x (In x T*B) and writes y (H x T*B, 0 at padding).

@@ -48,7 +48,7 @@
 #include <utility>
 #include <vector>
 
-#include "genattn/core/bf16_matrix.hpp"
+#include "genattn/core/encoded_slot.hpp"
 #include "genattn/core/file.hpp"
 #include "genattn/core/params.hpp"
 
@@ -58,9 +58,6 @@ class CheckpointError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-/// How a slot's values are stored (the format above).
-enum class SlotEncoding : std::uint8_t { scalar = 0, bf16 = 1, int8_rows = 2, int8_cols = 3 };
 
 struct CheckpointSlot {
   std::string name;
@@ -202,6 +199,11 @@ class ByteReader {
            " bytes that remain");
     return n;
   }
+  /// Passes over n entries of `size` bytes.
+  void skip(std::uint64_t n, std::size_t size, const char* what) {
+    if (n > remaining() / size) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * size) + " bytes");
+    pos_ += static_cast<std::size_t>(n) * size;
+  }
   std::vector<double> scalars(std::uint64_t n, int scalar_bytes, const char* what) {
     const auto sb = static_cast<std::uint64_t>(scalar_bytes);
     if (n > remaining() / sb) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * sb) + " bytes");
@@ -217,61 +219,99 @@ class ByteReader {
   std::string path_;
 };
 
-/// Slot values (rows x cols, column-major) at an encoding: the bytes the
-/// file holds for them, and the values those bytes stand for.
-struct EncodedSlot {
-  std::vector<float> scales;           ///< int8: per row or per column
-  std::vector<std::int8_t> q;          ///< int8
-  std::vector<std::uint16_t> halves;   ///< bf16
-};
+}  // namespace detail
 
-inline EncodedSlot encode_slot(const double* v, std::int64_t rows, std::int64_t cols, SlotEncoding e) {
-  EncodedSlot out;
-  const auto n = static_cast<std::size_t>(rows * cols);
-  if (e == SlotEncoding::bf16) {
-    out.halves.resize(n);
-    for (std::size_t i = 0; i < n; ++i) out.halves[i] = bf16::from_float(static_cast<float>(v[i]));
-    return out;
+/// One slot's values in a checkpoint being parsed (parse_checkpoint), read
+/// once: as values of any scalar type, or, for a reduced slot, as the
+/// EncodedSlot its bytes hold. Every value is checked (finite, non-negative
+/// int8 scales; no int8 -128).
+class SlotReader {
+ public:
+  SlotReader(detail::ByteReader& r, const CheckpointSlot& slot, int scalar_bytes)
+      : r_(r), slot_(slot), scalar_bytes_(scalar_bytes) {}
+
+  const CheckpointSlot& slot() const { return slot_; }
+  bool done() const { return done_; }
+
+  /// The values (rows*cols, column-major) converted to U: a reduced slot's
+  /// are the values its bytes stand for.
+  template <class U>
+  void values(U* out) {
+    if (slot_.encoding == SlotEncoding::scalar)
+      scalars(out);
+    else
+      encoded().decode(out);
   }
-  // int8: a line is a row (int8_rows) or a column (int8_cols); element
-  // (r, c) sits at v[r + c rows]
-  const bool by_row = e == SlotEncoding::int8_rows;
-  const std::int64_t lines = by_row ? rows : cols, length = by_row ? cols : rows;
-  const std::size_t step = by_row ? static_cast<std::size_t>(rows) : 1;
-  out.scales.resize(static_cast<std::size_t>(lines));
-  out.q.resize(n);
-  for (std::int64_t l = 0; l < lines; ++l) {
-    const std::size_t first = by_row ? static_cast<std::size_t>(l) : static_cast<std::size_t>(l * rows);
-    float amax = 0;
-    for (std::int64_t k = 0; k < length; ++k)
-      amax = std::max(amax, std::fabs(static_cast<float>(v[first + static_cast<std::size_t>(k) * step])));
-    out.scales[static_cast<std::size_t>(l)] = amax / 127.f;
-    const float inv = amax > 0 ? 127.f / amax : 0.f;
-    for (std::int64_t k = 0; k < length; ++k) {
-      const std::size_t i = first + static_cast<std::size_t>(k) * step;
-      const float r = std::nearbyint(static_cast<float>(v[i]) * inv);
-      out.q[i] = static_cast<std::int8_t>(std::clamp(r, -127.f, 127.f));
+
+  /// A scalar slot's values converted to U.
+  template <class U>
+  void scalars(U* out) {
+    start(slot_.encoding == SlotEncoding::scalar, "scalars");
+    const std::uint64_t n = count();
+    const auto sb = static_cast<std::uint64_t>(scalar_bytes_);
+    if (n > r_.remaining() / sb) r_.fail("truncated: parameter values need " + std::to_string(n * sb) + " bytes");
+    for (std::uint64_t i = 0; i < n; ++i)
+      out[i] = static_cast<U>(scalar_bytes_ == 4 ? static_cast<double>(r_.f32("parameter values"))
+                                                 : r_.f64("parameter values"));
+  }
+
+  /// A reduced slot's bytes.
+  EncodedSlot encoded() {
+    start(slot_.encoding != SlotEncoding::scalar, "encoded values");
+    const auto n = static_cast<std::size_t>(count());
+    EncodedSlot e;
+    e.encoding = slot_.encoding;
+    e.rows = slot_.rows;
+    e.cols = slot_.cols;
+    if (slot_.encoding == SlotEncoding::bf16) {
+      e.halves.resize(n);
+      for (auto& h : e.halves) {
+        const std::uint16_t lo = r_.u8("bf16 values");
+        h = static_cast<std::uint16_t>(lo | (r_.u8("bf16 values") << 8));
+      }
+      return e;
+    }
+    e.scales.resize(static_cast<std::size_t>(slot_.encoding == SlotEncoding::int8_rows ? slot_.rows : slot_.cols));
+    for (float& scale : e.scales) {
+      scale = r_.f32("int8 scales");
+      if (!std::isfinite(scale) || scale < 0)
+        r_.fail("slot '" + slot_.name + "' has an invalid int8 scale " + std::to_string(scale));
+    }
+    e.q.resize(n);
+    for (auto& q : e.q) {
+      q = static_cast<std::int8_t>(r_.u8("int8 values"));
+      if (q == -128) r_.fail("slot '" + slot_.name + "' holds the int8 value -128 (symmetric int8 ends at -127)");
+    }
+    return e;
+  }
+
+  /// Passes over the values unread (still checked).
+  void skip() {
+    if (slot_.encoding == SlotEncoding::scalar) {
+      start(true, "");
+      r_.skip(count(), static_cast<std::size_t>(scalar_bytes_), "parameter values");
+    } else {
+      (void)encoded();
     }
   }
-  return out;
-}
 
-/// The values `s` stands for, written over v (rows x cols, column-major).
-inline void decode_slot(const EncodedSlot& s, std::int64_t rows, std::int64_t cols, SlotEncoding e, double* v) {
-  const auto n = static_cast<std::size_t>(rows * cols);
-  if (e == SlotEncoding::bf16) {
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<double>(bf16::to_float(s.halves[i]));
-    return;
+ private:
+  std::uint64_t count() const {
+    return static_cast<std::uint64_t>(slot_.rows) * static_cast<std::uint64_t>(slot_.cols);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto r = static_cast<std::size_t>(static_cast<std::int64_t>(i) % rows),
-               c = static_cast<std::size_t>(static_cast<std::int64_t>(i) / rows);
-    const float scale = s.scales[e == SlotEncoding::int8_rows ? r : c];
-    v[i] = static_cast<double>(static_cast<float>(s.q[i]) * scale);
+  void start(bool ok, const char* as) {
+    if (done_) throw std::logic_error("SlotReader: slot '" + slot_.name + "' was read already");
+    if (!ok)
+      throw std::logic_error(std::string("SlotReader: slot '") + slot_.name + "' is stored " +
+                             encoding_name(slot_.encoding) + ", not as " + as);
+    done_ = true;
   }
-}
 
-}  // namespace detail
+  detail::ByteReader& r_;
+  const CheckpointSlot& slot_;
+  int scalar_bytes_;
+  bool done_ = false;
+};
 
 /// Stores slot `k` of `c` at `encoding` from now on, and rounds its values
 /// to those the file will hold (so that what is saved and what stays in
@@ -283,7 +323,7 @@ inline void encode_slot_as(Checkpoint& c, std::size_t k, SlotEncoding encoding) 
   s.encoding = encoding;
   if (encoding == SlotEncoding::scalar) return;
   double* v = c.values.data() + first;
-  detail::decode_slot(detail::encode_slot(v, s.rows, s.cols, encoding), s.rows, s.cols, encoding, v);
+  encode_slot(v, s.rows, s.cols, encoding).decode(v);
 }
 
 /// Serializes `c` (format above).
@@ -318,7 +358,7 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
       }
       continue;
     }
-    const detail::EncodedSlot e = detail::encode_slot(v, s.rows, s.cols, s.encoding);
+    const EncodedSlot e = encode_slot(v, s.rows, s.cols, s.encoding);
     for (const std::uint16_t h : e.halves) {
       w.u8(static_cast<std::uint8_t>(h & 0xffu));
       w.u8(static_cast<std::uint8_t>(h >> 8));
@@ -343,8 +383,24 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
   return std::move(w.bytes);
 }
 
-/// Parses a checkpoint; `path` only names the source in messages.
-inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size, const std::string& path) {
+/// Where parse_checkpoint hands a checkpoint's parameter values: table()
+/// once the parameter table is read (before any value), then slot(k, r)
+/// for each slot in table order, which reads slot k's values through r
+/// (exactly once: SlotReader::values, scalars or encoded).
+struct CheckpointSink {
+  virtual ~CheckpointSink() = default;
+  virtual void table(const Checkpoint& header) = 0;
+  virtual void slot(std::size_t k, SlotReader& r) = 0;
+  /// Whether the optimizer's moments are read into Checkpoint::moments
+  /// (false: checked and skipped, as decoding needs none).
+  virtual bool wants_moments() const { return true; }
+};
+
+/// Parses a checkpoint, handing the parameter values to `sink` (the rest
+/// goes into the Checkpoint returned, whose values stay empty); `path` only
+/// names the source in messages.
+inline Checkpoint parse_checkpoint(const unsigned char* data, std::size_t size, const std::string& path,
+                                   CheckpointSink& sink) {
   if (size < 8 + 4 + 1 + 8) throw CheckpointError(path + ": not a genattn checkpoint (only " +
                                                           std::to_string(size) + " bytes)");
   if (std::memcmp(data, "GENATTN\x1a", 8) != 0)
@@ -404,41 +460,11 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
              std::to_string(r.remaining()) + " remain");
     c.slots.push_back(std::move(s));
   }
-  c.values.resize(static_cast<std::size_t>(total));
-  std::size_t first = 0;
-  for (const auto& s : c.slots) {
-    const auto n = static_cast<std::size_t>(s.rows * s.cols);
-    double* v = c.values.data() + first;
-    first += n;
-    detail::EncodedSlot e;
-    switch (s.encoding) {
-      case SlotEncoding::scalar: {
-        const std::vector<double> scalars = r.scalars(n, c.scalar_bytes, "parameter values");
-        std::copy(scalars.begin(), scalars.end(), v);
-        continue;
-      }
-      case SlotEncoding::bf16:
-        e.halves.resize(n);
-        for (auto& h : e.halves) {
-          const std::uint16_t lo = r.u8("bf16 values");
-          h = static_cast<std::uint16_t>(lo | (r.u8("bf16 values") << 8));
-        }
-        break;
-      default: {
-        e.scales.resize(static_cast<std::size_t>(s.encoding == SlotEncoding::int8_rows ? s.rows : s.cols));
-        for (float& scale : e.scales) {
-          scale = r.f32("int8 scales");
-          if (!std::isfinite(scale) || scale < 0)
-            r.fail("slot '" + s.name + "' has an invalid int8 scale " + std::to_string(scale));
-        }
-        e.q.resize(n);
-        for (auto& q : e.q) {
-          q = static_cast<std::int8_t>(r.u8("int8 values"));
-          if (q == -128) r.fail("slot '" + s.name + "' holds the int8 value -128 (symmetric int8 ends at -127)");
-        }
-      }
-    }
-    detail::decode_slot(e, s.rows, s.cols, s.encoding, v);
+  sink.table(c);
+  for (std::size_t k = 0; k < c.slots.size(); ++k) {
+    SlotReader values(r, c.slots[k], c.scalar_bytes);
+    sink.slot(k, values);
+    if (!values.done()) values.skip();
   }
   c.has_optimizer = r.u8("optimizer flag") != 0;
   if (c.has_optimizer) {
@@ -448,7 +474,12 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
     c.optimizer_step = r.i64("optimizer step");
     const std::size_t nm = r.count("moment count", total == 0 ? 1 : static_cast<std::size_t>(c.scalar_bytes));
     if (nm > 2) r.fail("moment count " + std::to_string(nm) + " is more than any optimizer keeps");
-    for (std::size_t m = 0; m < nm; ++m) c.moments.push_back(r.scalars(total, c.scalar_bytes, "optimizer moments"));
+    for (std::size_t m = 0; m < nm; ++m) {
+      if (sink.wants_moments())
+        c.moments.push_back(r.scalars(total, c.scalar_bytes, "optimizer moments"));
+      else
+        r.skip(total, static_cast<std::size_t>(c.scalar_bytes), "optimizer moments");
+    }
   }
   const std::size_t nstate = r.count("state count", 4 + 8);
   for (std::size_t i = 0; i < nstate; ++i) {
@@ -456,6 +487,27 @@ inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size,
     c.state.emplace_back(std::move(k), r.u64("state word"));
   }
   if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " unexpected bytes before the checksum");
+  return c;
+}
+
+/// Parses a checkpoint into memory, every value as a double; `path` only
+/// names the source in messages.
+inline Checkpoint decode_checkpoint(const unsigned char* data, std::size_t size, const std::string& path) {
+  struct ToDoubles : CheckpointSink {
+    std::vector<double> values;
+    std::size_t first = 0;
+    void table(const Checkpoint& header) override {
+      std::size_t total = 0;
+      for (const auto& s : header.slots) total += static_cast<std::size_t>(s.rows * s.cols);
+      values.resize(total);
+    }
+    void slot(std::size_t, SlotReader& r) override {
+      r.values(values.data() + first);
+      first += static_cast<std::size_t>(r.slot().rows * r.slot().cols);
+    }
+  } sink;
+  Checkpoint c = parse_checkpoint(data, size, path, sink);
+  c.values = std::move(sink.values);
   return c;
 }
 

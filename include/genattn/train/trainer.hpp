@@ -34,6 +34,7 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -157,6 +158,41 @@ LoadedModel<T> load_model(const Checkpoint& c, const std::string& path) {
 template <class T>
 LoadedModel<T> load_model(const std::string& path) {
   return load_model<T>(load_checkpoint(path), path);
+}
+
+/// The model in a checkpoint's bytes (read from `path`), read for decoding:
+/// the values go straight into T, with no copy of the whole file as doubles;
+/// the optimizer's state is checked and skipped; and the slots the file
+/// stores quantized stay so: the ParamBuffer holds them encoded (its
+/// products pack them at their precision with no float copy, its
+/// embeddings widen the words looked up), and does not train. `header`
+/// receives the config and the trainer state (its values stay empty).
+template <class T>
+LoadedModel<T> load_model_for_decoding(std::string_view bytes, const std::string& path, Checkpoint& header) {
+  struct ToBuffer : CheckpointSink {
+    const std::string& path;
+    std::optional<Seq2Seq<T>> model;
+    ParamBuffer<T> params;
+    explicit ToBuffer(const std::string& from) : path(from) {}
+    void table(const Checkpoint& c) override {
+      model.emplace(checkpoint_config(c, path));
+      check_slots(model->layout(), c, path);
+      std::vector<Param> held;
+      for (std::size_t k = 0; k < c.slots.size(); ++k)
+        if (c.slots[k].encoding != SlotEncoding::scalar) held.push_back(model->layout().slots()[k].param);
+      params = held.empty() ? ParamBuffer<T>(model->layout()) : ParamBuffer<T>(model->layout(), held);
+    }
+    void slot(std::size_t k, SlotReader& r) override {
+      const Param& P = model->layout().slots()[k].param;
+      if (r.slot().encoding == SlotEncoding::scalar)
+        r.scalars(params[P].data());
+      else
+        params.hold(P, r.encoded());
+    }
+    bool wants_moments() const override { return false; }
+  } sink(path);
+  header = parse_checkpoint(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path, sink);
+  return {std::move(*sink.model), std::move(sink.params)};
 }
 
 struct TrainerConfig {
