@@ -153,3 +153,30 @@ TEST(LstmLayer, BadInputNamesTheArgument) {
   EXPECT_EQ(invalid_argument_message([&] { layer.backward(p, g, x, fresh, none, nullptr, none); }),
             "LstmLayer::backward: called before forward");
 }
+
+// With a float pack (decoding), the layer gives the bits of the unpacked
+// forward (the same products, the same order) while keeping only one step's
+// values; backward after it is refused, not run on missing values.
+TEST_P(LstmLayerDirections, PackedForwardKeepsOneStepAndTheSameOutputs) {
+  ParamLayout layout;
+  LstmLayer<float> layer(layout, "lstm", 5, 4, GetParam().direction);
+  ParamBuffer<float> p(layout), g(layout);
+  Rng rng(3);
+  init_params(layout, p, rng);
+  const Lengths lengths{6, 2, 4};
+  const Mat<float> x = random_padded_batch<float>(5, lengths, 6);
+  typename LstmLayer<float>::Packed packed;
+  layer.pack(p, packed);
+  Mat<float> y(4, 18), y_packed(4, 18);
+  LstmLayer<float>::Cache cache, decoding;
+  layer.forward(p, x, lengths, y, cache);
+  layer.forward(p, x, lengths, y_packed, decoding, nullptr, &packed);
+  EXPECT_EQ(y_packed, y);
+  EXPECT_EQ(decoding.final.h, cache.final.h);
+  EXPECT_EQ(decoding.final.c, cache.final.c);
+  EXPECT_EQ(decoding.h_prev.size() + decoding.c_prev.size(), 0);
+  EXPECT_EQ(decoding.tanh_c.cols(), 3);
+  Mat<float> no_dx;
+  EXPECT_EQ(invalid_argument_message([&] { layer.backward(p, g, x, decoding, y, nullptr, no_dx); }),
+            "LstmLayer::backward: forward ran with packed weights (decoding), which keeps no values for backward");
+}

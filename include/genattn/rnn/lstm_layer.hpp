@@ -47,6 +47,7 @@ class LstmLayer {
     Mat<T> h_prev, c_prev; ///< the state each position's step started from
     Mat<T> tanh_c;         ///< tanh(c_t) at each position
     LstmState<T> final;    ///< state at each item's own length
+    bool for_backward = false;  ///< forward kept h_prev, c_prev and tanh_c (it ran without a pack)
     Mat<T> step;           ///< 4H x B: W_h h (forward), gate deltas of one step (backward)
     Mat<T> da;             ///< 4H x T*B pre-activation deltas (backward)
     Mat<T> dh_prev;        ///< H x B (backward)
@@ -80,8 +81,10 @@ class LstmLayer {
 
   /// Runs the layer over x (In x T*B) and writes y (H x T*B, 0 at padding).
   /// `init` is the initial state (H x B each), zero when null. `packed`:
-  /// this layer's pack() of p (the caller checks it is current), else the
-  /// weights are packed (in float) into the cache.
+  /// this layer's pack() of p (the caller checks it is current), for
+  /// decoding: the cache then keeps only what the next step reads, not the
+  /// values backward needs (3 H x T*B fewer), and backward is refused.
+  /// Without it the weights are packed (in float) into the cache.
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, MatRef<T> y,
                Cache& cache, const LstmState<T>* init = nullptr, const Packed* packed = nullptr) const {
     static constexpr const char* where = "LstmLayer::forward";
@@ -97,10 +100,18 @@ class LstmLayer {
     }
     cache.time = time;
     cache.lengths = lengths;
+    const bool keep = packed == nullptr;  // training: keep what backward reads
+    cache.for_backward = keep;
     cache.gates.resize(4 * H, time * B);
-    cache.h_prev.setZero(H, time * B);  // padded columns meet da = 0 in dW_h: keep them finite
-    cache.c_prev.resize(H, time * B);
-    cache.tanh_c.resize(H, time * B);
+    if (keep) {
+      cache.h_prev.setZero(H, time * B);  // padded columns meet da = 0 in dW_h: keep them finite
+      cache.c_prev.resize(H, time * B);
+      cache.tanh_c.resize(H, time * B);
+    } else {
+      cache.h_prev.resize(0, 0);
+      cache.c_prev.resize(0, 0);
+      cache.tanh_c.resize(H, B);  // one step's
+    }
     cache.step.resize(4 * H, B);
     LstmState<T>& s = cache.final;
     if (init != nullptr) {
@@ -135,10 +146,12 @@ class LstmLayer {
         if (t >= lengths[static_cast<std::size_t>(b)]) continue;  // finished: state held
         const Index col = position(t, lengths[static_cast<std::size_t>(b)]) * B + b;
         cache.gates.col(col) += cache.step.col(b);
-        cache.h_prev.col(col) = s.h.col(b);
-        cache.c_prev.col(col) = s.c.col(b);
+        if (keep) {
+          cache.h_prev.col(col) = s.h.col(b);
+          cache.c_prev.col(col) = s.c.col(b);
+        }
         lstm_kernels::forward_column(cache.gates.col(col).data(), s.c.col(b).data(), s.c.col(b).data(),
-                                     cache.tanh_c.col(col).data(), s.h.col(b).data(), H);
+                                     cache.tanh_c.col(keep ? col : b).data(), s.h.col(b).data(), H);
         y.col(col) = s.h.col(b);
       }
     }
@@ -155,6 +168,7 @@ class LstmLayer {
     static constexpr const char* where = "LstmLayer::backward";
     const Index H = p_.hidden, B = static_cast<Index>(cache.lengths.size()), time = cache.time;
     check_arg(B > 0, where, "called before forward");
+    check_arg(cache.for_backward, where, "forward ran with packed weights (decoding), which keeps no values for backward");
     check_shape(where, "x", x, p_.input, time * B);
     if (dy.size() != 0) check_shape(where, "dy", dy, H, time * B);
     if (dx.size() != 0) check_shape(where, "dx", dx, p_.input, time * B);
