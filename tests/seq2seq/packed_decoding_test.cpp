@@ -154,7 +154,7 @@ TEST_P(PackedDecoding, ThreadsGiveTheSameBits) {
 }
 
 TEST_P(PackedDecoding, SearchesGiveTheSameResultsOnTwoThreads) {
-  // 40 sources: greedy's choices are split too (16 + 24)
+  // 40 sources: greedy's choices are split too (16 + 24), and beam's sources (20 + 20)
   const Decoding s(GetParam(), 9, 40);
   for (const Index beam : {Index{1}, Index{4}}) {
     SearchConfig sc;

@@ -16,7 +16,10 @@
 // 2K best candidates are taken in order; those ending in </s> finish, the rest
 // fill the next beam up to K. A sentence is done when it has K finished
 // hypotheses (or reaches the maximum length, when its live ones finish as they
-// are). Finished hypotheses are ranked by
+// are). Each sentence's log-softmax and choice read and write its own K
+// columns and slots only, so the sentences are split among the decoder's
+// threads (greedy search splits its hypotheses the same way); the result does
+// not depend on the split. Finished hypotheses are ranked by
 //   final = score / lp(len) + cp
 //   lp:  none 1;  average len;  gnmt ((5 + len) / 6)^alpha
 //   cp:  none 0;  gnmt beta * sum_j log(min(c_j, 1));  summary -beta * sum_j (max(c_j, 1) - 1)
@@ -299,7 +302,7 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     double rank;
   };
   std::vector<std::vector<Finished>> finished(static_cast<std::size_t>(B));
-  std::vector<bool> done(static_cast<std::size_t>(B), false);
+  std::vector<char> done(static_cast<std::size_t>(B), 0);  // bytes: threads write their own sources'
   TokenIds prev(static_cast<std::size_t>(B * K), ids.bos);
   Mat<T> logits, align;
   struct Cand {
@@ -307,78 +310,85 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     Index slot;
     TokenId w;
   };
-  std::vector<Cand> cands;
   auto better = [](const Cand& x, const Cand& y) {
     return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
   };
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
   for (Index t = 0; t <= max_all; ++t) {
-    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
+    if (std::all_of(done.begin(), done.end(), [](char d) { return d != 0; })) break;
     dec.step(state, prev, logits, align);
-    detail::log_softmax_columns(logits);
     std::vector<Index> rows(static_cast<std::size_t>(B * K));
     std::vector<Hypothesis<T>> next_live(live.size());
     std::vector<Vec<T>> next_cov(coverage.size());
     std::vector<double> next_score(score.size(), -std::numeric_limits<double>::infinity());
-    for (Index b = 0; b < B; ++b) {
-      const auto bi = static_cast<std::size_t>(b);
-      for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
-      if (done[bi]) continue;
-      const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
-      // the best 2K candidates (score, then slot, then word): a heap with the
-      // worst of them on top, so most words are turned away by one comparison
-      const auto cap = static_cast<std::size_t>(2 * K);
-      cands.clear();
-      for (Index k = 0; k < K; ++k) {
-        const Index slot = b * K + k;
-        const auto si = static_cast<std::size_t>(slot);
-        if (!std::isfinite(score[si])) continue;
-        auto lp = logits.col(slot);
-        detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
-        for (Index w = 0; w < V; ++w) {
-          if (!std::isfinite(static_cast<double>(lp[w]))) continue;
-          const Cand c{score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)};
-          if (cands.size() < cap) {
-            cands.push_back(c);
-            std::push_heap(cands.begin(), cands.end(), better);
-          } else if (c.s >= cands.front().s && better(c, cands.front())) {
-            std::pop_heap(cands.begin(), cands.end(), better);
-            cands.back() = c;
-            std::push_heap(cands.begin(), cands.end(), better);
+    // each source's choice reads and writes only its own K slots: the
+    // sources are split among the decoder's threads (their results do not
+    // depend on the split)
+    const Index parts = std::max<Index>(1, std::min<Index>(detail::decoder_threads(dec, 0), B));
+    parallel_for(parts, [&](Index part) {
+      std::vector<Cand> cands;
+      for (Index b = B * part / parts; b < B * (part + 1) / parts; ++b) {
+        const auto bi = static_cast<std::size_t>(b);
+        for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
+        if (done[bi]) continue;
+        auto source_logits = logits.middleCols(b * K, K);
+        detail::log_softmax_columns(source_logits);
+        const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
+        // the best 2K candidates (score, then slot, then word): a heap with the
+        // worst of them on top, so most words are turned away by one comparison
+        const auto cap = static_cast<std::size_t>(2 * K);
+        cands.clear();
+        for (Index k = 0; k < K; ++k) {
+          const Index slot = b * K + k;
+          const auto si = static_cast<std::size_t>(slot);
+          if (!std::isfinite(score[si])) continue;
+          auto lp = logits.col(slot);
+          detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
+          for (Index w = 0; w < V; ++w) {
+            if (!std::isfinite(static_cast<double>(lp[w]))) continue;
+            const Cand c{score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)};
+            if (cands.size() < cap) {
+              cands.push_back(c);
+              std::push_heap(cands.begin(), cands.end(), better);
+            } else if (c.s >= cands.front().s && better(c, cands.front())) {
+              std::pop_heap(cands.begin(), cands.end(), better);
+              cands.back() = c;
+              std::push_heap(cands.begin(), cands.end(), better);
+            }
           }
         }
-      }
-      std::sort(cands.begin(), cands.end(), better);
-      const std::size_t take = cands.size();
-      Index filled = 0;
-      for (std::size_t i = 0; i < take && filled < K; ++i) {
-        const Cand& c = cands[i];
-        const auto si = static_cast<std::size_t>(c.slot);
-        Hypothesis<T> h = live[si];
-        Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
-        h.log_prob = c.s;
-        if (c.w == ids.eos) {
-          if (static_cast<Index>(finished[bi].size()) < K) {
-            h.finished = true;
-            const double r = detail::final_score(h, cov, config, true);
-            finished[bi].push_back({std::move(h), r});
+        std::sort(cands.begin(), cands.end(), better);
+        const std::size_t take = cands.size();
+        Index filled = 0;
+        for (std::size_t i = 0; i < take && filled < K; ++i) {
+          const Cand& c = cands[i];
+          const auto si = static_cast<std::size_t>(c.slot);
+          Hypothesis<T> h = live[si];
+          Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
+          h.log_prob = c.s;
+          if (c.w == ids.eos) {
+            if (static_cast<Index>(finished[bi].size()) < K) {
+              h.finished = true;
+              const double r = detail::final_score(h, cov, config, true);
+              finished[bi].push_back({std::move(h), r});
+            }
+            continue;
           }
-          continue;
+          h.tokens.push_back(c.w);
+          h.alignment.push_back(align.col(c.slot).head(Ts));
+          const auto ni = static_cast<std::size_t>(b * K + filled);
+          rows[ni] = c.slot;
+          next_live[ni] = std::move(h);
+          next_cov[ni] = std::move(cov);
+          next_score[ni] = c.s;
+          prev[ni] = c.w;
+          ++filled;
         }
-        h.tokens.push_back(c.w);
-        h.alignment.push_back(align.col(c.slot).head(Ts));
-        const auto ni = static_cast<std::size_t>(b * K + filled);
-        rows[ni] = c.slot;
-        next_live[ni] = std::move(h);
-        next_cov[ni] = std::move(cov);
-        next_score[ni] = c.s;
-        prev[ni] = c.w;
-        ++filled;
+        for (Index k = filled; k < K; ++k) next_cov[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(Ts);
+        if (static_cast<Index>(finished[bi].size()) >= K || filled == 0) done[bi] = 1;
       }
-      for (Index k = filled; k < K; ++k) next_cov[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(Ts);
-      if (static_cast<Index>(finished[bi].size()) >= K || filled == 0) done[bi] = true;
-    }
+    });
     live.swap(next_live);
     coverage.swap(next_cov);
     score.swap(next_score);
