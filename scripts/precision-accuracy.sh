@@ -6,12 +6,8 @@
 # identical to float's. Prints a Markdown table.
 #   bash scripts/precision-accuracy.sh MODEL_DIR TEST_TSV [WORK_DIR]
 set -euo pipefail
-model=$1 data=$2 work=${3:-$(mktemp -d)}
-summarize=${SUMMARIZE:-./build/examples/summarize}
-mkdir -p "$work"
-for to in int8 bf16; do
-  "$summarize" quantize --model "$model" --to "$to" --out "$work/model-$to" >&2
-done
+model=$1 data=$2
+source "$(dirname "$0")/quantized-models.sh" "$model" "${3:-}"
 searches=("greedy|--unknown replace" "beam 5|--beam 5 --unknown replace --length-penalty gnmt")
 echo "| weights | search | ROUGE-1 | ROUGE-2 | ROUGE-L | BLEU | identical to float | decode s |"
 echo "|---|---|---|---|---|---|---|---|"

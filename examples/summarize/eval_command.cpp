@@ -44,14 +44,19 @@ int eval_command(const EvalOptions& o) {
   }
   TruncationCount cut;
   std::string precision;  // the weights' (none for the lead baseline)
+  std::size_t weight_bytes = 0;  // the parameters held and their packs
   const auto t0 = std::chrono::steady_clock::now();
   if (o.lead > 0) {
     for (const auto& d : docs) hyps.push_back(lead_words(d, o.lead));
   } else {
     const Summarizer s = load_summarizer(o.model_dir);
     precision = genattn::precision_name(o.decode.precision.value_or(s.precision));
+    const auto packed = s.pack(o.decode.precision);  // packed once: decoding uses it, and its size is reported
+    weight_bytes = s.params.bytes() + packed.bytes();
+    genattn::DecodeOptions decode = o.decode;
+    decode.packed = &packed;
     const auto out =
-        summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
+        summarize_documents(s, docs, decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
     for (const auto& x : out) hyps.push_back(x.texts.front());
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -73,7 +78,10 @@ int eval_command(const EvalOptions& o) {
   j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
   j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
-  if (!precision.empty()) j["weights"] = precision;  // the weights' precision (not ROUGE's)
+  if (!precision.empty()) {
+    j["weights"] = precision;  // the weights' precision (not ROUGE's)
+    j["weight_bytes"] = weight_bytes;
+  }
   std::cout << j.dump(2) << "\n";
   return 0;
 }
