@@ -2,8 +2,12 @@
 
 #include <genattn/decode/search.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
+#include <random>
 
 #include "support/errors.hpp"
 
@@ -453,4 +457,54 @@ TEST(SearchConfig, HugeRatiosAreCappedByMaxLength) {
   c.min_ratio = 0.25;  // ceil(0.25 * 40) = 10 > 3
   EXPECT_EQ(c.min_for(40), 10);
   EXPECT_EQ(c.min_for(0), 3);
+}
+
+// offer_candidates keeps the cap best candidates of all the words offered,
+// as sorting them all would: with ties across slots and words, -inf and NaN,
+// scores far from zero, and vocabularies that are not whole blocks.
+TEST(BeamSearch, OfferedCandidatesAreTheBestOfAllWords) {
+  std::mt19937 gen(11);
+  for (const Index V : {Index{5}, Index{31}, Index{64}, Index{300}})
+    for (const std::size_t cap : {std::size_t{1}, std::size_t{8}})
+      for (const double base : {0.0, -37.25, -1e4}) {
+        SCOPED_TRACE("V " + std::to_string(V) + ", cap " + std::to_string(cap) + ", score " + std::to_string(base));
+        std::uniform_int_distribution<int> level(0, 12);
+        std::vector<detail::Candidate> heap, all;
+        for (Index slot = 0; slot < 3; ++slot) {
+          Vec<float> lp(V);
+          for (Index w = 0; w < V; ++w) lp[w] = -0.125f * static_cast<float>(level(gen));  // many exact ties
+          lp[V / 2] = -std::numeric_limits<float>::infinity();
+          if (V > 4) lp[V - 1] = std::numeric_limits<float>::quiet_NaN();
+          const double score = base - 0.125 * static_cast<double>(slot % 2);  // ties across slots too
+          detail::offer_candidates<float>(lp, score, slot, cap, heap);
+          for (Index w = 0; w < V; ++w)
+            if (std::isfinite(lp[w])) all.push_back({score + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)});
+        }
+        std::sort(heap.begin(), heap.end(), detail::better_candidate);
+        std::sort(all.begin(), all.end(), detail::better_candidate);
+        all.resize(std::min(all.size(), cap));
+        ASSERT_EQ(heap.size(), all.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+          EXPECT_EQ(heap[i].s, all[i].s) << i;
+          EXPECT_EQ(heap[i].slot, all[i].slot) << i;
+          EXPECT_EQ(heap[i].w, all[i].w) << i;
+        }
+      }
+}
+
+// The filter's bound never exceeds what the exact comparison keeps: any lp
+// with score + lp >= worst is at least bound_below(worst - score, ...).
+TEST(BeamSearch, TheBlockFilterNeverTurnsAwayAKeeper) {
+  std::mt19937 gen(12);
+  std::uniform_real_distribution<double> u(-60.0, 0.0);
+  for (int i = 0; i < 20000; ++i) {
+    const double score = u(gen), worst = u(gen) + u(gen);
+    const float bound = detail::bound_below<float>(worst - score, std::fabs(worst) + std::fabs(score));
+    // the smallest float lp the exact comparison keeps, found by stepping down from above
+    float lp = static_cast<float>(worst - score);
+    while (score + static_cast<double>(lp) < worst) lp = std::nextafter(lp, 1e30f);
+    while (score + static_cast<double>(std::nextafter(lp, -1e30f)) >= worst) lp = std::nextafter(lp, -1e30f);
+    ASSERT_GE(score + static_cast<double>(lp), worst);
+    EXPECT_LE(bound, lp) << score << " " << worst;
+  }
 }

@@ -36,6 +36,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -218,6 +219,61 @@ Index argmax(const V& v) {
   return static_cast<Index>(std::find(p, p + v.size(), mx) - p);
 }
 
+/// A T no greater than `need`, nor than any sum of doubles of magnitude
+/// `scale` that rounds to at least `need` (a margin of 1e-9 relative, far
+/// above double's rounding), and rounded down to T: a filter that never turns
+/// away a value the exact comparison would keep.
+template <class T>
+T bound_below(double need, double scale) {
+  const double b = need - 1e-9 * (1.0 + scale);
+  if constexpr (std::is_same_v<T, float>)
+    return std::nextafter(static_cast<float>(b), -std::numeric_limits<float>::infinity());
+  else
+    return static_cast<T>(b);
+}
+
+/// A beam candidate: hypothesis `slot` extended by word w, scored s.
+struct Candidate {
+  double s;
+  Index slot;
+  TokenId w;
+};
+
+/// The order candidates are taken in: score, then slot, then word.
+inline bool better_candidate(const Candidate& x, const Candidate& y) {
+  return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
+}
+
+/// Offers every word w of `lp` (log p after the constraints; -inf, NaN:
+/// none) as the candidate (score + lp_w, slot, w) to `heap`, which keeps
+/// the `cap` best (better_candidate) with the worst on top: most words are
+/// turned away by one comparison, and once the heap is full, a block of
+/// words whose largest lp cannot reach its worst by one vector maximum.
+template <class T, class V>
+void offer_candidates(const V& lp, double score, Index slot, std::size_t cap, std::vector<Candidate>& heap) {
+  constexpr Index block = 32;
+  const Index n = lp.size();
+  for (Index w0 = 0; w0 < n; w0 += block) {
+    const Index end = std::min(n, w0 + block);
+    if (heap.size() >= cap &&
+        lp.segment(w0, end - w0).maxCoeff() <
+            bound_below<T>(heap.front().s - score, std::fabs(heap.front().s) + std::fabs(score)))
+      continue;
+    for (Index w = w0; w < end; ++w) {
+      if (!std::isfinite(static_cast<double>(lp[w]))) continue;
+      const Candidate c{score + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)};
+      if (heap.size() < cap) {
+        heap.push_back(c);
+        std::push_heap(heap.begin(), heap.end(), better_candidate);
+      } else if (c.s >= heap.front().s && better_candidate(c, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), better_candidate);
+        heap.back() = c;
+        std::push_heap(heap.begin(), heap.end(), better_candidate);
+      }
+    }
+  }
+}
+
 /// log-softmax of each column, in place.
 template <class M>
 void log_softmax_columns(M& m) {
@@ -305,14 +361,6 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
   std::vector<char> done(static_cast<std::size_t>(B), 0);  // bytes: threads write their own sources'
   TokenIds prev(static_cast<std::size_t>(B * K), ids.bos);
   Mat<T> logits, align;
-  struct Cand {
-    double s;
-    Index slot;
-    TokenId w;
-  };
-  auto better = [](const Cand& x, const Cand& y) {
-    return x.s > y.s || (x.s == y.s && (x.slot < y.slot || (x.slot == y.slot && x.w < y.w)));
-  };
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
   for (Index t = 0; t <= max_all; ++t) {
@@ -327,7 +375,7 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     // depend on the split)
     const Index parts = std::max<Index>(1, std::min<Index>(detail::decoder_threads(dec, 0), B));
     parallel_for(parts, [&](Index part) {
-      std::vector<Cand> cands;
+      std::vector<detail::Candidate> cands;
       for (Index b = B * part / parts; b < B * (part + 1) / parts; ++b) {
         const auto bi = static_cast<std::size_t>(b);
         for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
@@ -335,8 +383,7 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
         auto source_logits = logits.middleCols(b * K, K);
         detail::log_softmax_columns(source_logits);
         const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
-        // the best 2K candidates (score, then slot, then word): a heap with the
-        // worst of them on top, so most words are turned away by one comparison
+        // the best 2K candidates (score, then slot, then word)
         const auto cap = static_cast<std::size_t>(2 * K);
         cands.clear();
         for (Index k = 0; k < K; ++k) {
@@ -345,24 +392,13 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
           if (!std::isfinite(score[si])) continue;
           auto lp = logits.col(slot);
           detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
-          for (Index w = 0; w < V; ++w) {
-            if (!std::isfinite(static_cast<double>(lp[w]))) continue;
-            const Cand c{score[si] + static_cast<double>(lp[w]), slot, static_cast<TokenId>(w)};
-            if (cands.size() < cap) {
-              cands.push_back(c);
-              std::push_heap(cands.begin(), cands.end(), better);
-            } else if (c.s >= cands.front().s && better(c, cands.front())) {
-              std::pop_heap(cands.begin(), cands.end(), better);
-              cands.back() = c;
-              std::push_heap(cands.begin(), cands.end(), better);
-            }
-          }
+          detail::offer_candidates<T>(lp.head(V), score[si], slot, cap, cands);
         }
-        std::sort(cands.begin(), cands.end(), better);
+        std::sort(cands.begin(), cands.end(), detail::better_candidate);
         const std::size_t take = cands.size();
         Index filled = 0;
         for (std::size_t i = 0; i < take && filled < K; ++i) {
-          const Cand& c = cands[i];
+          const detail::Candidate& c = cands[i];
           const auto si = static_cast<std::size_t>(c.slot);
           Hypothesis<T> h = live[si];
           Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
