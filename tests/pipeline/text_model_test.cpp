@@ -148,11 +148,7 @@ TEST(TextModel, AQuantizedDirectoryLoadsAtItsPrecision) {
     ASSERT_TRUE(q->params.holds_encoded());
     float worst = 0.f;
     for (const auto& slot : f.model.layout().slots()) {
-      Mat<float> w = f.params[slot.param];
-      if (const EncodedSlot* e = q->params.encoded(slot.param))
-        e->decode(w.data());
-      else
-        w = q->params[slot.param];
+      const Mat<float> w = q->params.widened(slot.param);
       worst = std::max(worst, (w - f.params[slot.param]).cwiseAbs().maxCoeff());
     }
     EXPECT_GT(worst, 0.f);

@@ -138,14 +138,7 @@ class PackedWeights {
       return;
     }
     // another precision than the stored one: widen, then pack as values
-    const auto widen = [&](const Param& P, const EncodedSlot* e) {
-      if (e == nullptr) return Mat<T>(p[P]);
-      Mat<T> out(P.rows, P.cols);
-      e->decode(out.data());
-      return out;
-    };
-    const Mat<T> wa = widen(A, a), wb = B != nullptr ? widen(*B, b) : Mat<T>();
-    pack(wa, wb, precision);
+    pack(p.widened(A), B != nullptr ? p.widened(*B) : Mat<T>(), precision);
   }
 
   /// Packs encoded weights as the k-th product of a reduced pack.

@@ -192,6 +192,16 @@ class ParamBuffer {
     return h.at < 0 ? &encoded_[h.encoded] : nullptr;
   }
 
+  /// Slot `p`'s values as a matrix: a copy of them, or, for a slot held
+  /// encoded, the values its bytes stand for (for a product that has no pack).
+  Mat<T> widened(const Param& p) const {
+    const EncodedSlot* e = encoded(p);
+    if (e == nullptr) return (*this)[p];
+    Mat<T> out(p.rows, p.cols);
+    e->decode(out.data());
+    return out;
+  }
+
   /// Gives held slot `p` its encoded values (their shape must be p's).
   void hold(const Param& p, EncodedSlot values) {
     check_arg(!held_.empty() && find(p).at < 0, "ParamBuffer::hold", "the slot is not one this buffer holds encoded");

@@ -89,8 +89,8 @@ class WeightProduct {
              bool accumulate = false) const {
     if (packed()) {
       apply(shape_of(W), x, y, accumulate);
-    } else if (const EncodedSlot* e = p.encoded(W)) {
-      apply(widen(*e), x, y, accumulate);
+    } else if (p.encoded(W) != nullptr) {
+      apply(p.widened(W), x, y, accumulate);
     } else {
       apply(p[W], x, y, accumulate);
     }
@@ -101,7 +101,7 @@ class WeightProduct {
                      const ConstMatRef<T>& h, MatRef<T> y, Mat<T>& stacked) const {
     const auto view = [&](const Param& P, Mat<T>& own) -> ConstMatRef<T> {
       if (packed()) return shape_of(P);
-      if (const EncodedSlot* e = p.encoded(P)) return own = widen(*e);
+      if (p.encoded(P) != nullptr) return own = p.widened(P);
       return p[P];
     };
     Mat<T> a, b;
@@ -129,11 +129,6 @@ class WeightProduct {
  private:
   /// A matrix of P's shape with no values: a packed product reads the shape alone.
   static ConstMatRef<T> shape_of(const Param& P) { return ConstMatMap<T>(nullptr, P.rows, P.cols); }
-  static Mat<T> widen(const EncodedSlot& e) {
-    Mat<T> out(e.rows, e.cols);
-    e.decode(out.data());
-    return out;
-  }
 
   void check_pack(Index rows, Index cols) const {
     const Index r = reduced_ != nullptr ? reduced_->rows() : packed_->rows();

@@ -361,6 +361,9 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
   std::vector<char> done(static_cast<std::size_t>(B), 0);  // bytes: threads write their own sources'
   TokenIds prev(static_cast<std::size_t>(B * K), ids.bos);
   Mat<T> logits, align;
+  // each source's choices run on one of `parts` threads, with its own heap
+  const Index parts = std::max<Index>(1, std::min<Index>(detail::decoder_threads(dec, 0), B));
+  std::vector<std::vector<detail::Candidate>> heaps(static_cast<std::size_t>(parts));
   Index max_all = 0;
   for (Index b = 0; b < B; ++b) max_all = std::max(max_all, config.max_for(dec.source_length(b)));
   for (Index t = 0; t <= max_all; ++t) {
@@ -373,9 +376,8 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     // each source's choice reads and writes only its own K slots: the
     // sources are split among the decoder's threads (their results do not
     // depend on the split)
-    const Index parts = std::max<Index>(1, std::min<Index>(detail::decoder_threads(dec, 0), B));
     parallel_for(parts, [&](Index part) {
-      std::vector<detail::Candidate> cands;
+      std::vector<detail::Candidate>& cands = heaps[static_cast<std::size_t>(part)];
       for (Index b = B * part / parts; b < B * (part + 1) / parts; ++b) {
         const auto bi = static_cast<std::size_t>(b);
         for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
