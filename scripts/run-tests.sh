@@ -26,8 +26,11 @@ if [ "$sanitize" = ON ]; then
   # code paths the trainer, model and CLI tests (kill and resume, interrupt)
   # already train under the sanitizers, for minutes each: the g++ pass builds
   # and runs them, this one neither.
+  # The tests' own units at -O0 (GENATTN_TEST_OPTIMIZATION, tests/CMakeLists.txt):
+  # a quarter of -O1's compile time; the library's instances and the
+  # summarizer, which train and decode in the CLI tests, stay at -O1.
   args+=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -DNDEBUG" -DGENATTN_BUILD_BENCHMARKS=OFF
-         -DGENATTN_LONG_TESTS=OFF)
+         -DGENATTN_LONG_TESTS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0)
   ctest_args+=(-LE consumer)
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -33,6 +33,7 @@
 #include <new>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "genattn/core/types.hpp"
 
@@ -172,8 +173,14 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(mutex_);
       if (error && (job.error_part < 0 || k < job.error_part)) {
         job.error_part = k;
-        job.error = error;
+        job.error = std::move(error);
       }
+      // This thread's hold on its exception ends inside the lock, before the
+      // part counts done: the caller may rethrow it and free it at once. (An
+      // exception_ptr's count is atomic, but in libstdc++'s own code, which
+      // ThreadSanitizer does not see: released after the unlock, the free
+      // was reported as a race with the caller's reading of what().)
+      error = nullptr;
       last = ++job.done == job.parts;
     }
     if (last) finished_.notify_all();
