@@ -82,6 +82,7 @@ struct CommandLine {
     train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "save last.ckpt this often")->check(positive)->capture_default_str();
     train->add_option("--threads", t.threads, "threads (0: one per core)")->check(thread_count)->capture_default_str();
     train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->check(seed_number)->capture_default_str();
+    train->add_option("--noise", t.noise, "corrupt the training documents anew each epoch: word drop, adjacent swaps and typos, each at this rate (seeded by --seed)")->check(unit_rate)->capture_default_str();
     train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(non_negative_count);
     train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(non_negative_count);
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
@@ -96,6 +97,8 @@ struct CommandLine {
     eval->add_option("--data", e.data, "pairs to evaluate (TSV)")->required()->check(CLI::ExistingFile);
     eval->add_option("--out", e.out, "write the summaries here, one a line");
     eval->add_option("--show", e.show, "print this many documents with their reference and summary")->check(non_negative_count);
+    eval->add_option("--noise", e.noise, "corrupt the documents first: word drop, adjacent swaps and typos, each at this rate")->check(unit_rate)->capture_default_str();
+    eval->add_option("--noise-seed", e.noise_seed, "the corruption's seed")->check(seed_number)->capture_default_str();
     add_search_options(eval, e.decode);
 
     summ = app.add_subcommand("summarize", "Summarize documents, one a line");

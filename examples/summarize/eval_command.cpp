@@ -42,6 +42,8 @@ int eval_command(const EvalOptions& o) {
     docs.push_back(p.document);
     refs.push_back(p.summary);
   }
+  // --noise: every document corrupted, one Rng a document (genattn/text/noise.hpp)
+  if (o.noise > 0) docs = genattn::corrupt_all(docs, genattn::NoiseRates::all(o.noise), o.noise_seed, 0);
   TruncationCount cut;
   std::string precision;  // the weights' (none for the lead baseline)
   std::size_t weight_bytes = 0;  // the parameters held and their packs
@@ -65,7 +67,7 @@ int eval_command(const EvalOptions& o) {
   if (!o.out.empty()) genattn::write_file_atomically(o.out, text, "summaries");
   for (int i = 0; i < o.show && i < static_cast<int>(pairs.size()); ++i) {
     const auto k = static_cast<std::size_t>(i);
-    std::cout << "document:  " << shorten(pairs[k].document, 300) << "\nreference: " << pairs[k].summary
+    std::cout << "document:  " << shorten(docs[k], 300) << "\nreference: " << pairs[k].summary
               << "\nsummary:   " << hyps[k] << "\n\n";
   }
   nlohmann::json j = score(hyps, refs, true, false);
@@ -77,6 +79,7 @@ int eval_command(const EvalOptions& o) {
   for (const auto& h : hyps) repeated += genattn::has_repeated_ngram(tokenizer.tokenize(h), 3);
   j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
+  if (o.noise > 0) j["noise"] = o.noise;
   j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
   if (!precision.empty()) {
     j["weights"] = precision;  // the weights' precision (not ROUGE's)

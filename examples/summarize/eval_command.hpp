@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -24,6 +25,8 @@ struct EvalOptions {
   std::string model_dir, data, out;
   int show = 0;
   int lead = 0;  ///< > 0: no model; the summary is the document's first `lead` words (the baseline)
+  double noise = 0.0;           ///< > 0: the documents are corrupted first (genattn/text/noise.hpp), each kind at this rate
+  std::uint64_t noise_seed = 1;  ///< the corruption's seed
   DecodeOptions decode;
 };
 

@@ -38,6 +38,29 @@ struct Validation {
   genattn::RougeScores rouge;
 };
 
+/// `x` in the fewest digits that read back as x.
+inline std::string shortest(double x) {
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    if (std::strtod(text, nullptr) == x) break;
+  }
+  return text;
+}
+
+/// The pairs with their documents corrupted as epoch `epoch` of a run seeded
+/// `seed` sees them (--noise RATE: each kind of noise at RATE).
+inline std::vector<Pair> noisy_pairs(const std::vector<Pair>& pairs, double rate, std::uint64_t seed,
+                                     std::uint64_t epoch) {
+  std::vector<std::string> documents;
+  documents.reserve(pairs.size());
+  for (const auto& p : pairs) documents.push_back(p.document);
+  documents = genattn::corrupt_all(documents, genattn::NoiseRates::all(rate), seed, epoch);
+  std::vector<Pair> out = pairs;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].document = std::move(documents[i]);
+  return out;
+}
+
 /// Token ids of the pairs; for a copy model also each document's extended
 /// ids and the summary in that extended vocabulary. The batcher cuts
 /// documents at max_source (and counts it); numbering by first appearance
@@ -227,6 +250,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                      {"--coverage-weight", number(o.coverage_weight)},
                                      {"--coverage-steps", std::to_string(o.coverage_steps)},
                                      {"--seed", std::to_string(o.seed)},
+                                     {"--noise", number(o.noise)},
                                      {"--max-source", std::to_string(o.text.max_source)},
                                      {"--max-target", std::to_string(o.text.max_target)},
                                      {"--lowercase", std::to_string(o.text.lowercase)},
@@ -244,6 +268,13 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     if (c.state_word("train_pairs") != train_pairs.size())
       throw InputError(files::last(dir) + ": the run trained on " + std::to_string(c.state_word("train_pairs")) +
                        " pairs, " + o.train_path + " holds " + std::to_string(train_pairs.size()));
+    // a run saved before --noise existed trained without it
+    double noise_before = 0.0;
+    for (const auto& [name, word] : c.state)
+      if (name == "noise") noise_before = genattn::word_double(word);
+    if (noise_before != o.noise)
+      throw InputError(files::last(dir) + ": the run trained with --noise " + shortest(noise_before) +
+                       ", this call gives --noise " + shortest(o.noise) + " (a resumed run keeps its noise)");
     epoch = c.state_word("epoch");
     cursor = c.state_word("cursor");
     bad = c.state_word("bad");
@@ -264,6 +295,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                     {"best", genattn::double_word(best)},
                                     {"elapsed", genattn::double_word(elapsed())},
                                     {"train_pairs", train_pairs.size()},
+                                    {"noise", genattn::double_word(o.noise)},
                                     {"source_vocab_hash", source_hash},
                                     {"target_vocab_hash", target_hash}});
   };
@@ -340,7 +372,12 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     bool out_of_time = false;
     int skipped_in_a_row = 0;
     while (epoch < static_cast<std::uint64_t>(o.epochs) && !out_of_time) {
-      const genattn::BatchPlan plan = genattn::make_batches(train_examples, bc, epoch);
+      // --noise: this epoch's corruption of every training document, a
+      // function of (--seed, epoch, pair): a resumed run or another rank
+      // sees the same
+      std::vector<genattn::Example> noisy;
+      if (o.noise > 0) noisy = encode_pairs(noisy_pairs(train_pairs, o.noise, o.seed, epoch), s);
+      const genattn::BatchPlan plan = genattn::make_batches(o.noise > 0 ? noisy : train_examples, bc, epoch);
       if (root && epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
         std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
                      static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),

@@ -58,6 +58,7 @@ struct TrainOptions {
   int threads = 0;  ///< 0: one per core
   std::uint64_t seed = 1;
   genattn::Index valid_limit = 0;  ///< validation pairs decoded for ROUGE (0: all)
+  double noise = 0.0;  ///< > 0: each epoch corrupts the training documents (genattn/text/noise.hpp), each kind at this rate
   // pointer-generator
   bool copy = false, coverage = false;
   double coverage_weight = 1.0;      ///< lambda of the coverage loss

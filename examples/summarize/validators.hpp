@@ -87,6 +87,16 @@ inline CLI::Validator number_in(double low, double high) {
       "in " + range, "range");
 }
 
+/// A rate in [0, 1) (noise): 1 would leave nothing of a document.
+inline const CLI::Validator unit_rate = CLI::Validator(
+    [](std::string& input) -> std::string {
+      double x = 0.0;
+      if (!CLI::detail::lexical_cast(input, x)) return "'" + input + "' is not a number";
+      if (x >= 0.0 && x < 1.0) return {};
+      return "must be in [0, 1), not " + input;
+    },
+    "in [0, 1)", "rate");
+
 /// A seed: a whole number from 0 to 2^64 - 1, in decimal digits. CLI11 2.1
 /// reads an unsigned option with strtoull, which takes "-1" as 2^64 - 1 and
 /// "18446744073709551616" as 2^64 - 1 too (ERANGE unchecked): two different

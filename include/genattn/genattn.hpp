@@ -62,6 +62,7 @@
 #include "genattn/pipeline/text_model.hpp"
 
 #include "genattn/text/lines.hpp"
+#include "genattn/text/noise.hpp"
 #include "genattn/text/tokenizer.hpp"
 #include "genattn/text/utf8.hpp"
 #include "genattn/text/vocabulary.hpp"

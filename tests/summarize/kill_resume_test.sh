@@ -2,12 +2,13 @@
 # kill -9 during `summarize train`, three times at random moments, each time
 # followed by --resume: the run ends in exactly the state of an uninterrupted
 # run with the same seed (parameters, optimizer moments and step bit for bit,
-# and the same best model.ckpt).
+# and the same best model.ckpt). With --noise: each epoch's corruption of the
+# documents is the same after a resume.
 #   kill_resume_test.sh SUMMARIZE SAME_TRAINING_STATE DATA_DIR WORK_DIR
 set -euo pipefail
 summarize=$1 same=$2 data=$3 work=$4
 args=(--train "$data/train.tsv" --valid "$data/test.tsv" --embedding 16 --hidden 16 --max-source 40
-      --epochs 3 --patience 10 --log-every 0 --threads 2 --checkpoint-minutes 0.001)
+      --epochs 3 --patience 10 --log-every 0 --threads 2 --checkpoint-minutes 0.001 --noise 0.05)
 mkdir -p "$work"
 rm -rf "$work/straight" "$work/killed" "$work/straight.log" "$work/killed.log"
 "$summarize" train "${args[@]}" --model "$work/straight" > "$work/straight.log" 2>&1
