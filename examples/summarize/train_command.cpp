@@ -38,7 +38,8 @@ struct Validation {
   genattn::RougeScores rouge;
 };
 
-/// `x` in the fewest digits that read back as x.
+/// `x` in the fewest digits that read back as x (two doubles give the same
+/// text only when they are the same double: the ranks compare settings so).
 inline std::string shortest(double x) {
   char text[32];
   for (int digits = 1; digits <= 17; ++digits) {
@@ -235,22 +236,17 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     // the ranks must train one model on one corpus: one line naming what differs
     genattn::check_same_on_ranks(*comm, "training data (the hash of --train's bytes)",
                                  genattn::fnv1a64(read_bytes(o.train_path)));
-    const auto number = [](double x) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%.17g", x);
-      return std::string(text);
-    };
     std::vector<std::pair<std::string, std::string>> settings;
     for (const auto& [k, v] : mc.fields()) settings.emplace_back("model's " + k, std::to_string(v));
     settings.insert(settings.end(), {{"--threads", std::to_string(tcfg.threads)},
                                      {"--batch-size", std::to_string(o.batch_size)},
-                                     {"--lr", number(o.lr)},
-                                     {"--clip", number(o.clip)},
-                                     {"--label-smoothing", number(o.label_smoothing)},
-                                     {"--coverage-weight", number(o.coverage_weight)},
+                                     {"--lr", shortest(o.lr)},
+                                     {"--clip", shortest(o.clip)},
+                                     {"--label-smoothing", shortest(o.label_smoothing)},
+                                     {"--coverage-weight", shortest(o.coverage_weight)},
                                      {"--coverage-steps", std::to_string(o.coverage_steps)},
                                      {"--seed", std::to_string(o.seed)},
-                                     {"--noise", number(o.noise)},
+                                     {"--noise", shortest(o.noise)},
                                      {"--max-source", std::to_string(o.text.max_source)},
                                      {"--max-target", std::to_string(o.text.max_target)},
                                      {"--lowercase", std::to_string(o.text.lowercase)},
