@@ -119,3 +119,30 @@ TEST(CopyLoss, BadTargetsAndShapesAreErrors) {
   d.src_ext[0] = 12;
   EXPECT_THROW(copy_loss(d, d.logits, d.gate, d.scores, d.targets), std::invalid_argument);
 }
+
+// Chunks of whole steps, each computed in place of its logits (Seq2Seq's
+// training pass), sum to the loss of all columns at once bit for bit, with
+// the same gradients.
+TEST(CopyLoss, ChunksOfStepsEqualOneCall) {
+  CopyCase c;
+  Mat<double> dlogits, dgate, dscores;
+  const LossValue whole = copy_cross_entropy<double>({c.logits, c.gate, c.scores}, {c.map, c.src_ext, c.extra}, c.targets,
+                                                     SpecialIds{}, {&dlogits, &dgate, &dscores});
+  const auto ext_of = source_extended_ids(c.src_ext, c.map, c.V + c.extra);
+  LossValue sum;
+  Mat<double> chunks = c.logits, g(1, 4), s(4, 4);
+  g.setConstant(7.0);  // every column is written, padding ones with 0
+  s.setConstant(7.0);
+  for (Index first = 0; first < 4; first += 2) {
+    auto l = chunks.middleCols(first, 2);
+    copy_cross_entropy_columns<double>({l, c.gate.middleCols(first, 2), c.scores.middleCols(first, 2)},
+                                       {c.map, c.src_ext, c.extra}, ext_of, c.targets, first, whole.tokens,
+                                       SpecialIds{}, {l, g.middleCols(first, 2), s.middleCols(first, 2)}, sum);
+  }
+  EXPECT_EQ(sum.loss, whole.loss);
+  EXPECT_EQ(sum.nll, whole.nll);
+  EXPECT_EQ(sum.correct, whole.correct);
+  EXPECT_EQ(chunks, dlogits);
+  EXPECT_EQ(g, dgate);
+  EXPECT_EQ(s, dscores);
+}

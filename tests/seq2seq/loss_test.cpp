@@ -84,3 +84,28 @@ TEST(SoftmaxCrossEntropy, BadTargetsAreNamed) {
   EXPECT_EQ(softmax_cross_entropy(logits, {0, 0}, 0, LossConfig{}, &d).loss, 0.0);
   EXPECT_EQ(d.squaredNorm(), 0.0);
 }
+
+// Chunks of columns, each computed in place of its logits (Seq2Seq's
+// training pass), sum to the loss of all columns at once bit for bit, with
+// the same gradient.
+TEST(SoftmaxCrossEntropy, ChunksOfColumnsEqualOneCall) {
+  std::srand(5);
+  const Mat<float> logits = 3.0f * Mat<float>::Random(11, 6);
+  const TokenIds targets{3, 0, 8, 1, 0, 5};  // two padding columns
+  const LossConfig config{0.1, 0.3};
+  Mat<float> d;
+  const LossValue whole = softmax_cross_entropy(logits, targets, 0, config, &d);
+  for (const Index width : {1, 2, 4}) {
+    LossValue sum;
+    Mat<float> chunks = logits;
+    for (Index first = 0; first < 6; first += width) {
+      auto c = chunks.middleCols(first, std::min<Index>(width, 6 - first));
+      softmax_cross_entropy_columns<float>(c, targets, first, whole.tokens, 0, config, c, sum);
+    }
+    EXPECT_EQ(sum.loss, whole.loss) << width;
+    EXPECT_EQ(sum.nll, whole.nll) << width;
+    EXPECT_EQ(sum.entropy, whole.entropy) << width;
+    EXPECT_EQ(sum.correct, whole.correct) << width;
+    EXPECT_EQ(chunks, d) << width;
+  }
+}

@@ -43,14 +43,33 @@ TEST_P(Kinds, GradientOfTheWholeLossWithRespectToEveryParameter) {
     Rng dropout(99);  // the same masks at every evaluation
     return model.loss(p, batch, cache, lc, &dropout).loss;
   };
-  loss();
+  const double l = loss();
   model.backward(p, g, batch, cache);
   expect_gradients_match<double>(parameter_variables(model.layout(), p, g), loss, kDouble);
+  // training's pass, its output layer and loss one target step at a time
+  ParamBuffer<double> chunked(model.layout());
+  LossConfig one_step = lc;
+  one_step.chunk_logits = 1;
+  Rng dropout(99);
+  EXPECT_NEAR(model.loss_and_backward(p, chunked, batch, cache, one_step, &dropout).loss, l, 1e-13 * l);
+  expect_gradients_match<double>(parameter_variables(model.layout(), p, chunked), loss, kDouble);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, Kinds,
                          ::testing::Values(AttentionKind::additive, AttentionKind::dot, AttentionKind::general),
                          [](const ::testing::TestParamInfo<AttentionKind>& i) { return std::string(to_string(i.param)); });
+
+TEST_P(Kinds, ChunkedPassEqualsLossThenBackward) {
+  Seq2SeqConfig c = small_config(GetParam());
+  c.dropout = 0.3;
+  const LossConfig lc{0.1, 0.2};
+  {
+    Seq2Seq<double> model(c);
+    expect_chunked_pass_matches<double>(model, model.init_params(3), small_batch(), lc, 1e-13);
+  }
+  Seq2Seq<float> model(c);
+  expect_chunked_pass_matches<float>(model, model.init_params(3), small_batch(), lc, 1e-5);  // float parity with PyTorch holds to the same bound
+}
 
 TEST(Seq2Seq, SharedEmbeddingsGradient) {
   Seq2SeqConfig c = small_config(AttentionKind::additive);
@@ -133,7 +152,25 @@ TEST(Seq2Seq, BadInputGivesClearErrors) {
   EXPECT_EQ(invalid_argument_message([&] { model.encode(p, {4, 5, 6, 7, 8}, {5}); }),
             "Seq2Seq::encode: source 0 has 5 tokens, more than max_source_length = 4");
   EXPECT_EQ(invalid_argument_message([&] { model.loss(p, make_batch({{4}}, {{5, 60}}), cache); }),
-            "Embedding::forward: argument 'ids'[2] = 60 is outside the vocabulary 0..8");
+            "Seq2Seq::loss: argument 'batch.tgt_out'[1] = 60 is outside the vocabulary 0..8");
+  Seq2SeqBatch bad_in = make_batch({{4}}, {{5}});
+  bad_in.tgt_in[1] = 60;  // the targets are fine, the decoder's inputs are not
+  EXPECT_EQ(invalid_argument_message([&] { model.loss(p, bad_in, cache); }),
+            "Embedding::forward: argument 'ids'[1] = 60 is outside the vocabulary 0..8");
+  ParamBuffer<float> g(model.layout()), small(ParamLayout{});
+  EXPECT_EQ(invalid_argument_message([&] { model.evaluate(p, make_batch({{4}}, {{5, 60}}), cache); }),
+            "Seq2Seq::evaluate: argument 'batch.tgt_out'[1] = 60 is outside the vocabulary 0..8");
+  EXPECT_EQ(invalid_argument_message([&] { model.loss_and_backward(p, small, make_batch({{4}}, {{5}}), cache); }),
+            "Seq2Seq::loss_and_backward: gradient buffer holds 0 scalars, the model needs " +
+                std::to_string(model.layout().size()));
+  LossConfig negative;
+  negative.chunk_logits = -1;
+  EXPECT_EQ(invalid_argument_message([&] { model.loss_and_backward(p, g, make_batch({{4}}, {{5}}), cache, negative); }),
+            "Seq2Seq::loss_and_backward: chunk_logits = -1 is negative");
+  // loss_and_backward keeps no dJ/dlogits for a backward() of its own
+  model.loss_and_backward(p, g, make_batch({{4}}, {{5}}), cache);
+  EXPECT_EQ(invalid_argument_message([&] { model.backward(p, g, make_batch({{4}}, {{5}}), cache); }),
+            "Seq2Seq::backward: the cache does not hold this batch's forward (call loss first)");
   ParamLayout other;
   other.add("x", 2, 2);
   EXPECT_EQ(invalid_argument_message([&] { model.loss(ParamBuffer<float>(other), make_batch({{4}}, {{5}}), cache); }),

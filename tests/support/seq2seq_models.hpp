@@ -75,6 +75,50 @@ void expect_matches_torch(const Fixture& f, const genattn::Seq2SeqConfig& c, con
   model.backward(p, g, batch, cache);
   for (const auto& s : model.layout().slots())
     EXPECT_LE(relative_difference(g[s.param], f.mat("grad." + s.name)), tol) << s.name;
+  // training's pass, the output layer and the loss one target step at a time
+  genattn::ParamBuffer<T> chunked(model.layout());
+  genattn::LossConfig one_step = lc;
+  one_step.chunk_logits = 1;
+  const genattn::LossValue c_v = model.loss_and_backward(p, chunked, batch, cache, one_step);
+  EXPECT_LE(std::abs(c_v.loss - ref) / std::abs(ref), tol);
+  for (const auto& s : model.layout().slots())
+    EXPECT_LE(relative_difference(chunked[s.param], f.mat("grad." + s.name)), tol) << "chunked " << s.name;
+}
+
+/// Seq2Seq::loss_and_backward, its output layer and loss in chunks of 1, 2
+/// and all target steps, with dropout, against loss() then backward() with
+/// the same masks: the same counts, and the loss and every gradient within
+/// relative `tol` (the chunks' products round differently).
+template <class T>
+void expect_chunked_pass_matches(const genattn::Seq2Seq<T>& model, const genattn::ParamBuffer<T>& p,
+                                 const genattn::Seq2SeqBatch& batch, genattn::LossConfig lc, double tol) {
+  typename genattn::Seq2Seq<T>::Cache cache;
+  genattn::ParamBuffer<T> g(model.layout());
+  genattn::Rng masks(7);
+  const genattn::LossValue whole = model.loss(p, batch, cache, lc, &masks);
+  model.backward(p, g, batch, cache);
+  const genattn::Index V = model.config().tgt_vocab, B = batch.batch;
+  for (const genattn::Index steps : {genattn::Index{1}, genattn::Index{2}, genattn::Index{0}}) {
+    lc.chunk_logits = steps * V * B;
+    genattn::ParamBuffer<T> chunked(model.layout());
+    genattn::Rng same(7);
+    const genattn::LossValue v = model.loss_and_backward(p, chunked, batch, cache, lc, &same);
+    EXPECT_EQ(v.tokens, whole.tokens) << steps;
+    EXPECT_EQ(v.correct, whole.correct) << steps;
+    EXPECT_LE(std::abs(v.loss - whole.loss) / whole.loss, tol) << steps;
+    EXPECT_LE(std::abs(v.nll - whole.nll) / whole.nll, tol) << steps;
+    EXPECT_LE(std::abs(v.coverage - whole.coverage), tol * whole.loss) << steps;
+    EXPECT_TRUE(cache.decoder.logits.size() == 0 && cache.dlogits.size() == 0) << "the logits of every step were kept";
+    EXPECT_EQ(cache.ws.chunk.cols(), (steps == 0 ? batch.tgt_time : steps) * B) << steps;
+    for (const auto& s : model.layout().slots())
+      EXPECT_LE(relative_difference(chunked[s.param], g[s.param]), tol) << steps << " steps: " << s.name;
+  }
+  // validation's pass: loss() without dropout, nothing kept for backward
+  const genattn::LossValue plain = model.loss(p, batch, cache, lc);
+  const genattn::LossValue v = model.evaluate(p, batch, cache, lc);
+  EXPECT_EQ(v.tokens, plain.tokens);
+  EXPECT_EQ(v.correct, plain.correct);
+  EXPECT_LE(std::abs(v.loss - plain.loss) / plain.loss, tol);
 }
 
 }  // namespace genattn_test

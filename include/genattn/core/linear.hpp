@@ -6,6 +6,8 @@
 // Parameters: <prefix>.W (Glorot), <prefix>.b (zeros; omitted with bias = false).
 #pragma once
 
+#include <algorithm>
+
 #include <string>
 
 #include "genattn/core/check.hpp"
@@ -56,8 +58,14 @@ class Linear {
     static constexpr const char* where = "Linear::backward";
     check_shape(where, "x", x, in_, x.cols());
     check_shape(where, "dy", dy, out_, x.cols());
-    // dL/dW = dy x^T
-    grads[W_].noalias() += dy * x.transpose();
+    // dL/dW = dy x^T, a block of rows at a time: Eigen packs the rows of dy
+    // that one product reads, and all of a large layer's rows at once (the
+    // output layer's V) would be a copy as large as dy
+    auto dW = grads[W_];
+    for (Index r = 0; r < out_; r += kGradientRows) {
+      const Index n = std::min(kGradientRows, out_ - r);
+      dW.middleRows(r, n).noalias() += dy.middleRows(r, n) * x.transpose();
+    }
     // dL/db = sum over columns of dy
     if (has_bias_) grads[b_] += dy.rowwise().sum();
     if (dx.size() != 0) {
@@ -68,6 +76,7 @@ class Linear {
   }
 
  private:
+  static constexpr Index kGradientRows = 2048;
   Index in_, out_;
   bool has_bias_;
   Param W_, b_;

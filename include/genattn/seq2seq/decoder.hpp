@@ -17,8 +17,10 @@
 // One step is Decoder::advance (input feeding, the cells, attention, combine,
 // the coverage roll): decoding (Seq2Seq::step) takes it for every step, and
 // teacher-forced training runs it in a loop, then the output layer as one
-// product over all steps. Backward runs that product's transpose once,
-// then steps back in time:
+// product over all steps (forward) or a chunk of steps at a time
+// (forward_states, then logits per chunk). Backward runs that product's
+// transpose (output_backward, once or per chunk), then steps back in time
+// (backward_below_output):
 //   d[s_t; z_t] = W_c^T (d o_t * (1 - o_t^2))       (one product over all steps)
 //   dz_t += (z_t's share of dx_{t+1})               input feeding
 //   ds_t += attention backward of dz_t
@@ -96,7 +98,7 @@ class Decoder {
     Mat<T> o;                      ///< attentional hidden after dropout, S x steps*B
     Mat<T> o_mask;                 ///< dropout mask of o (empty: none)
     Mat<T> o_raw;                  ///< tanh output before dropout
-    Mat<T> logits;                 ///< V x steps*B
+    Mat<T> logits;                 ///< V x steps*B (forward; forward_states leaves it empty)
     Mat<T> alignment;              ///< Ts x steps*B: a_t of every step
     Mat<T> scores;                 ///< Ts x steps*B: e_t of every step (copy; padding rows 0)
     Mat<T> coverage;               ///< Ts x steps*B: c_t of every step (coverage)
@@ -242,6 +244,17 @@ class Decoder {
   void forward(const ParamBuffer<T>& p, const Source& src, const ConstMatRef<T>& emb,
                const std::vector<LstmState<T>>& init, Saved& saved, Workspace& ws, double dropout = 0.0,
                Rng* dropout_rng = nullptr) const {
+    forward_states(p, src, emb, init, saved, ws, dropout, dropout_rng);
+    // logits for every step: one product
+    saved.logits.resize(config_.vocab, saved.steps * saved.batch);
+    logits(p, saved, 0, saved.logits);
+  }
+
+  /// forward() without the output layer (saved.logits is left empty):
+  /// logits() then computes them a chunk of steps at a time.
+  void forward_states(const ParamBuffer<T>& p, const Source& src, const ConstMatRef<T>& emb,
+                      const std::vector<LstmState<T>>& init, Saved& saved, Workspace& ws, double dropout = 0.0,
+                      Rng* dropout_rng = nullptr) const {
     static constexpr const char* where = "Decoder::forward";
     const SourceMap& map = src.map;
     const Index B = map.queries(), E = config_.embedding, K = config_.memory, S = config_.hidden;
@@ -315,10 +328,17 @@ class Decoder {
       saved.o_mask.resize(0, 0);
       saved.o = saved.o_raw;
     }
-    // logits for every step: one product
-    saved.logits.resize(config_.vocab, steps * B);
-    out_.forward(p, saved.o, saved.logits);
+    saved.logits.resize(0, 0);
     if (gate_) gate_->forward(p, saved.sz, saved.x, saved.gate);
+  }
+
+  /// The logits of the forward's columns first .. first + out.cols() - 1
+  /// (whole steps or not): out = W_o o + b_o.
+  void logits(const ParamBuffer<T>& p, const Saved& saved, Index first, MatRef<T> out) const {
+    check_arg(first >= 0 && first + out.cols() <= saved.o.cols(), "Decoder::logits",
+              "columns " + std::to_string(first) + ".." + std::to_string(first + out.cols() - 1) +
+                  " are outside the forward's " + std::to_string(saved.o.cols()));
+    out_.forward(p, saved.o.middleCols(first, out.cols()), out);
   }
 
   /// Adds every gradient of the forward that `saved` holds, given
@@ -326,16 +346,42 @@ class Decoder {
   /// parameters' `grads` and `out`.
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Saved& saved,
                 const ConstMatRef<T>& dlogits, const Extra* extra, Gradients out, Workspace& ws) const {
+    check_arg(saved.steps > 0, "Decoder::backward", "called before forward");
+    check_shape("Decoder::backward", "dlogits", dlogits, config_.vocab, saved.steps * saved.batch);
+    output_backward(p, grads, saved, 0, dlogits, ws);
+    backward_below_output(p, grads, src, saved, extra, out, ws);
+  }
+
+  /// The output layer's backward for the forward's columns first .. first +
+  /// dlogits.cols() - 1: adds dW_o, db_o into `grads` and writes those
+  /// columns of ws.d_o. Over chunks that cover every column once, then
+  /// backward_below_output, it is backward().
+  void output_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Saved& saved, Index first,
+                       const ConstMatRef<T>& dlogits, Workspace& ws) const {
+    static constexpr const char* where = "Decoder::output_backward";
+    const Index n = dlogits.cols(), all = saved.steps * saved.batch;
+    check_arg(first >= 0 && first + n <= all, where,
+              "columns " + std::to_string(first) + ".." + std::to_string(first + n - 1) +
+                  " are outside the forward's " + std::to_string(all));
+    check_shape(where, "dlogits", dlogits, config_.vocab, n);
+    if (ws.d_o.rows() != config_.hidden || ws.d_o.cols() != all) ws.d_o.resize(config_.hidden, all);
+    auto d_o = ws.d_o.middleCols(first, n);
+    d_o.setZero();
+    // dO = W_o^T dlogits, dW_o += dlogits o^T, db_o += sum of dlogits' columns
+    out_.backward(p, grads, saved.o.middleCols(first, n), dlogits, d_o);
+  }
+
+  /// backward() after the output layer: reads ws.d_o, which output_backward
+  /// has written for every column.
+  void backward_below_output(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Saved& saved,
+                             const Extra* extra, Gradients out, Workspace& ws) const {
     static constexpr const char* where = "Decoder::backward";
     const SourceMap& map = src.map;
     const Index B = saved.batch, steps = saved.steps, E = config_.embedding, K = config_.memory,
                 S = config_.hidden;
     check_arg(steps > 0, where, "called before forward");
-    check_shape(where, "dlogits", dlogits, config_.vocab, steps * B);
+    check_shape(where, "ws.d_o (output_backward's)", ws.d_o, S, steps * B);
     if (out.demb.size() != 0) check_shape(where, "demb", out.demb, E, steps * B);
-    // dO = W_o^T dlogits (and dW_o, db_o), one product over all steps
-    ws.d_o.setZero(S, steps * B);
-    out_.backward(p, grads, saved.o, dlogits, ws.d_o);
     if (saved.o_mask.size() != 0) ws.d_o.array() *= saved.o_mask.array();
     // d(pre) = dO * (1 - o^2);  d[s; z] = W_c^T d(pre)
     ws.d_o.array() *= (T(1) - saved.o_raw.array().square());

@@ -1,5 +1,5 @@
 // genattn/seq2seq/loss.hpp: softmax and cross-entropy fused, over all target
-// steps at once.
+// steps at once or a chunk of them at a time (softmax_cross_entropy_columns).
 //
 // For each counted column n (target y_n not the padding id), N columns in all,
 // with p = softmax(o_n) over V words:
@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 
 #include "genattn/core/check.hpp"
 #include "genattn/core/loss_value.hpp"
@@ -28,44 +29,39 @@ struct LossConfig {
   double label_smoothing = 0.0;  ///< eps in [0, 1)
   double entropy_weight = 0.0;   ///< lambda >= 0
   double coverage_weight = 1.0;  ///< weight of the coverage loss (models with coverage; See et al.'s lambda = 1)
+  /// Seq2Seq::loss_and_backward runs the output layer and the loss over at
+  /// most this many logits at once (V x columns; whole target steps, at
+  /// least one): 2^22 floats is 16 MB. 0: every step at once.
+  Index chunk_logits = Index(1) << 22;
 };
 
-/// Computes J over the columns of `logits` (V x N) and, when `dlogits` is not
-/// null, writes dJ/dlogits into it (it may be `logits` itself). Targets equal
-/// to `padding_id` are not counted. Throws when a target is outside 0..V-1.
-template <class T>
-LossValue softmax_cross_entropy(const Mat<T>& logits, const TokenIds& targets, TokenId padding_id,
-                                const LossConfig& config, typename detail::identity<Mat<T>>::type* dlogits) {
-  static constexpr const char* where = "softmax_cross_entropy";
-  const Index V = logits.rows(), N = logits.cols();
-  check_arg(static_cast<Index>(targets.size()) == N, where,
-            "argument 'targets' has " + std::to_string(targets.size()) + " ids, expected " + std::to_string(N) +
-                " (one per logits column)");
+/// Throws unless eps is in [0, 1) and lambda >= 0.
+inline void check_loss_config(const char* where, const LossConfig& config) {
   check_arg(config.label_smoothing >= 0.0 && config.label_smoothing < 1.0, where,
             "label_smoothing = " + std::to_string(config.label_smoothing) + " is outside [0, 1)");
   check_arg(config.entropy_weight >= 0.0, where,
             "entropy_weight = " + std::to_string(config.entropy_weight) + " is negative");
-  LossValue out;
-  for (Index n = 0; n < N; ++n) {
-    const TokenId y = targets[static_cast<std::size_t>(n)];
-    if (y == padding_id) continue;
-    if (y < 0 || y >= V)
-      throw std::invalid_argument(std::string(where) + ": argument 'targets'[" + std::to_string(n) + "] = " +
-                                  std::to_string(y) + " is outside the vocabulary 0.." + std::to_string(V - 1));
-    ++out.tokens;
-  }
-  if (dlogits != nullptr && dlogits != &logits) dlogits->resize(V, N);
-  if (out.tokens == 0) {
-    if (dlogits != nullptr) dlogits->setZero(V, N);
-    return out;
-  }
+  check_arg(config.chunk_logits >= 0, where, "chunk_logits = " + std::to_string(config.chunk_logits) + " is negative");
+}
+
+/// The loss of columns first .. first + logits.cols() - 1 of a batch whose
+/// targets (checked by count_targets) count `tokens` in all: adds their terms
+/// to out.loss, nll, entropy and correct, and writes dJ/dlogits into
+/// `dlogits` unless it is empty (it may be `logits`' own memory). Summed
+/// chunk after chunk in column order, the loss is bit for bit that of one
+/// call over all columns.
+template <class T>
+void softmax_cross_entropy_columns(const ConstMatRef<T>& logits, const TokenIds& targets, Index first, Index tokens,
+                                   TokenId padding_id, const LossConfig& config, MatRef<T> dlogits, LossValue& out) {
+  const Index V = logits.rows(), N = logits.cols();
+  const bool grads = dlogits.size() != 0;
   const double eps = config.label_smoothing, lambda = config.entropy_weight;
-  const double inv_n = 1.0 / static_cast<double>(out.tokens);
+  const double inv_n = tokens > 0 ? 1.0 / static_cast<double>(tokens) : 0.0;
   Vec<T> logp(V);
   for (Index n = 0; n < N; ++n) {
-    const TokenId y = targets[static_cast<std::size_t>(n)];
+    const TokenId y = targets[static_cast<std::size_t>(first + n)];
     if (y == padding_id) {
-      if (dlogits != nullptr) dlogits->col(n).setZero();
+      if (grads) dlogits.col(n).setZero();
       continue;
     }
     Index arg = 0;
@@ -84,8 +80,8 @@ LossValue softmax_cross_entropy(const Mat<T>& logits, const TokenIds& targets, T
     out.nll += nll * inv_n;
     out.entropy += H * inv_n;
     out.correct += arg == y;
-    if (dlogits != nullptr) {
-      auto d = dlogits->col(n);
+    if (grads) {
+      auto d = dlogits.col(n);
       // dJ/do = (p - q + lambda p (log p + H)) / N
       d = logp.array().exp().matrix();
       if (lambda != 0.0) d.array() += static_cast<T>(lambda) * d.array() * (logp.array() + static_cast<T>(H));
@@ -94,6 +90,29 @@ LossValue softmax_cross_entropy(const Mat<T>& logits, const TokenIds& targets, T
       d *= static_cast<T>(inv_n);
     }
   }
+}
+
+/// Computes J over the columns of `logits` (V x N) and, when `dlogits` is not
+/// null, writes dJ/dlogits into it (it may be `logits` itself). Targets equal
+/// to `padding_id` are not counted. Throws when a target is outside 0..V-1.
+template <class T>
+LossValue softmax_cross_entropy(const Mat<T>& logits, const TokenIds& targets, TokenId padding_id,
+                                const LossConfig& config, typename detail::identity<Mat<T>>::type* dlogits) {
+  static constexpr const char* where = "softmax_cross_entropy";
+  const Index V = logits.rows(), N = logits.cols();
+  check_arg(static_cast<Index>(targets.size()) == N, where,
+            "argument 'targets' has " + std::to_string(targets.size()) + " ids, expected " + std::to_string(N) +
+                " (one per logits column)");
+  check_loss_config(where, config);
+  LossValue out;
+  out.tokens = count_targets(where, "targets", targets, padding_id, V, "the vocabulary");
+  if (dlogits != nullptr && dlogits != &logits) dlogits->resize(V, N);
+  if (out.tokens == 0) {
+    if (dlogits != nullptr) dlogits->setZero(V, N);
+    return out;
+  }
+  softmax_cross_entropy_columns<T>(logits, targets, 0, out.tokens, padding_id, config,
+                                   dlogits != nullptr ? MatRef<T>(*dlogits) : MatRef<T>(no_output<T>()), out);
   return out;
 }
 

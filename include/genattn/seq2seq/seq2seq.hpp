@@ -17,6 +17,11 @@
 //             J += coverage_weight * 1/N sum_{counted t} sum_j min(a_tj, c_tj)
 //             (attention/coverage.hpp)
 //
+// loss_and_backward (training's) and evaluate run the output layer and J a
+// chunk of target steps at a time (LossConfig::chunk_logits), each chunk's
+// output-layer backward right after its loss, so that V x Tt*B logits never
+// exist at once.
+//
 // backward chains the modules' derivatives in reverse: decoder (giving dH,
 // dkeys, dY, d(h0, c0)), attention keys (adding to dH), bridge (giving the
 // encoder's final-state gradients), encoder (giving dX), embeddings.
@@ -25,6 +30,7 @@
 // ParamBuffers the caller holds, so one const model serves many threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -70,10 +76,11 @@ class Seq2Seq {
     Mat<T> tgt_x, tgt_mask;
     typename Decoder<T>::Saved decoder;
     typename Decoder<T>::Extra extra;  ///< copy and coverage gradients for backward
-    Mat<T> dlogits;                    ///< dJ/dlogits, V x Tt*B (the logits stay in decoder.logits)
+    Mat<T> dlogits;                    ///< loss()'s dJ/dlogits, V x Tt*B (the logits stay in decoder.logits)
     LossValue loss;
     struct Workspace {
       typename Decoder<T>::Workspace decoder;
+      Mat<T> chunk;  ///< loss_and_backward's and evaluate's: a chunk's logits, then dJ/dlogits
       Mat<T> dH, dkeys, dsrc_x, dtgt_x, dh_in, dc_in;
       std::vector<LstmState<T>> d_init, d_final;
     } ws;
@@ -124,6 +131,21 @@ class Seq2Seq {
 
   /// Adds dJ/dparams of the last loss() call into `grads`.
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache) const;
+
+  /// loss() then backward() into `grads`, in one pass that runs the output
+  /// layer and the loss a chunk of target steps at a time
+  /// (loss_config.chunk_logits): each chunk's logits, then dJ/dlogits in
+  /// their place, then the output layer's backward, so that the logits of
+  /// every step never exist at once (training's memory). Equal to loss() and
+  /// backward() within float rounding: the product's sums are cut
+  /// differently. The cache then holds no logits, and backward() refuses it.
+  LossValue loss_and_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch, Cache& cache,
+                              const LossConfig& loss_config = {}, Rng* dropout_rng = nullptr) const;
+
+  /// loss() without dropout or gradients, the output layer and the loss a
+  /// chunk at a time as in loss_and_backward (validation's).
+  LossValue evaluate(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache,
+                     const LossConfig& loss_config = {}) const;
 
   // ---- decoding ---------------------------------------------------------
 
@@ -195,6 +217,37 @@ class Seq2Seq {
 
   void check_batch(const char* where, const Seq2SeqBatch& b) const;
 
+  /// The teacher-forced forward that loss(), loss_and_backward() and
+  /// evaluate() share, after checking their arguments: the source pipeline,
+  /// the target embeddings and the decoder (with the logits of every step
+  /// when `logits`, else without); cache.loss is reset to the batch's token
+  /// count.
+  void forward(const char* where, const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache,
+               const LossConfig& loss_config, Rng* dropout_rng, bool logits) const;
+
+  /// The loss of the forward's columns first .. first + logits.cols() - 1,
+  /// added to cache.loss; dJ/dlogits into `dlogits` (may be the logits'
+  /// memory) and, for a copy model, dJ/dg and dJ/de into those columns of
+  /// cache.extra, unless `dlogits` is empty. `ext_of`: a copy model's
+  /// source_extended_ids.
+  void output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
+                   const std::vector<std::vector<TokenId>>& ext_of, Index first, const ConstMatRef<T>& logits,
+                   MatRef<T> dlogits) const;
+
+  /// The chunked output layer and loss of loss_and_backward (grads given)
+  /// and evaluate (null), then the coverage term.
+  LossValue chunked_loss(const ParamBuffer<T>& p, ParamBuffer<T>* grads, const Seq2SeqBatch& batch, Cache& cache,
+                         const LossConfig& loss_config) const;
+
+  /// J += the coverage term (models with coverage), its gradients into
+  /// cache.extra.
+  void coverage_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config) const;
+
+  /// backward() below the output layer, whose backward has written
+  /// cache.ws.decoder.d_o.
+  void backward_below_output(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch,
+                             Cache& cache) const;
+
   /// The source pipeline (SourcePass) of a padded source batch, with
   /// dropout when `rng` is given; the encoder's directions and the keys'
   /// product on `threads`.
@@ -228,43 +281,135 @@ auto Seq2Seq<T>::init_params(std::uint64_t seed) const -> ParamBuffer<T> {
 }
 
 template <class T>
-auto Seq2Seq<T>::loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
-                      Rng* dropout_rng) const -> LossValue {
-  static constexpr const char* where = "Seq2Seq::loss";
+auto Seq2Seq<T>::forward(const char* where, const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache,
+                         const LossConfig& loss_config, Rng* dropout_rng, bool logits) const -> void {
   check_batch(where, batch);
   if (config_.copy) check_copy_ids(where, "batch.src_ext", batch.src, batch.src_ext, batch.extra);
   check_arg(p.size() == layout_.size(), where,
             "parameter buffer holds " + std::to_string(p.size()) + " scalars, the model needs " +
                 std::to_string(layout_.size()));
+  check_loss_config(where, loss_config);
+  if (config_.copy)
+    check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
+              "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
+  cache.loss = LossValue{};
+  cache.loss.tokens = config_.copy ? count_targets(where, "batch.tgt_out", batch.tgt_out, config_.ids.pad,
+                                                   config_.tgt_vocab + batch.extra, "the extended vocabulary")
+                                   : count_targets(where, "batch.tgt_out", batch.tgt_out, config_.ids.pad, config_.tgt_vocab,
+                                                   "the vocabulary");
   const bool drop = dropout_rng != nullptr && config_.dropout > 0.0;
   SourcePass& src = cache.source;
   encode_source(p, batch.src, batch.src_lengths, drop ? dropout_rng : nullptr, src, 1);
   embed(p, tgt_embed_, batch.tgt_in, drop ? dropout_rng : nullptr, cache.tgt_x, cache.tgt_mask);
-  decoder_.forward(p, {Lstm<T>::output(src.encoder), src.keys, src.map}, cache.tgt_x, src.init, cache.decoder,
-                   cache.ws.decoder, config_.dropout, drop ? dropout_rng : nullptr);
-  auto& extra = cache.extra;
+  const typename Decoder<T>::Source source{Lstm<T>::output(src.encoder), src.keys, src.map};
+  if (logits)
+    decoder_.forward(p, source, cache.tgt_x, src.init, cache.decoder, cache.ws.decoder, config_.dropout,
+                     drop ? dropout_rng : nullptr);
+  else
+    decoder_.forward_states(p, source, cache.tgt_x, src.init, cache.decoder, cache.ws.decoder, config_.dropout,
+                            drop ? dropout_rng : nullptr);
   if (config_.copy) {
-    check_arg(loss_config.label_smoothing == 0.0 && loss_config.entropy_weight == 0.0, where,
-              "label smoothing and the entropy weight are not defined for the copy distribution (set both to 0)");
-    // the final distribution's cross-entropy
-    cache.loss =
-        copy_cross_entropy<T>({cache.decoder.logits, cache.decoder.gate, cache.decoder.scores},
-                              {src.map, batch.src_ext, batch.extra}, batch.tgt_out, config_.ids,
-                              {&cache.dlogits, &extra.gate, &extra.scores});
+    const Index N = batch.batch * batch.tgt_time;
+    cache.extra.gate.resize(1, N);
+    cache.extra.scores.resize(src.map.source_time, N);
+  }
+}
+
+template <class T>
+auto Seq2Seq<T>::output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
+                             const std::vector<std::vector<TokenId>>& ext_of, Index first,
+                             const ConstMatRef<T>& logits, MatRef<T> dlogits) const -> void {
+  const Index n = logits.cols();
+  if (config_.copy) {
+    // the final distribution's cross-entropy (copy/copy_loss.hpp)
+    const auto& d = cache.decoder;
+    const bool grads = dlogits.size() != 0;
+    copy_cross_entropy_columns<T>(
+        {logits, d.gate.middleCols(first, n), d.scores.middleCols(first, n)},
+        {cache.source.map, batch.src_ext, batch.extra}, ext_of, batch.tgt_out, first, cache.loss.tokens,
+        config_.ids,
+        grads ? CopyGradientViews<T>{dlogits, cache.extra.gate.middleCols(first, n),
+                                     cache.extra.scores.middleCols(first, n)}
+              : CopyGradientViews<T>{no_output<T>(), no_output<T>(), no_output<T>()},
+        cache.loss);
   } else {
-    // softmax + cross-entropy, fused
-    cache.loss =
-        softmax_cross_entropy(cache.decoder.logits, batch.tgt_out, config_.ids.pad, loss_config, &cache.dlogits);
+    // softmax + cross-entropy, fused (seq2seq/loss.hpp)
+    softmax_cross_entropy_columns<T>(logits, batch.tgt_out, first, cache.loss.tokens, config_.ids.pad, loss_config,
+                                     dlogits, cache.loss);
   }
-  if (config_.coverage) {
-    // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb) (attention/coverage.hpp)
-    const CoverageTerm cov = coverage_term<T>(cache.decoder.alignment, cache.decoder.coverage, batch.src_lengths,
-                                              batch.tgt_out, config_.ids.pad, cache.loss.tokens,
-                                              loss_config.coverage_weight, extra.alignment, extra.coverage);
-    cache.loss.coverage = cov.coverage;
-    cache.loss.loss += cov.loss;
-  }
+}
+
+template <class T>
+auto Seq2Seq<T>::coverage_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config) const -> void {
+  if (!config_.coverage) return;
+  // J += lambda/N sum_{counted t,b} sum_j min(a_tjb, c_tjb) (attention/coverage.hpp)
+  const CoverageTerm cov = coverage_term<T>(cache.decoder.alignment, cache.decoder.coverage, batch.src_lengths,
+                                            batch.tgt_out, config_.ids.pad, cache.loss.tokens,
+                                            loss_config.coverage_weight, cache.extra.alignment, cache.extra.coverage);
+  cache.loss.coverage = cov.coverage;
+  cache.loss.loss += cov.loss;
+}
+
+template <class T>
+auto Seq2Seq<T>::loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
+                      Rng* dropout_rng) const -> LossValue {
+  forward("Seq2Seq::loss", p, batch, cache, loss_config, dropout_rng, true);
+  const Mat<T>& logits = cache.decoder.logits;
+  cache.dlogits.resize(logits.rows(), logits.cols());
+  const auto ext_of = config_.copy ? source_extended_ids(batch.src_ext, cache.source.map,
+                                                         config_.tgt_vocab + batch.extra)
+                                   : std::vector<std::vector<TokenId>>();
+  output_loss(batch, cache, loss_config, ext_of, 0, logits, cache.dlogits);
+  coverage_loss(batch, cache, loss_config);
   return cache.loss;
+}
+
+template <class T>
+auto Seq2Seq<T>::chunked_loss(const ParamBuffer<T>& p, ParamBuffer<T>* grads, const Seq2SeqBatch& batch, Cache& cache,
+                              const LossConfig& loss_config) const -> LossValue {
+  const Index B = batch.batch, steps = batch.tgt_time, V = config_.tgt_vocab;
+  // whole steps, at least one, at most chunk_logits logits (0: all steps)
+  const Index per_chunk =
+      loss_config.chunk_logits == 0 ? steps : std::clamp<Index>(loss_config.chunk_logits / (V * B), 1, steps);
+  cache.dlogits.resize(0, 0);  // backward() has nothing to read
+  const auto ext_of = config_.copy ? source_extended_ids(batch.src_ext, cache.source.map,
+                                                         config_.tgt_vocab + batch.extra)
+                                   : std::vector<std::vector<TokenId>>();
+  Mat<T>& chunk = cache.ws.chunk;
+  chunk.resize(V, per_chunk * B);
+  for (Index t = 0; t < steps; t += per_chunk) {
+    const Index first = t * B, n = std::min(per_chunk, steps - t) * B;
+    auto c = chunk.leftCols(n);
+    decoder_.logits(p, cache.decoder, first, c);
+    if (grads == nullptr) {
+      output_loss(batch, cache, loss_config, ext_of, first, c, no_output<T>());
+      continue;
+    }
+    // dJ/dlogits in the logits' place, then the output layer's backward
+    output_loss(batch, cache, loss_config, ext_of, first, c, c);
+    decoder_.output_backward(p, *grads, cache.decoder, first, c, cache.ws.decoder);
+  }
+  coverage_loss(batch, cache, loss_config);
+  if (grads != nullptr) backward_below_output(p, *grads, batch, cache);
+  return cache.loss;
+}
+
+template <class T>
+auto Seq2Seq<T>::loss_and_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch,
+                                   Cache& cache, const LossConfig& loss_config, Rng* dropout_rng) const -> LossValue {
+  static constexpr const char* where = "Seq2Seq::loss_and_backward";
+  check_arg(grads.size() == layout_.size(), where,
+            "gradient buffer holds " + std::to_string(grads.size()) + " scalars, the model needs " +
+                std::to_string(layout_.size()));
+  forward(where, p, batch, cache, loss_config, dropout_rng, false);
+  return chunked_loss(p, &grads, batch, cache, loss_config);
+}
+
+template <class T>
+auto Seq2Seq<T>::evaluate(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache,
+                          const LossConfig& loss_config) const -> LossValue {
+  forward("Seq2Seq::evaluate", p, batch, cache, loss_config, nullptr, false);
+  return chunked_loss(p, nullptr, batch, cache, loss_config);
 }
 
 template <class T>
@@ -274,16 +419,24 @@ auto Seq2Seq<T>::backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const 
   check_arg(grads.size() == layout_.size(), where,
             "gradient buffer holds " + std::to_string(grads.size()) + " scalars, the model needs " +
                 std::to_string(layout_.size()));
-  check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch, where,
-            "the cache does not hold this batch's forward (call loss first)");
+  check_arg(cache.decoder.steps == batch.tgt_time && cache.decoder.batch == batch.batch &&
+                cache.dlogits.cols() == batch.tgt_time * batch.batch && cache.dlogits.cols() > 0,
+            where, "the cache does not hold this batch's forward (call loss first)");
+  decoder_.output_backward(p, grads, cache.decoder, 0, cache.dlogits, cache.ws.decoder);
+  backward_below_output(p, grads, batch, cache);
+}
+
+template <class T>
+auto Seq2Seq<T>::backward_below_output(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Seq2SeqBatch& batch,
+                                       Cache& cache) const -> void {
   SourcePass& src = cache.source;
   auto& ws = cache.ws;
   const Mat<T>& H = Lstm<T>::output(src.encoder);
   ws.dH.setZero(H.rows(), H.cols());
   ws.dkeys.setZero(src.keys.rows(), src.keys.cols());
   ws.dtgt_x.setZero(cache.tgt_x.rows(), cache.tgt_x.cols());
-  decoder_.backward(p, grads, {H, src.keys, src.map}, cache.decoder, cache.dlogits, &cache.extra,
-                    {ws.dH, ws.dkeys, ws.dtgt_x, ws.d_init}, ws.decoder);
+  decoder_.backward_below_output(p, grads, {H, src.keys, src.map}, cache.decoder, &cache.extra,
+                                 {ws.dH, ws.dkeys, ws.dtgt_x, ws.d_init}, ws.decoder);
   decoder_.attention().keys_backward(p, grads, H, ws.dkeys, ws.dH);
   if (cache.tgt_mask.size() != 0) ws.dtgt_x.array() *= cache.tgt_mask.array();
   tgt_embed_.backward(grads, batch.tgt_in, ws.dtgt_x);

@@ -337,12 +337,11 @@ TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
   const std::int64_t step = optimizer_.step_count() + 1;
   const bool sharded = !shards_.empty() && (batch.batch >= 2 || ranks_ > 1);
   if (!sharded) {
-    out.loss = model_.loss(params_, batch, cache_, config_.loss, &dropout_rng_);
+    // a non-finite loss leaves a non-finite gradient behind: the update is
+    // skipped and the gradient zeroed below
+    out.loss = model_.loss_and_backward(params_, grads_, batch, cache_, config_.loss, &dropout_rng_);
     const std::string loss_problem = non_finite_reason<T>(model_.layout(), out.loss.loss, params_, nullptr);
-    if (!loss_problem.empty())
-      poisoned_ = loss_problem;
-    else
-      model_.backward(params_, grads_, batch, cache_);
+    if (!loss_problem.empty()) poisoned_ = loss_problem;
   }
   const bool last = pending_ + 1 >= config_.accumulate;  // this batch completes an update
   double sq = 0.0;
@@ -396,7 +395,7 @@ TrainStep Trainer<T>::train_batch(const Seq2SeqBatch& batch) {
 
 template <class T>
 LossValue Trainer<T>::evaluate(const Seq2SeqBatch& batch) {
-  return model_.loss(params_, batch, eval_cache_, config_.loss, nullptr);
+  return model_.evaluate(params_, batch, eval_cache_, config_.loss);
 }
 
 template <class T>
@@ -468,11 +467,9 @@ LossValue Trainer<T>::sharded_loss_and_backward(const Seq2SeqBatch& batch, bool 
   parallel_for(end - first, [&](Index i) {
     Shard& s = shard(first + i);
     try {
-      s.loss = model_.loss(params_, s.batch, s.cache, config_.loss, &s.rng);
+      // a shard with a non-finite loss gets weight 0 in the sum below
+      s.loss = model_.loss_and_backward(params_, grads_of(first + i), s.batch, s.cache, config_.loss, &s.rng);
       s.problem = non_finite_reason<T>(model_.layout(), s.loss.loss, params_, nullptr);
-      if (s.problem.empty()) {
-        model_.backward(params_, grads_of(first + i), s.batch, s.cache);
-      }
     } catch (...) {
       s.error = std::current_exception();
     }
