@@ -97,13 +97,7 @@ TEST_P(CopyCoverage, GradientOfTheWholeLossWithRespectToEveryParameter) {
   EXPECT_NEAR(l, cache.loss.nll + (coverage ? 0.8 * cache.loss.coverage : 0.0), 1e-12);
   model.backward(p, g, batch, cache);
   expect_gradients_match<double>(parameter_variables(model.layout(), p, g), loss, kDouble);
-  // training's pass, its output layer and loss one target step at a time
-  ParamBuffer<double> chunked(model.layout());
-  LossConfig one_step = lc;
-  one_step.chunk_logits = 1;
-  Rng dropout(99);
-  EXPECT_NEAR(model.loss_and_backward(p, chunked, batch, cache, one_step, &dropout).loss, l, 1e-13 * l);
-  expect_gradients_match<double>(parameter_variables(model.layout(), p, chunked), loss, kDouble);
+  expect_chunked_gradients_match(model, p, batch, cache, lc, 99, l, loss);
   expect_chunked_pass_matches<double>(model, p, batch, lc, 1e-13);
   Seq2Seq<float> model_f(c);
   ParamBuffer<float> p_f(model.layout());

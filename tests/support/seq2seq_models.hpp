@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include <genattn/seq2seq/seq2seq.hpp>
@@ -83,6 +85,21 @@ void expect_matches_torch(const Fixture& f, const genattn::Seq2SeqConfig& c, con
   EXPECT_LE(std::abs(c_v.loss - ref) / std::abs(ref), tol);
   for (const auto& s : model.layout().slots())
     EXPECT_LE(relative_difference(chunked[s.param], f.mat("grad." + s.name)), tol) << "chunked " << s.name;
+}
+
+/// The gradient check of training's pass: loss_and_backward, its output
+/// layer and loss one target step at a time with the dropout masks of
+/// Rng(seed), gives loss `l` (loss()'s) and the finite differences of `loss`
+/// (which draws the same masks).
+inline void expect_chunked_gradients_match(const genattn::Seq2Seq<double>& model, genattn::ParamBuffer<double>& p,
+                                           const genattn::Seq2SeqBatch& batch,
+                                           genattn::Seq2Seq<double>::Cache& cache, genattn::LossConfig lc,
+                                           std::uint64_t seed, double l, const std::function<double()>& loss) {
+  genattn::ParamBuffer<double> chunked(model.layout());
+  lc.chunk_logits = 1;
+  genattn::Rng dropout(seed);
+  EXPECT_NEAR(model.loss_and_backward(p, chunked, batch, cache, lc, &dropout).loss, l, 1e-13 * l);
+  expect_gradients_match<double>(parameter_variables(model.layout(), p, chunked), loss, kDouble);
 }
 
 /// Seq2Seq::loss_and_backward, its output layer and loss in chunks of 1, 2
