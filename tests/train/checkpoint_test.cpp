@@ -66,6 +66,32 @@ TEST(Checkpoint, ModelRoundTripsBitForBitAndConvertsScalars) {
   EXPECT_EQ(files, 2);
 }
 
+// encode_checkpoint counts its bytes first, so the buffer is allocated once
+// at the file's size rather than grown by doubling to up to twice it: for a
+// model, a training state with Adam's two moments, and int8 and bf16 slots.
+TEST(Checkpoint, EncodingAllocatesTheFileSizeOnce) {
+  genattn_test::TempDir dir("genattn-ckpt");
+  Seq2Seq<float> model(checkpoint_config());
+  ParamBuffer<float> p = model.init_params(5);
+  save_model(dir.file("m.ckpt"), model, p);
+  TrainerConfig tc;
+  tc.optimizer.kind = OptimizerKind::adam;
+  Trainer<float> trainer(model, p, tc);
+  trainer.train_batch(make_batch({{4, 5}, {6}}, {{3}, {4, 5}}));
+  trainer.save(dir.file("t.ckpt"));
+  for (const char* name : {"m.ckpt", "t.ckpt"}) {
+    const std::vector<unsigned char> bytes = encode_checkpoint(load_checkpoint(dir.file(name)));
+    EXPECT_EQ(bytes.capacity(), bytes.size()) << name;
+    EXPECT_EQ(bytes, read_bytes(dir.file(name))) << name;
+  }
+  Checkpoint q = load_checkpoint(dir.file("m.ckpt"));
+  encode_slot_as(q, 0, SlotEncoding::int8_cols);
+  encode_slot_as(q, 1, SlotEncoding::bf16);
+  const std::vector<unsigned char> bytes = encode_checkpoint(q);
+  EXPECT_EQ(bytes.capacity(), bytes.size());
+  EXPECT_EQ(decode_checkpoint(bytes, "q").values, q.values);
+}
+
 TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
   genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(checkpoint_config());

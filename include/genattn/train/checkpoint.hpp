@@ -105,16 +105,17 @@ inline double word_double(std::uint64_t u) {
 
 namespace detail {
 
+/// Little-endian writer of a checkpoint's bytes; a counting writer only
+/// adds up their size (encode_checkpoint reserves it, so that the buffer
+/// is allocated once, not grown by doubling to up to twice the file).
 class ByteWriter {
  public:
+  explicit ByteWriter(bool counting = false) : counting_(counting) {}
   std::vector<unsigned char> bytes;
-  void u8(std::uint8_t v) { bytes.push_back(v); }
-  void u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
-  }
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
-  }
+  std::size_t size() const { return counting_ ? counted_ : bytes.size(); }
+  void u8(std::uint8_t v) { put(&v, 1); }
+  void u32(std::uint32_t v) { little_endian(v, 4); }
+  void u64(std::uint64_t v) { little_endian(v, 8); }
   void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
   void f64(double v) {
     std::uint64_t u;
@@ -128,9 +129,13 @@ class ByteWriter {
   }
   void str(const std::string& s) {
     u32(static_cast<std::uint32_t>(s.size()));
-    bytes.insert(bytes.end(), s.begin(), s.end());
+    put(reinterpret_cast<const unsigned char*>(s.data()), s.size());
   }
   void scalars(const std::vector<double>& v, int scalar_bytes) {
+    if (counting_) {
+      counted_ += v.size() * static_cast<std::size_t>(scalar_bytes == 4 ? 4 : 8);
+      return;
+    }
     for (double x : v) {
       if (scalar_bytes == 4)
         f32(static_cast<float>(x));
@@ -138,6 +143,21 @@ class ByteWriter {
         f64(x);
     }
   }
+
+ private:
+  void little_endian(std::uint64_t v, int n) {
+    unsigned char b[8];
+    for (int i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+    put(b, static_cast<std::size_t>(n));
+  }
+  void put(const unsigned char* p, std::size_t n) {
+    if (counting_)
+      counted_ += n;
+    else
+      bytes.insert(bytes.end(), p, p + n);
+  }
+  bool counting_;
+  std::size_t counted_ = 0;
 };
 
 class ByteReader {
@@ -326,9 +346,10 @@ inline void encode_slot_as(Checkpoint& c, std::size_t k, SlotEncoding encoding) 
   encode_slot(v, s.rows, s.cols, encoding).decode(v);
 }
 
-/// Serializes `c` (format above).
-inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
-  detail::ByteWriter w;
+namespace detail {
+
+/// encode_checkpoint's bytes before the checksum.
+inline void write_checkpoint_body(ByteWriter& w, const Checkpoint& c) {
   for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
   w.u32(Checkpoint::format_version);
   w.u8(static_cast<std::uint8_t>(c.scalar_bytes));
@@ -379,9 +400,22 @@ inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
     w.str(k);
     w.u64(v);
   }
+}
+
+}  // namespace detail
+
+/// Serializes `c` (format above).
+inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
+  // once to count the bytes, once to write them into a buffer of that size
+  detail::ByteWriter counter(true);
+  detail::write_checkpoint_body(counter, c);
+  detail::ByteWriter w;
+  w.bytes.reserve(counter.size() + 8);
+  detail::write_checkpoint_body(w, c);
   w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
   return std::move(w.bytes);
 }
+
 
 /// Where parse_checkpoint hands a checkpoint's parameter values: table()
 /// once the parameter table is read (before any value), then slot(k, r)
