@@ -411,6 +411,17 @@ TEST(SearchConfig, RejectsBadSettings) {
   c = {};
   c.top_p = 0;
   EXPECT_THROW(c.validate(), std::invalid_argument);
+  c = {};
+  c.groups = 2;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }), "SearchConfig: groups = 2, expected a divisor of beam (5)");
+  c.groups = 0;
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  c = {};
+  c.diversity = -0.5;
+  EXPECT_EQ(invalid_argument_message([&] { c.validate(); }),
+            "SearchConfig: diversity = -0.500000, expected a finite number >= 0");
+  c.diversity = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(c.validate(), std::invalid_argument);
 }
 
 TEST(SearchConfig, RejectsNanPenaltiesAndNonFiniteRatios) {
@@ -507,4 +518,83 @@ TEST(BeamSearch, TheBlockFilterNeverTurnsAwayAKeeper) {
     ASSERT_GE(score + static_cast<double>(lp), worst);
     EXPECT_LE(bound, lp) << score << " " << worst;
   }
+}
+
+namespace {
+
+/// The n-best lists of beam search over three sources of a small model.
+std::vector<std::vector<Hypothesis<double>>> small_model_beam(const SearchConfig& c) {
+  Seq2Seq<double> model(small_config());
+  const ParamBuffer<double> p = model.init_params(3);
+  const Seq2SeqBatch batch = make_batch({{4, 5, 6, 7}, {8, 9}, {10, 11, 12}}, {{4}, {4}, {4}});
+  Seq2SeqDecoder<double> d(model, p, batch.src, batch.src_lengths);
+  return beam_search(d, c);
+}
+
+}  // namespace
+
+// Diverse beam search with one group is beam search, bit for bit, whatever
+// the diversity strength (no earlier group to differ from).
+TEST(DiverseBeamSearch, OneGroupEqualsBeamSearch) {
+  SearchConfig c;
+  c.beam = 4;
+  c.n_best = 4;
+  c.max_length = 8;
+  const auto plain = small_model_beam(c);
+  c.diversity = 2.5;
+  const auto diverse = small_model_beam(c);
+  ASSERT_EQ(plain.size(), diverse.size());
+  for (std::size_t b = 0; b < plain.size(); ++b) {
+    ASSERT_EQ(plain[b].size(), diverse[b].size());
+    for (std::size_t k = 0; k < plain[b].size(); ++k) {
+      EXPECT_EQ(diverse[b][k].tokens, plain[b][k].tokens);
+      EXPECT_EQ(diverse[b][k].log_prob, plain[b][k].log_prob);
+      EXPECT_EQ(diverse[b][k].score, plain[b][k].score);
+    }
+  }
+}
+
+// G groups of one without a penalty are G copies of greedy search; with a
+// strong one each group opens with another word, and every hypothesis keeps
+// its plain log-probability (the penalty only steers the choice).
+TEST(DiverseBeamSearch, GroupsDifferUnderThePenaltyAndKeepTheirLogProbability) {
+  BigramDecoder d;
+  const Index V = 9;
+  std::mt19937 gen(3);
+  std::normal_distribution<double> normal;
+  d.table = Mat<double>::NullaryExpr(V, V, [&]() { return 2.0 * normal(gen); });
+  d.lengths = {4};
+  SearchConfig c;
+  c.beam = c.n_best = c.groups = 4;
+  c.min_length = 1;  // every hypothesis opens with a word
+  c.max_length = 5;
+  SearchConfig greedy = c;
+  greedy.beam = greedy.n_best = greedy.groups = 1;
+  const auto g = greedy_search(d, greedy);
+  const auto copies = beam_search(d, c);
+  ASSERT_EQ(copies[0].size(), 4u);
+  for (const auto& h : copies[0]) EXPECT_EQ(h.tokens, g[0].tokens);
+  c.diversity = 100.0;
+  const auto diverse = beam_search(d, c);
+  ASSERT_EQ(diverse[0].size(), 4u);
+  std::vector<TokenId> first;
+  Mat<double> lp = d.table;
+  for (Index col = 0; col < V; ++col) {
+    const double m = lp.col(col).maxCoeff();
+    lp.col(col).array() -= m + std::log((lp.col(col).array() - m).exp().sum());
+  }
+  for (const auto& h : diverse[0]) {
+    ASSERT_FALSE(h.tokens.empty());
+    first.push_back(h.tokens[0]);
+    double sum = 0.0;
+    TokenId prev = d.specials.bos;
+    for (const TokenId w : h.tokens) {
+      sum += lp(w, prev);
+      prev = w;
+    }
+    if (h.finished) sum += lp(d.specials.eos, prev);
+    EXPECT_NEAR(h.log_prob, sum, 1e-12);
+  }
+  std::sort(first.begin(), first.end());
+  EXPECT_EQ(std::unique(first.begin(), first.end()), first.end()) << "two groups opened with the same word";
 }

@@ -25,6 +25,16 @@
 //   cp:  none 0;  gnmt beta * sum_j log(min(c_j, 1));  summary -beta * sum_j (max(c_j, 1) - 1)
 // with len counting </s> and c_j = sum_t a_tj the attention a source word got.
 //
+// Diverse beam search (Vijayakumar et al. 2016, "Diverse Beam Search"):
+// `groups` G split the beam into G groups of K/G hypotheses, each started
+// from <s>. At every step the groups choose in turn, group g from
+//   cand_g(h, w) = score(h) + log p(w | h) - lambda * count_{<g}(w)
+// where count_{<g}(w) counts the groups before g that chose w at this step
+// (Hamming diversity of strength lambda = `diversity`); a hypothesis' score
+// stays its log-probability. Each group finishes K/G hypotheses, and those
+// of all groups are ranked together. With one group it is the beam search
+// above, bit for bit.
+//
 // Sampling draws w ~ softmax(logits / temperature), restricted to the top_k
 // words (0: all) and to the smallest set whose probability reaches top_p,
 // from a seeded Rng (the same seed gives the same output).
@@ -64,6 +74,8 @@ enum class UnknownPolicy { allow, ban, replace };
 struct SearchConfig {
   Index beam = 5;
   Index n_best = 1;
+  Index groups = 1;         ///< diverse beam search: groups of beam / groups hypotheses (1: plain beam)
+  double diversity = 0.0;   ///< lambda, the Hamming diversity penalty between groups (>= 0)
   LengthPenalty length_penalty = LengthPenalty::none;
   double alpha = 0.6;  ///< gnmt length penalty
   CoveragePenalty coverage_penalty = CoveragePenalty::none;
@@ -86,6 +98,10 @@ struct SearchConfig {
     check_arg(beam >= 1, where, "beam = " + std::to_string(beam) + ", expected >= 1");
     check_arg(n_best >= 1 && n_best <= beam, where,
               "n_best = " + std::to_string(n_best) + ", expected 1..beam (" + std::to_string(beam) + ")");
+    check_arg(groups >= 1 && beam % groups == 0, where,
+              "groups = " + std::to_string(groups) + ", expected a divisor of beam (" + std::to_string(beam) + ")");
+    check_arg(std::isfinite(diversity) && diversity >= 0.0, where,
+              "diversity = " + std::to_string(diversity) + ", expected a finite number >= 0");
     check_arg(max_length >= 1, where, "max_length = " + std::to_string(max_length) + ", expected >= 1");
     check_arg(min_length <= max_length, where,
               "min_length = " + std::to_string(min_length) + " is above max_length = " + std::to_string(max_length));
@@ -339,18 +355,19 @@ template <class D>
 std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, const SearchConfig& config) {
   using T = typename D::Scalar;
   config.validate();
-  const Index B = dec.sources(), K = config.beam, V = dec.vocab();
+  const Index B = dec.sources(), K = config.beam, V = dec.vocab(), G = config.groups, Kg = K / G;
   const SpecialIds ids = dec.ids();
   std::vector<Index> items;
   for (Index b = 0; b < B; ++b)
     for (Index k = 0; k < K; ++k) items.push_back(b);
   auto state = dec.start(items);
-  // live hypotheses, slot b*K + k; at the start only k = 0 is live
+  // live hypotheses, slot b*K + g*Kg + k (group g); at the start only each
+  // group's k = 0 is live
   std::vector<Hypothesis<T>> live(static_cast<std::size_t>(B * K));
   std::vector<Vec<T>> coverage(static_cast<std::size_t>(B * K));
   std::vector<double> score(static_cast<std::size_t>(B * K), -std::numeric_limits<double>::infinity());
   for (Index b = 0; b < B; ++b) {
-    score[static_cast<std::size_t>(b * K)] = 0.0;
+    for (Index g = 0; g < G; ++g) score[static_cast<std::size_t>(b * K + g * Kg)] = 0.0;
     for (Index k = 0; k < K; ++k) coverage[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(dec.source_length(b));
   }
   struct Finished {
@@ -358,6 +375,7 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     double rank;
   };
   std::vector<std::vector<Finished>> finished(static_cast<std::size_t>(B));
+  std::vector<Index> group_finished(static_cast<std::size_t>(B * G), 0);  // each group finishes K/G
   std::vector<char> done(static_cast<std::size_t>(B), 0);  // bytes: threads write their own sources'
   TokenIds prev(static_cast<std::size_t>(B * K), ids.bos);
   Mat<T> logits, align;
@@ -378,6 +396,8 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
     // depend on the split)
     parallel_for(parts, [&](Index part) {
       std::vector<detail::Candidate>& cands = heaps[static_cast<std::size_t>(part)];
+      Vec<T> penalized;          // a group's log p minus the diversity penalty
+      TokenIds chosen;           // the words this step's earlier groups chose
       for (Index b = B * part / parts; b < B * (part + 1) / parts; ++b) {
         const auto bi = static_cast<std::size_t>(b);
         for (Index k = 0; k < K; ++k) rows[static_cast<std::size_t>(b * K + k)] = b * K;  // default: any slot of b
@@ -385,46 +405,68 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
         auto source_logits = logits.middleCols(b * K, K);
         detail::log_softmax_columns(source_logits);
         const Index Ts = dec.source_length(b), lo = config.min_for(Ts), hi = config.max_for(Ts);
-        // the best 2K candidates (score, then slot, then word)
-        const auto cap = static_cast<std::size_t>(2 * K);
-        cands.clear();
-        for (Index k = 0; k < K; ++k) {
-          const Index slot = b * K + k;
-          const auto si = static_cast<std::size_t>(slot);
-          if (!std::isfinite(score[si])) continue;
-          auto lp = logits.col(slot);
-          detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
-          detail::offer_candidates<T>(lp.head(V), score[si], slot, cap, cands);
-        }
-        std::sort(cands.begin(), cands.end(), detail::better_candidate);
-        const std::size_t take = cands.size();
-        Index filled = 0;
-        for (std::size_t i = 0; i < take && filled < K; ++i) {
-          const detail::Candidate& c = cands[i];
-          const auto si = static_cast<std::size_t>(c.slot);
-          Hypothesis<T> h = live[si];
-          Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
-          h.log_prob = c.s;
-          if (c.w == ids.eos) {
-            if (static_cast<Index>(finished[bi].size()) < K) {
-              h.finished = true;
-              const double r = detail::final_score(h, cov, config, true);
-              finished[bi].push_back({std::move(h), r});
-            }
+        chosen.clear();
+        bool open = false;  // a group has fewer than K/G finished and a live hypothesis
+        for (Index g = 0; g < G; ++g) {
+          Index& group_done = group_finished[static_cast<std::size_t>(b * G + g)];
+          if (group_done >= Kg) {
+            for (Index k = 0; k < Kg; ++k) next_cov[static_cast<std::size_t>(b * K + g * Kg + k)] = Vec<T>::Zero(Ts);
             continue;
           }
-          h.tokens.push_back(c.w);
-          h.alignment.push_back(align.col(c.slot).head(Ts));
-          const auto ni = static_cast<std::size_t>(b * K + filled);
-          rows[ni] = c.slot;
-          next_live[ni] = std::move(h);
-          next_cov[ni] = std::move(cov);
-          next_score[ni] = c.s;
-          prev[ni] = c.w;
-          ++filled;
+          // the group's best 2 K/G candidates (score, then slot, then word);
+          // after the first group, scored with the diversity penalty
+          const bool penalize = config.diversity > 0.0 && !chosen.empty();
+          const auto cap = static_cast<std::size_t>(2 * Kg);
+          cands.clear();
+          for (Index k = 0; k < Kg; ++k) {
+            const Index slot = b * K + g * Kg + k;
+            const auto si = static_cast<std::size_t>(slot);
+            if (!std::isfinite(score[si])) continue;
+            auto lp = logits.col(slot);
+            detail::constrain<T>(lp, live[si].tokens, lo, hi, ids, config);
+            if (!penalize) {
+              detail::offer_candidates<T>(lp.head(V), score[si], slot, cap, cands);
+              continue;
+            }
+            // log p_w - lambda * count_{<g}(w)
+            penalized = lp.head(V);
+            for (const TokenId w : chosen) penalized[w] -= static_cast<T>(config.diversity);
+            detail::offer_candidates<T>(penalized, score[si], slot, cap, cands);
+          }
+          std::sort(cands.begin(), cands.end(), detail::better_candidate);
+          Index filled = 0;
+          for (std::size_t i = 0; i < cands.size() && filled < Kg; ++i) {
+            const detail::Candidate& c = cands[i];
+            const auto si = static_cast<std::size_t>(c.slot);
+            Hypothesis<T> h = live[si];
+            Vec<T> cov = coverage[si] + align.col(c.slot).head(Ts);
+            // the hypothesis keeps its log-probability, without the penalty
+            const double s = penalize ? score[si] + static_cast<double>(logits(c.w, c.slot)) : c.s;
+            h.log_prob = s;
+            chosen.push_back(c.w);
+            if (c.w == ids.eos) {
+              if (group_done < Kg) {
+                h.finished = true;
+                const double r = detail::final_score(h, cov, config, true);
+                finished[bi].push_back({std::move(h), r});
+                ++group_done;
+              }
+              continue;
+            }
+            h.tokens.push_back(c.w);
+            h.alignment.push_back(align.col(c.slot).head(Ts));
+            const auto ni = static_cast<std::size_t>(b * K + g * Kg + filled);
+            rows[ni] = c.slot;
+            next_live[ni] = std::move(h);
+            next_cov[ni] = std::move(cov);
+            next_score[ni] = s;
+            prev[ni] = c.w;
+            ++filled;
+          }
+          for (Index k = filled; k < Kg; ++k) next_cov[static_cast<std::size_t>(b * K + g * Kg + k)] = Vec<T>::Zero(Ts);
+          open = open || (group_done < Kg && filled > 0);
         }
-        for (Index k = filled; k < K; ++k) next_cov[static_cast<std::size_t>(b * K + k)] = Vec<T>::Zero(Ts);
-        if (static_cast<Index>(finished[bi].size()) >= K || filled == 0) done[bi] = 1;
+        if (!open) done[bi] = 1;
       }
     });
     live.swap(next_live);
