@@ -1,12 +1,14 @@
 // examples/summarize/eval_command.cpp: `summarize eval` (see eval_command.hpp).
 #include "eval_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "number_text.hpp"
 #include "score_command.hpp"
 #include "summarizer.hpp"
 
@@ -29,6 +31,40 @@ inline std::string lead_words(const std::string& collapsed, int n) {
   return collapsed.substr(0, end);
 }
 
+/// What --n-best N > 1 adds: the mean over documents of distinct-1 and
+/// distinct-2 across each document's list (13a-free word tokens, as the
+/// repetition measure), and the scores of the oracle: each document's
+/// summary of highest ROUGE-L F1 (stemmed) against its reference, the
+/// better-ranked one on a tie.
+inline nlohmann::json n_best_report(const std::vector<std::vector<std::string>>& lists,
+                                    const std::vector<std::string>& refs) {
+  const genattn::Tokenizer tokenizer;
+  double distinct1 = 0.0, distinct2 = 0.0;
+  std::size_t size = 0;
+  std::vector<std::string> oracle;
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    std::vector<std::vector<std::string>> tokens;
+    std::size_t pick = 0;
+    double best = -1.0;
+    for (std::size_t k = 0; k < lists[i].size(); ++k) {
+      tokens.push_back(tokenizer.tokenize(lists[i][k]));
+      const double f = genattn::rouge(refs[i], lists[i][k], true).rougeL.f;
+      if (f > best) {
+        best = f;
+        pick = k;
+      }
+    }
+    size = std::max(size, lists[i].size());
+    distinct1 += genattn::distinct_ngrams(tokens, 1);
+    distinct2 += genattn::distinct_ngrams(tokens, 2);
+    oracle.push_back(lists[i][pick]);
+  }
+  const double n = lists.empty() ? 1.0 : static_cast<double>(lists.size());
+  nlohmann::json j = {{"size", size}, {"distinct_1", distinct1 / n}, {"distinct_2", distinct2 / n}};
+  j["oracle"] = score(oracle, refs, true, false);
+  return j;
+}
+
 int eval_command(const EvalOptions& o) {
   if (o.lead <= 0 && o.model_dir.empty()) throw InputError("eval needs --model DIR (or --lead N for the baseline)");
   try {  // checked before the decoding, not found unwritable after it
@@ -38,6 +74,7 @@ int eval_command(const EvalOptions& o) {
   }
   const std::vector<Pair> pairs = read_pairs(o.data);
   std::vector<std::string> docs, refs, hyps;
+  std::vector<std::vector<std::string>> n_best;  // with --n-best N > 1: each document's list, best first
   for (const auto& p : pairs) {
     docs.push_back(p.document);
     refs.push_back(p.summary);
@@ -59,7 +96,10 @@ int eval_command(const EvalOptions& o) {
     decode.packed = &packed;
     const auto out =
         summarize_documents(s, docs, decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
-    for (const auto& x : out) hyps.push_back(x.texts.front());
+    for (const auto& x : out) {
+      hyps.push_back(x.texts.front());
+      if (o.decode.search.n_best > 1 && !o.decode.sample) n_best.push_back(x.texts);
+    }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string text;
@@ -80,7 +120,15 @@ int eval_command(const EvalOptions& o) {
   j["repeated_trigrams"] = hyps.empty() ? 0.0 : 100.0 * static_cast<double>(repeated) / static_cast<double>(hyps.size());
   j["decode_seconds"] = secs;
   if (o.noise > 0) j["noise"] = o.noise;
-  j["search"] = o.lead > 0 ? "lead " + std::to_string(o.lead) + " words" : o.decode.sample ? "sample" : o.decode.search.beam == 1 ? "greedy" : "beam " + std::to_string(o.decode.search.beam);
+  if (!n_best.empty()) j["n_best"] = n_best_report(n_best, refs);
+  const auto& search = o.decode.search;
+  j["search"] = o.lead > 0               ? "lead " + std::to_string(o.lead) + " words"
+                : o.decode.sample        ? "sample"
+                : search.beam == 1       ? "greedy"
+                : search.groups == 1     ? "beam " + std::to_string(search.beam)
+                                         : "diverse beam " + std::to_string(search.beam) + ", " +
+                                               std::to_string(search.groups) + " groups, diversity " +
+                                               shortest(search.diversity);
   if (!precision.empty()) {
     j["weights"] = precision;  // the weights' precision (not ROUGE's)
     j["weight_bytes"] = weight_bytes;

@@ -24,6 +24,12 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   app->add_option("--n-best", s.n_best, "summaries per document (at most --beam)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  app->add_option("--groups", s.groups, "diverse beam search: groups of --beam / --groups hypotheses (1: plain beam)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app->add_option("--diversity", s.diversity, "diverse beam search's penalty per earlier group that chose a word")
+      ->check(non_negative_finite)
+      ->capture_default_str();
   app->add_option("--length-penalty", s.length_penalty, "none, average or gnmt")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, LengthPenalty>{{"none", LengthPenalty::none},

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model_dir.hpp"
+#include "number_text.hpp"
 #include "progress.hpp"
 #include "score_command.hpp"
 #include "summarizer.hpp"
@@ -37,17 +38,6 @@ struct Validation {
   double loss = 0.0;
   genattn::RougeScores rouge;
 };
-
-/// `x` in the fewest digits that read back as x (two doubles give the same
-/// text only when they are the same double: the ranks compare settings so).
-inline std::string shortest(double x) {
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, x);
-    if (std::strtod(text, nullptr) == x) break;
-  }
-  return text;
-}
 
 /// The pairs with their documents corrupted as epoch `epoch` of a run seeded
 /// `seed` sees them (--noise RATE: each kind of noise at RATE).

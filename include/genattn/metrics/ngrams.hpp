@@ -1,7 +1,9 @@
 // genattn/metrics/ngrams.hpp: n-gram counts of a token sequence, the piece
-// BLEU, ROUGE-N and the repetition measure share.
+// BLEU, ROUGE-N and the repetition and diversity measures share.
 //
 //   count(g) = #{ i : tokens[i .. i+n-1] = g }
+//   distinct-n(S) = #{ distinct n-grams of the sequences S } / #{ n-grams of S }
+//                   (Li et al. 2016; 0 when S has no n-gram)
 #pragma once
 
 #include <map>
@@ -28,6 +30,19 @@ inline bool has_repeated_ngram(const std::vector<std::string>& tokens, std::size
   for (const auto& [g, k] : ngram_counts(tokens, n))
     if (k > 1) return true;
   return false;
+}
+
+/// distinct-n of `sequences` (an n-best list, say): their distinct n-grams
+/// over all their n-grams; 0 when they have none.
+inline double distinct_ngrams(const std::vector<std::vector<std::string>>& sequences, std::size_t n) {
+  NgramCounts all;
+  long total = 0;
+  for (const auto& tokens : sequences)
+    for (const auto& [g, k] : ngram_counts(tokens, n)) {
+      all[g] += k;
+      total += k;
+    }
+  return total == 0 ? 0.0 : static_cast<double>(all.size()) / static_cast<double>(total);
 }
 
 GENATTN_NAMESPACE_END
