@@ -18,8 +18,15 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   using genattn::LengthPenalty;
   using genattn::UnknownPolicy;
   auto& s = o.search;
+  // beam search's defaults, chosen on the validation split (README,
+  // "Search defaults"): average length penalty, no repeated trigram, and
+  // <unk> banned for a copy model (it copies the word instead), replaced
+  // by the most attended source word otherwise
   s.beam = 1;
   s.max_length = 30;
+  s.length_penalty = LengthPenalty::average;
+  s.block_ngram = 3;
+  s.unknown = UnknownPolicy::automatic;
   app->add_option("--beam", s.beam, "beam size (1: greedy)")->check(CLI::Range(1, 1000))->capture_default_str();
   app->add_option("--n-best", s.n_best, "summaries per document (at most --beam)")
       ->check(CLI::Range(1, 1000))
@@ -35,7 +42,7 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
           std::map<std::string, LengthPenalty>{{"none", LengthPenalty::none},
                                                {"average", LengthPenalty::average},
                                                {"gnmt", LengthPenalty::gnmt}}))
-      ->default_str("none");
+      ->default_str("average");
   app->add_option("--alpha", s.alpha, "GNMT length penalty exponent")->check(finite_number)->capture_default_str();
   app->add_option("--coverage-penalty", s.coverage_penalty, "none, gnmt or summary")
       ->transform(CLI::CheckedTransformer(
@@ -57,10 +64,13 @@ inline void add_search_options(CLI::App* app, DecodeOptions& o) {
   app->add_option("--block-ngram", s.block_ngram, "no n-gram of this size repeats in a summary (0: off)")
       ->check(non_negative_count)
       ->capture_default_str();
-  app->add_option("--unknown", s.unknown, "allow, ban, or replace <unk> by the most attended source word")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, UnknownPolicy>{
-          {"allow", UnknownPolicy::allow}, {"ban", UnknownPolicy::ban}, {"replace", UnknownPolicy::replace}}))
-      ->default_str("allow");
+  app->add_option("--unknown", s.unknown,
+                  "allow, ban, or replace <unk> by the most attended source word; auto: ban for a copy model, else replace")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, UnknownPolicy>{{"allow", UnknownPolicy::allow},
+                                                                              {"ban", UnknownPolicy::ban},
+                                                                              {"replace", UnknownPolicy::replace},
+                                                                              {"auto", UnknownPolicy::automatic}}))
+      ->default_str("auto");
   app->add_flag("--sample", o.sample, "sample instead of greedy or beam search");
   app->add_option("--temperature", s.temperature, "sampling temperature")->check(positive);
   app->add_option("--top-k", s.top_k, "sample from the k likeliest words (0: all)")->check(non_negative_count);

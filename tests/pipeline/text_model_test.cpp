@@ -175,3 +175,28 @@ TEST(TextModel, AQuantizedDirectoryLoadsAtItsPrecision) {
                 .find("is not a model directory"),
             std::string::npos);
 }
+
+// UnknownPolicy::automatic is the model's: ban for a copy model (it copies
+// the word instead), replace otherwise; summarize() with it gives what the
+// resolved policy gives. Any other policy passes through.
+TEST(TextModel, AutomaticUnknownPolicyFollowsTheModel) {
+  for (const bool copy : {false, true}) {
+    TempDir dir("text-model");
+    write_model_dir(dir.path.string(), copy);
+    const TextModel m = TextModel::load(dir.path.string());
+    SearchConfig search;
+    search.beam = 2;
+    search.unknown = UnknownPolicy::automatic;
+    const UnknownPolicy resolved = copy ? UnknownPolicy::ban : UnknownPolicy::replace;
+    EXPECT_EQ(m.search_for(search).unknown, resolved) << copy;
+    SearchConfig explicit_search = search;
+    explicit_search.unknown = resolved;
+    const auto automatic = m.summarize(kDocuments, search), by_name = m.summarize(kDocuments, explicit_search);
+    ASSERT_EQ(automatic.size(), by_name.size());
+    for (std::size_t i = 0; i < automatic.size(); ++i) EXPECT_EQ(automatic[i].texts, by_name[i].texts) << copy << i;
+    for (const UnknownPolicy u : {UnknownPolicy::allow, UnknownPolicy::ban, UnknownPolicy::replace}) {
+      search.unknown = u;
+      EXPECT_EQ(m.search_for(search).unknown, u) << copy;
+    }
+  }
+}

@@ -69,7 +69,13 @@ struct Hypothesis {
 
 enum class LengthPenalty { none, average, gnmt };
 enum class CoveragePenalty { none, gnmt, summary };
-enum class UnknownPolicy { allow, ban, replace };
+/// What search does with <unk>: allow it, ban it, or allow it and replace it
+/// by the most attended source word afterwards (replace_unknown).
+/// `automatic` is TextModel's choice for its model (TextModel::search_for:
+/// ban for a copy model, which then copies the word, else replace, as chosen
+/// on the validation split); the search functions themselves read it as
+/// allow.
+enum class UnknownPolicy { allow, ban, replace, automatic };
 
 struct SearchConfig {
   Index beam = 5;

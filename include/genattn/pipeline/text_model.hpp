@@ -216,7 +216,8 @@ struct TextModel {
   }
 
   /// The search summarize() runs for `search`: max_length capped at
-  /// longest_summary(), then validated. TextModelError for a min_length
+  /// longest_summary(), UnknownPolicy::automatic made this model's (ban
+  /// for a copy model, else replace), then validated. TextModelError for a min_length
   /// above the cap; std::invalid_argument for an invalid search.
   SearchConfig search_for(const SearchConfig& search) const {
     SearchConfig s = search;
@@ -226,6 +227,8 @@ struct TextModel {
                            (s.max_length <= cap ? "max_length " + std::to_string(s.max_length)
                                                 : "the model's limit of " + std::to_string(cap) + " tokens"));
     s.max_length = std::min(s.max_length, cap);
+    if (s.unknown == UnknownPolicy::automatic)
+      s.unknown = model.config().copy ? UnknownPolicy::ban : UnknownPolicy::replace;
     s.validate();
     return s;
   }
