@@ -32,8 +32,8 @@ inline std::string lead_words(const std::string& collapsed, int n) {
 }
 
 /// What --n-best N > 1 adds: the mean over documents of distinct-1 and
-/// distinct-2 across each document's list (13a-free word tokens, as the
-/// repetition measure), and the scores of the oracle: each document's
+/// distinct-2 across each document's list (genattn::Tokenizer's words, as
+/// the repetition measure), and the scores of the oracle: each document's
 /// summary of highest ROUGE-L F1 (stemmed) against its reference, the
 /// better-ranked one on a tie.
 inline nlohmann::json n_best_report(const std::vector<std::vector<std::string>>& lists,

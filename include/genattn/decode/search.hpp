@@ -414,17 +414,14 @@ std::vector<std::vector<Hypothesis<typename D::Scalar>>> beam_search(D& dec, con
         chosen.clear();
         bool open = false;  // a group has fewer than K/G finished and a live hypothesis
         for (Index g = 0; g < G; ++g) {
+          // a group with K/G finished offers nothing: its slots end empty
           Index& group_done = group_finished[static_cast<std::size_t>(b * G + g)];
-          if (group_done >= Kg) {
-            for (Index k = 0; k < Kg; ++k) next_cov[static_cast<std::size_t>(b * K + g * Kg + k)] = Vec<T>::Zero(Ts);
-            continue;
-          }
           // the group's best 2 K/G candidates (score, then slot, then word);
           // after the first group, scored with the diversity penalty
           const bool penalize = config.diversity > 0.0 && !chosen.empty();
           const auto cap = static_cast<std::size_t>(2 * Kg);
           cands.clear();
-          for (Index k = 0; k < Kg; ++k) {
+          for (Index k = 0; k < Kg && group_done < Kg; ++k) {
             const Index slot = b * K + g * Kg + k;
             const auto si = static_cast<std::size_t>(slot);
             if (!std::isfinite(score[si])) continue;

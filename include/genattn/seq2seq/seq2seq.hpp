@@ -76,6 +76,7 @@ class Seq2Seq {
     Mat<T> tgt_x, tgt_mask;
     typename Decoder<T>::Saved decoder;
     typename Decoder<T>::Extra extra;  ///< copy and coverage gradients for backward
+    std::vector<std::vector<TokenId>> ext_of;  ///< copy: each source's extended ids (source_extended_ids)
     Mat<T> dlogits;                    ///< loss()'s dJ/dlogits, V x Tt*B (the logits stay in decoder.logits)
     LossValue loss;
     struct Workspace {
@@ -221,18 +222,16 @@ class Seq2Seq {
   /// evaluate() share, after checking their arguments: the source pipeline,
   /// the target embeddings and the decoder (with the logits of every step
   /// when `logits`, else without); cache.loss is reset to the batch's token
-  /// count.
+  /// count, and a copy model's cache.ext_of set.
   void forward(const char* where, const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache& cache,
                const LossConfig& loss_config, Rng* dropout_rng, bool logits) const;
 
   /// The loss of the forward's columns first .. first + logits.cols() - 1,
   /// added to cache.loss; dJ/dlogits into `dlogits` (may be the logits'
   /// memory) and, for a copy model, dJ/dg and dJ/de into those columns of
-  /// cache.extra, unless `dlogits` is empty. `ext_of`: a copy model's
-  /// source_extended_ids.
-  void output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
-                   const std::vector<std::vector<TokenId>>& ext_of, Index first, const ConstMatRef<T>& logits,
-                   MatRef<T> dlogits) const;
+  /// cache.extra, unless `dlogits` is empty.
+  void output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config, Index first,
+                   const ConstMatRef<T>& logits, MatRef<T> dlogits) const;
 
   /// The chunked output layer and loss of loss_and_backward (grads given)
   /// and evaluate (null), then the coverage term.
@@ -312,12 +311,12 @@ auto Seq2Seq<T>::forward(const char* where, const ParamBuffer<T>& p, const Seq2S
     const Index N = batch.batch * batch.tgt_time;
     cache.extra.gate.resize(1, N);
     cache.extra.scores.resize(src.map.source_time, N);
+    cache.ext_of = source_extended_ids(batch.src_ext, src.map, config_.tgt_vocab + batch.extra);
   }
 }
 
 template <class T>
-auto Seq2Seq<T>::output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config,
-                             const std::vector<std::vector<TokenId>>& ext_of, Index first,
+auto Seq2Seq<T>::output_loss(const Seq2SeqBatch& batch, Cache& cache, const LossConfig& loss_config, Index first,
                              const ConstMatRef<T>& logits, MatRef<T> dlogits) const -> void {
   const Index n = logits.cols();
   if (config_.copy) {
@@ -326,7 +325,7 @@ auto Seq2Seq<T>::output_loss(const Seq2SeqBatch& batch, Cache& cache, const Loss
     const bool grads = dlogits.size() != 0;
     copy_cross_entropy_columns<T>(
         {logits, d.gate.middleCols(first, n), d.scores.middleCols(first, n)},
-        {cache.source.map, batch.src_ext, batch.extra}, ext_of, batch.tgt_out, first, cache.loss.tokens,
+        {cache.source.map, batch.src_ext, batch.extra}, cache.ext_of, batch.tgt_out, first, cache.loss.tokens,
         config_.ids,
         grads ? CopyGradientViews<T>{dlogits, cache.extra.gate.middleCols(first, n),
                                      cache.extra.scores.middleCols(first, n)}
@@ -356,10 +355,7 @@ auto Seq2Seq<T>::loss(const ParamBuffer<T>& p, const Seq2SeqBatch& batch, Cache&
   forward("Seq2Seq::loss", p, batch, cache, loss_config, dropout_rng, true);
   const Mat<T>& logits = cache.decoder.logits;
   cache.dlogits.resize(logits.rows(), logits.cols());
-  const auto ext_of = config_.copy ? source_extended_ids(batch.src_ext, cache.source.map,
-                                                         config_.tgt_vocab + batch.extra)
-                                   : std::vector<std::vector<TokenId>>();
-  output_loss(batch, cache, loss_config, ext_of, 0, logits, cache.dlogits);
+  output_loss(batch, cache, loss_config, 0, logits, cache.dlogits);
   coverage_loss(batch, cache, loss_config);
   return cache.loss;
 }
@@ -372,9 +368,6 @@ auto Seq2Seq<T>::chunked_loss(const ParamBuffer<T>& p, ParamBuffer<T>* grads, co
   const Index per_chunk =
       loss_config.chunk_logits == 0 ? steps : std::clamp<Index>(loss_config.chunk_logits / (V * B), 1, steps);
   cache.dlogits.resize(0, 0);  // backward() has nothing to read
-  const auto ext_of = config_.copy ? source_extended_ids(batch.src_ext, cache.source.map,
-                                                         config_.tgt_vocab + batch.extra)
-                                   : std::vector<std::vector<TokenId>>();
   Mat<T>& chunk = cache.ws.chunk;
   chunk.resize(V, per_chunk * B);
   for (Index t = 0; t < steps; t += per_chunk) {
@@ -382,11 +375,11 @@ auto Seq2Seq<T>::chunked_loss(const ParamBuffer<T>& p, ParamBuffer<T>* grads, co
     auto c = chunk.leftCols(n);
     decoder_.logits(p, cache.decoder, first, c);
     if (grads == nullptr) {
-      output_loss(batch, cache, loss_config, ext_of, first, c, no_output<T>());
+      output_loss(batch, cache, loss_config, first, c, no_output<T>());
       continue;
     }
     // dJ/dlogits in the logits' place, then the output layer's backward
-    output_loss(batch, cache, loss_config, ext_of, first, c, c);
+    output_loss(batch, cache, loss_config, first, c, c);
     decoder_.output_backward(p, *grads, cache.decoder, first, c, cache.ws.decoder);
   }
   coverage_loss(batch, cache, loss_config);
