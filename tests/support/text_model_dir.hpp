@@ -3,6 +3,7 @@
 // summaries are fixed), both vocabularies and the words model.ckpt stores.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,8 +23,10 @@ inline const std::vector<std::string>& text_model_documents() {
 
 /// Writes the model directory `dir` (made if missing): vocabularies from
 /// text_model_documents(), documents cut at 9 tokens, summaries of at most
-/// max_target - 1 tokens; a pointer-generator with coverage when `copy`.
-inline void write_text_model_dir(const std::string& dir, bool copy, genattn::Index max_target = 6) {
+/// max_target - 1 tokens; a pointer-generator with coverage when `copy`;
+/// the weights drawn from `seed`.
+inline void write_text_model_dir(const std::string& dir, bool copy, genattn::Index max_target = 6,
+                                 std::uint64_t seed = 7) {
   using namespace genattn;
   std::filesystem::create_directories(dir);
   Tokenizer tok;
@@ -41,7 +44,7 @@ inline void write_text_model_dir(const std::string& dir, bool copy, genattn::Ind
   c.copy = copy;
   c.coverage = copy;
   const Seq2Seq<float> model(c);
-  ParamBuffer<float> p = model.init_params(7);
+  ParamBuffer<float> p = model.init_params(seed);
   p.flat() *= 3.0f;  // an untrained network that still prefers some words
   TextSettings text;
   text.max_source = 9;

@@ -13,6 +13,8 @@
 //                  below: the text settings and both vocabularies' hashes
 //   last.ckpt      the newest training state (for resuming)
 //   source.vocab   the document vocabulary; target.vocab  the summary one
+//   checkpoints/   with `train --keep-checkpoints K`: the last K saved
+//                  networks, model-000001.ckpt, ... (kept_checkpoints.hpp)
 // A model never decodes with a vocabulary other than its own: model.ckpt
 // stores the FNV-1a hash of each vocabulary file and load() compares them.
 //
@@ -34,6 +36,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -44,6 +47,7 @@
 
 #include "genattn/core/file.hpp"
 #include "genattn/core/parallel.hpp"
+#include "genattn/decode/ensemble.hpp"
 #include "genattn/decode/search.hpp"
 #include "genattn/pipeline/extended_vocabulary.hpp"
 #include "genattn/seq2seq/batch.hpp"
@@ -68,6 +72,8 @@ inline std::string model(const std::string& dir) { return dir + "/model.ckpt"; }
 inline std::string last(const std::string& dir) { return dir + "/last.ckpt"; }
 inline std::string source_vocab(const std::string& dir) { return dir + "/source.vocab"; }
 inline std::string target_vocab(const std::string& dir) { return dir + "/target.vocab"; }
+/// The last checkpoints training keeps (pipeline/kept_checkpoints.hpp).
+inline std::string checkpoints(const std::string& dir) { return dir + "/checkpoints"; }
 }  // namespace model_files
 
 /// Text settings saved with the model.
@@ -130,6 +136,21 @@ struct Summaries {
   std::vector<std::vector<std::string>> words;  ///< per hypothesis: its tokens, <unk> replaced when asked
   std::vector<std::string> texts;               ///< the words detokenized
 };
+
+struct TextModel;
+
+namespace detail {
+/// What TextModel::summarize and TextEnsemble::summarize run: the documents
+/// decoded by `members` as one (one member: that model; more: an
+/// EnsembleDecoder over them, decode/ensemble.hpp), with `search` resolved
+/// already. packs[m]: member m's packed weights (null: packed here, at
+/// options.precision or the member's own).
+inline std::vector<Summaries> summarize_members(const std::vector<const TextModel*>& members,
+                                                const std::vector<const Seq2Seq<float>::Packed*>& packs,
+                                                const SearchConfig& search, const std::vector<std::string>& documents,
+                                                const DecodeOptions& options, TruncationCount* cut,
+                                                const std::function<std::string(std::size_t)>& where);
+}  // namespace detail
 
 /// A trained network with its vocabularies, text settings and tokenizer.
 /// Its members are public so that a trainer can assemble one around the
@@ -220,15 +241,19 @@ struct TextModel {
   /// for a copy model, else replace), then validated. TextModelError for a min_length
   /// above the cap; std::invalid_argument for an invalid search.
   SearchConfig search_for(const SearchConfig& search) const {
+    return resolve_search(search, longest_summary(), model.config().copy);
+  }
+
+  /// resolve_search for a decoder whose longest summary is `cap` tokens and
+  /// that can copy (`copy`) or not.
+  static SearchConfig resolve_search(const SearchConfig& search, Index cap, bool copy) {
     SearchConfig s = search;
-    const Index cap = longest_summary();
     if (s.min_length > std::min(s.max_length, cap))
       throw TextModelError("min_length " + std::to_string(s.min_length) + " is above the longest summary allowed, " +
                            (s.max_length <= cap ? "max_length " + std::to_string(s.max_length)
                                                 : "the model's limit of " + std::to_string(cap) + " tokens"));
     s.max_length = std::min(s.max_length, cap);
-    if (s.unknown == UnknownPolicy::automatic)
-      s.unknown = model.config().copy ? UnknownPolicy::ban : UnknownPolicy::replace;
+    if (s.unknown == UnknownPolicy::automatic) s.unknown = copy ? UnknownPolicy::ban : UnknownPolicy::replace;
     s.validate();
     return s;
   }
@@ -254,81 +279,8 @@ struct TextModel {
   std::vector<Summaries> summarize(const std::vector<std::string>& documents, const DecodeOptions& options,
                                    TruncationCount* cut = nullptr,
                                    const std::function<std::string(std::size_t)>& where = {}) const {
-    auto name = [&](std::size_t i) { return where ? where(i) : "document " + std::to_string(i + 1); };
-    const SearchConfig search = search_for(options.search);
-    std::vector<Summaries> out(documents.size());
-    std::vector<TokenIds> ids(documents.size());
-    const bool copy = model.config().copy;
-    std::vector<ExtendedVocabulary> extended;  // copy: each document's own words after the vocabulary
-    for (std::size_t i = 0; i < documents.size(); ++i) {
-      auto tokens = document_tokens(documents[i], name(i));
-      ids[i] = encode_tokens(source, tokens, text.max_source, cut);
-      tokens.resize(ids[i].size());
-      out[i].source_tokens = std::move(tokens);
-      if (copy) extended.emplace_back(target, out[i].source_tokens);
-    }
-    std::vector<std::size_t> order(documents.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });
-    // A generic build decodes the same bits in any batch
-    // (decode/search_test: BatchedEqualsEachSentenceAlone); a -march=native
-    // one (FMA) can round differently with another batch size: measured, the
-    // 4th decimal of a score and the order of tied hypotheses.
-    const Index beam = options.sample ? 1 : std::max<Index>(1, search.beam);
-    const auto bs =
-        static_cast<std::size_t>(std::max<Index>(1, std::min<Index>(options.batch_size, max_hypotheses / beam)));
-    const std::size_t batches = (order.size() + bs - 1) / bs;
-    // Batch k: one decoder (memory and workspace) per batch; the model, its
-    // parameters and their packed copy are shared read-only, so batches
-    // decode on threads at once. Fewer batches than threads: each decoder
-    // splits its steps among the threads left over.
-    Seq2Seq<float>::Packed own;
-    if (options.packed == nullptr) own = pack(options.precision);
-    const Seq2Seq<float>::Packed& packed = options.packed != nullptr ? *options.packed : own;
-    const std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
-                                                    : std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t workers = std::min(batches, threads);
-    const int decoder_threads = static_cast<int>(std::max<std::size_t>(1, threads / std::max<std::size_t>(1, workers)));
-    auto decode_batch = [&](std::size_t k) {
-      const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
-      std::vector<TokenIds> src, src_ext;
-      for (std::size_t i = start; i < end; ++i) {
-        src.push_back(ids[order[i]]);
-        if (copy) src_ext.push_back(extended[order[i]].source_ids());
-      }
-      const std::vector<TokenIds> no_targets(src.size());
-      const Seq2SeqBatch batch =
-          copy ? make_copy_batch(src, src_ext, no_targets, target.size()) : make_batch(src, no_targets);
-      Seq2SeqDecoder<float> dec(model, params, batch.src, batch.src_lengths, batch.src_ext, &packed, decoder_threads);
-      std::vector<std::vector<Hypothesis<float>>> found;
-      if (options.sample) {
-        SearchConfig seeded = search;
-        seeded.seed = search.seed + k;  // each batch its own stream, whatever thread runs it
-        for (auto& h : sample(dec, seeded)) found.push_back({std::move(h)});
-      } else if (search.beam == 1) {
-        for (auto& h : greedy_search(dec, search)) found.push_back({std::move(h)});
-      } else {
-        found = beam_search(dec, search);
-      }
-      for (std::size_t i = start; i < end; ++i) out[order[i]].hypotheses = std::move(found[i - start]);
-    };
-    std::atomic<std::size_t> next{0};
-    parallel_for(static_cast<Index>(workers), [&](Index) {
-      for (std::size_t k; (k = next++) < batches;) decode_batch(k);
-    });
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      auto& d = out[i];
-      for (const auto& h : d.hypotheses) {
-        // a copy model's ids above the vocabulary are the document's own words
-        std::vector<std::string> words = copy ? extended[i].decode(h.tokens) : target.decode(h.tokens);
-        if (search.unknown == UnknownPolicy::replace)
-          words = replace_unknown(words, h, d.source_tokens, Vocabulary::specials[1]);
-        d.texts.push_back(Tokenizer::detokenize(words));
-        d.words.push_back(std::move(words));
-      }
-    }
-    return out;
+    return detail::summarize_members({this}, {options.packed}, search_for(options.search), documents, options, cut,
+                                     where);
   }
 
   /// The same with the search alone (batches of 32, one thread per core).
@@ -338,6 +290,122 @@ struct TextModel {
     return summarize(documents, options);
   }
 };
+
+namespace detail {
+
+inline std::vector<Summaries> summarize_members(const std::vector<const TextModel*>& members,
+                                                const std::vector<const Seq2Seq<float>::Packed*>& packs,
+                                                const SearchConfig& search, const std::vector<std::string>& documents,
+                                                const DecodeOptions& options, TruncationCount* cut,
+                                                const std::function<std::string(std::size_t)>& where) {
+  auto name = [&](std::size_t i) { return where ? where(i) : "document " + std::to_string(i + 1); };
+  const std::size_t M = members.size();
+  check_arg(M >= 1 && packs.size() == M, "summarize", "expected one pack (or null) per member");
+  const TextModel& first = *members.front();
+  // the members share the tokenizer, the cut and the target vocabulary
+  // (TextEnsemble checks); each encodes the tokens with its own source
+  // vocabulary. Any member that copies makes the documents' own words ids.
+  bool copy = false;
+  for (const TextModel* m : members) copy = copy || m->model.config().copy;
+  std::vector<Summaries> out(documents.size());
+  std::vector<std::vector<TokenIds>> ids(M, std::vector<TokenIds>(documents.size()));  // per member
+  std::vector<ExtendedVocabulary> extended;  // copy: each document's own words after the vocabulary
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    auto tokens = first.document_tokens(documents[i], name(i));
+    for (std::size_t m = 0; m < M; ++m)
+      ids[m][i] = encode_tokens(members[m]->source, tokens, first.text.max_source, m == 0 ? cut : nullptr);
+    tokens.resize(ids[0][i].size());
+    out[i].source_tokens = std::move(tokens);
+    if (copy) extended.emplace_back(first.target, out[i].source_tokens);
+  }
+  std::vector<std::size_t> order(documents.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ids[0][a].size() < ids[0][b].size(); });
+  // A generic build decodes the same bits in any batch
+  // (decode/search_test: BatchedEqualsEachSentenceAlone); a -march=native
+  // one (FMA) can round differently with another batch size: measured, the
+  // 4th decimal of a score and the order of tied hypotheses.
+  const Index beam = options.sample ? 1 : std::max<Index>(1, search.beam);
+  const auto bs = static_cast<std::size_t>(
+      std::max<Index>(1, std::min<Index>(options.batch_size, TextModel::max_hypotheses / beam)));
+  const std::size_t batches = (order.size() + bs - 1) / bs;
+  // Batch k: one decoder (memory and workspace) per batch and member; the
+  // models, their parameters and their packed copies are shared read-only,
+  // so batches decode on threads at once. Fewer batches than threads: each
+  // decoder splits its steps among the threads left over.
+  std::vector<Seq2Seq<float>::Packed> own(M);
+  std::vector<const Seq2Seq<float>::Packed*> packed(M);
+  for (std::size_t m = 0; m < M; ++m) {
+    if (packs[m] == nullptr) own[m] = members[m]->pack(options.precision);
+    packed[m] = packs[m] != nullptr ? packs[m] : &own[m];
+  }
+  const std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
+                                                  : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t workers = std::min(batches, threads);
+  const int decoder_threads = static_cast<int>(std::max<std::size_t>(1, threads / std::max<std::size_t>(1, workers)));
+  auto run = [&](auto& dec, std::size_t k) {
+    std::vector<std::vector<Hypothesis<float>>> found;
+    if (options.sample) {
+      SearchConfig seeded = search;
+      seeded.seed = search.seed + k;  // each batch its own stream, whatever thread runs it
+      for (auto& h : sample(dec, seeded)) found.push_back({std::move(h)});
+    } else if (search.beam == 1) {
+      for (auto& h : greedy_search(dec, search)) found.push_back({std::move(h)});
+    } else {
+      found = beam_search(dec, search);
+    }
+    return found;
+  };
+  auto decode_batch = [&](std::size_t k) {
+    const std::size_t start = k * bs, end = std::min(order.size(), start + bs);
+    std::vector<Seq2SeqBatch> batch;  // per member
+    for (std::size_t m = 0; m < M; ++m) {
+      const bool copies = members[m]->model.config().copy;
+      std::vector<TokenIds> src, src_ext;
+      for (std::size_t i = start; i < end; ++i) {
+        src.push_back(ids[m][order[i]]);
+        if (copies) src_ext.push_back(extended[order[i]].source_ids());
+      }
+      const std::vector<TokenIds> no_targets(src.size());
+      batch.push_back(copies ? make_copy_batch(src, src_ext, no_targets, members[m]->target.size())
+                             : make_batch(src, no_targets));
+    }
+    auto decoder = [&](std::size_t m) {
+      const Seq2SeqBatch& b = batch[m];
+      return std::make_unique<Seq2SeqDecoder<float>>(members[m]->model, members[m]->params, b.src, b.src_lengths,
+                                                     b.src_ext, packed[m], decoder_threads);
+    };
+    std::vector<std::vector<Hypothesis<float>>> found;
+    if (M == 1) {
+      found = run(*decoder(0), k);
+    } else {
+      std::vector<std::unique_ptr<Seq2SeqDecoder<float>>> decoders;
+      for (std::size_t m = 0; m < M; ++m) decoders.push_back(decoder(m));
+      EnsembleDecoder<Seq2SeqDecoder<float>> dec(std::move(decoders));
+      found = run(dec, k);
+    }
+    for (std::size_t i = start; i < end; ++i) out[order[i]].hypotheses = std::move(found[i - start]);
+  };
+  std::atomic<std::size_t> next{0};
+  parallel_for(static_cast<Index>(workers), [&](Index) {
+    for (std::size_t k; (k = next++) < batches;) decode_batch(k);
+  });
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& d = out[i];
+    for (const auto& h : d.hypotheses) {
+      // a copy model's ids above the vocabulary are the document's own words
+      std::vector<std::string> words = copy ? extended[i].decode(h.tokens) : first.target.decode(h.tokens);
+      if (search.unknown == UnknownPolicy::replace)
+        words = replace_unknown(words, h, d.source_tokens, Vocabulary::specials[1]);
+      d.texts.push_back(Tokenizer::detokenize(words));
+      d.words.push_back(std::move(words));
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
 
 /// The sizes quantize_model() saw: model.ckpt before and after, in bytes.
 struct QuantizedSizes {
