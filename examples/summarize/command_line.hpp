@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "average_command.hpp"
 #include "config_reader.hpp"
 #include "eval_command.hpp"
 #include "quantize_command.hpp"
@@ -26,10 +27,11 @@ struct CommandLine {
   SummarizeOptions s;
   ServeOptions v;
   QuantizeOptions q;
+  AverageOptions a;
   std::string hyp, ref;
   bool stem = false, per_line = false;
   CLI::App *prepare = nullptr, *train = nullptr, *eval = nullptr, *summ = nullptr, *serve = nullptr, *score = nullptr,
-           *quantize = nullptr;
+           *quantize = nullptr, *average = nullptr;
 
   CommandLine(const CommandLine&) = delete;  // the app points into this object
   CommandLine& operator=(const CommandLine&) = delete;
@@ -83,6 +85,8 @@ struct CommandLine {
     train->add_option("--threads", t.threads, "threads (0: one per core)")->check(thread_count)->capture_default_str();
     train->add_option("--seed", t.seed, "initialization, shuffling and dropout seed")->check(seed_number)->capture_default_str();
     train->add_option("--noise", t.noise, "corrupt the training documents anew each epoch: word drop, adjacent swaps and typos, each at this rate (seeded by --seed)")->check(unit_rate)->capture_default_str();
+    train->add_option_function<std::uint64_t>("--bootstrap", [this](std::uint64_t seed) { t.bootstrap = seed; }, "bagging: train on a bootstrap resample of the training pairs drawn with this seed (the vocabularies come from all of them, so the members of an ensemble share them)")->check(seed_number);
+    train->add_option("--keep-checkpoints", t.keep_checkpoints, "keep the last K saved networks in the model directory's checkpoints/ (for summarize average)")->check(non_negative_count)->capture_default_str();
     train->add_option("--valid-limit", t.valid_limit, "validation pairs decoded for ROUGE (0: all)")->check(non_negative_count);
     train->add_option("--log-every", t.log_every, "steps between log lines when stderr is not a terminal")->check(non_negative_count);
     train->add_flag("!--no-progress", t.progress, "plain log lines even on a terminal");
@@ -92,7 +96,8 @@ struct CommandLine {
     train->add_option("--coverage-steps", t.coverage_steps, "two phases: train without coverage, then fine-tune this many updates with it")->check(non_negative_count);
 
     eval = app.add_subcommand("eval", "Summarize a corpus file and score it (ROUGE-1/2/L, BLEU)");
-    eval->add_option("--model", e.model_dir, "model directory");
+    eval->add_option("--model", e.model_dirs, "model directory; repeated: an ensemble (the mean of the models' probabilities)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     eval->add_option("--lead", e.lead, "no model: summarize by the first N words (the lead baseline)")->check(positive_count);
     eval->add_option("--data", e.data, "pairs to evaluate (TSV)")->required()->check(CLI::ExistingFile);
     eval->add_option("--out", e.out, "write the summaries here, one a line");
@@ -102,7 +107,9 @@ struct CommandLine {
     add_search_options(eval, e.decode);
 
     summ = app.add_subcommand("summarize", "Summarize documents, one a line");
-    summ->add_option("--model", s.model_dir, "model directory")->required();
+    summ->add_option("--model", s.model_dirs, "model directory; repeated: an ensemble (the mean of the models' probabilities)")
+        ->required()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     summ->add_option("--input", s.input, "documents, one a line (- for stdin)")->capture_default_str();
     summ->add_option("--output", s.output, "write the summaries here (default: stdout)");
     summ->add_option("--attention", s.attention, "draw the alignments into this SVG file");
@@ -134,6 +141,11 @@ struct CommandLine {
         ->required()
         ->check(CLI::IsMember({"bf16", "int8"}));
     quantize->add_option("--out", q.out_dir, "directory to write (not --model's)")->required();
+
+    average = app.add_subcommand("average", "Average the weights of a run's last kept checkpoints (train --keep-checkpoints K) into another directory");
+    average->add_option("--model", a.model_dir, "model directory trained with --keep-checkpoints")->required();
+    average->add_option("--last", a.last, "the newest K kept checkpoints (0: all kept)")->check(non_negative_count)->capture_default_str();
+    average->add_option("--out", a.out_dir, "directory to write (not --model's)")->required();
 
     score = app.add_subcommand("score", "Score hypotheses against references (BLEU, ROUGE-1/2/L) as JSON");
     score->add_option("--hyp", hyp, "hypotheses, one per line")->required()->check(CLI::ExistingFile);

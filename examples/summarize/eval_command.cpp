@@ -66,7 +66,7 @@ inline nlohmann::json n_best_report(const std::vector<std::vector<std::string>>&
 }
 
 int eval_command(const EvalOptions& o) {
-  if (o.lead <= 0 && o.model_dir.empty()) throw InputError("eval needs --model DIR (or --lead N for the baseline)");
+  if (o.lead <= 0 && o.model_dirs.empty()) throw InputError("eval needs --model DIR (or --lead N for the baseline)");
   try {  // checked before the decoding, not found unwritable after it
     if (!o.out.empty()) genattn::check_output_path(o.out, "summaries");
   } catch (const genattn::FileError& e) {
@@ -88,14 +88,17 @@ int eval_command(const EvalOptions& o) {
   if (o.lead > 0) {
     for (const auto& d : docs) hyps.push_back(lead_words(d, o.lead));
   } else {
-    const Summarizer s = load_summarizer(o.model_dir);
-    precision = genattn::precision_name(o.decode.precision.value_or(s.precision));
-    const auto packed = s.pack(o.decode.precision);  // packed once: decoding uses it, and its size is reported
-    weight_bytes = s.params.bytes() + packed.bytes();
-    genattn::DecodeOptions decode = o.decode;
-    decode.packed = &packed;
-    const auto out =
-        summarize_documents(s, docs, decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); });
+    const Ensemble s = load_ensemble(o.model_dirs);
+    std::vector<std::string> names;  // each member's precision, once
+    for (const auto& m : s.members()) {
+      const std::string name = genattn::precision_name(o.decode.precision.value_or(m.precision));
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    for (const auto& n : names) precision += (precision.empty() ? "" : ", ") + n;
+    const auto packs = s.pack(o.decode.precision);  // packed once: decoding uses them, and their size is reported
+    for (std::size_t m = 0; m < packs.size(); ++m) weight_bytes += s.members()[m].params.bytes() + packs[m].bytes();
+    const auto out = summarize_documents(
+        s, docs, o.decode, cut, [&](std::size_t i) { return o.data + ":" + std::to_string(i + 1); }, &packs);
     for (const auto& x : out) {
       hyps.push_back(x.texts.front());
       if (o.decode.search.n_best > 1 && !o.decode.sample) n_best.push_back(x.texts);
@@ -129,6 +132,7 @@ int eval_command(const EvalOptions& o) {
                                          : "diverse beam " + std::to_string(search.beam) + ", " +
                                                std::to_string(search.groups) + " groups, diversity " +
                                                shortest(search.diversity);
+  if (o.model_dirs.size() > 1) j["ensemble"] = o.model_dirs.size();
   if (!precision.empty()) {
     j["weights"] = precision;  // the weights' precision (not ROUGE's)
     j["weight_bytes"] = weight_bytes;

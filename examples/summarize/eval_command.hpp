@@ -22,7 +22,8 @@
 namespace summarize {
 
 struct EvalOptions {
-  std::string model_dir, data, out;
+  std::vector<std::string> model_dirs;  ///< one model, or the members of an ensemble
+  std::string data, out;
   int show = 0;
   int lead = 0;  ///< > 0: no model; the summary is the document's first `lead` words (the baseline)
   double noise = 0.0;           ///< > 0: the documents are corrupted first (genattn/text/noise.hpp), each kind at this rate

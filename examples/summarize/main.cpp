@@ -1,11 +1,13 @@
 // examples/summarize: the summarizer's command line (CLI11).
 //
 //   summarize prepare TRANSLATION_FILE --out DIR
-//   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume | --restart] ...
-//   summarize eval (--model DIR | --lead N) --data FILE [--out FILE] [--show N] [search options]
-//   summarize summarize --model DIR [--input FILE] [--output FILE] [--attention FILE.svg] [search options]
+//   summarize [--config FILE] train --train FILE --valid FILE --model DIR [--resume | --restart]
+//             [--bootstrap SEED] [--keep-checkpoints K] ...
+//   summarize eval (--model DIR [--model DIR2 ...] | --lead N) --data FILE [--out FILE] [--show N] [search options]
+//   summarize summarize --model DIR [--model DIR2 ...] [--input FILE] [--output FILE] [--attention FILE.svg] [search options]
 //   summarize serve --model DIR [--host H] [--port P] [--max-batch N] [--max-wait-ms MS] [search options]
 //   summarize quantize --model DIR --to bf16|int8 --out DIR2
+//   summarize average --model DIR [--last K] --out DIR2
 //   summarize score --hyp FILE --ref FILE [--stem] [--per-line]
 //
 // Every error in the user's input or files is one line on stderr and exit
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
     if (*cl.summ) return summarize_command(cl.s);
     if (*cl.serve) return serve_command(cl.v);
     if (*cl.quantize) return quantize_command(cl.q);
+    if (*cl.average) return average_command(cl.a);
     if (*cl.score) return score_command(cl.hyp, cl.ref, cl.stem, cl.per_line);
   } catch (const std::exception& ex) {
     std::fprintf(stderr, "summarize: %s\n", ex.what());

@@ -19,7 +19,7 @@ int summarize_command(const SummarizeOptions& o) {
   } catch (const genattn::FileError& e) {
     throw InputError(e.what());
   }
-  const Summarizer s = load_summarizer(o.model_dir);
+  const Ensemble s = load_ensemble(o.model_dirs);
   const std::string name = o.input == "-" ? "stdin" : o.input;
   const std::string text = o.input == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_bytes(o.input);
   const std::vector<std::string> docs = read_documents(text, name);
@@ -27,7 +27,7 @@ int summarize_command(const SummarizeOptions& o) {
   const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });
   if (cut.documents > 0)
     std::fprintf(stderr, "summarize: %zu documents were cut at %lld tokens (%zu tokens not read)\n", cut.documents,
-                 static_cast<long long>(s.text.max_source), cut.tokens);
+                 static_cast<long long>(s.members().front().text.max_source), cut.tokens);
   std::string result;
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (o.decode.search.n_best == 1 || o.decode.sample) {

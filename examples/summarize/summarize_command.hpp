@@ -15,7 +15,8 @@
 namespace summarize {
 
 struct SummarizeOptions {
-  std::string model_dir, input = "-", output, attention;
+  std::vector<std::string> model_dirs;  ///< one model, or the members of an ensemble
+  std::string input = "-", output, attention;
   DecodeOptions decode;
 };
 

@@ -110,8 +110,10 @@ static void take_model_dir(const TrainOptions& o, std::optional<ModelDirLock>& l
   const bool had_lock = fs::exists(files::lock(dir));
   lock.emplace(dir);
   if (!o.resume && !o.restart) check_fresh_model_dir(dir, had_lock);
-  if (o.restart)  // under the lock: the old run's checkpoints would not match the new vocabularies
+  if (o.restart) {  // under the lock: the old run's checkpoints would not match the new vocabularies
     for (const std::string& old : {files::model(dir), files::last(dir), files::phase1_model(dir)}) fs::remove(old);
+    genattn::remove_kept_checkpoints(dir);
+  }
 }
 
 /// Training on the ranks of `comm` (nullptr: alone). Every rank reads the
@@ -136,10 +138,16 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
   };
   if (o.copy && o.label_smoothing > 0.0)
     throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
+  // the data first: a file that cannot train leaves the model directory untouched
+  const std::vector<Pair> all_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
+  // --bootstrap SEED: the pairs this run trains on are a resample of the
+  // file's (bagging); the vocabularies below still come from all of them
+  std::vector<Pair> resampled;
+  if (o.bootstrap) resampled = genattn::bootstrap_sample(all_pairs, *o.bootstrap);
+  const std::vector<Pair>& train_pairs = o.bootstrap ? resampled : all_pairs;
   std::optional<ModelDirLock> lock;  // rank 0's: the others never touch the directory
   if (root) take_model_dir(o, lock);
 
-  const std::vector<Pair> train_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
   std::vector<Pair> valid_pairs = valid_all;
   if (o.valid_limit > 0 && static_cast<std::size_t>(o.valid_limit) < valid_pairs.size())
     valid_pairs.resize(static_cast<std::size_t>(o.valid_limit));
@@ -158,7 +166,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     target = genattn::Vocabulary::parse(target_bytes, files::target_vocab(dir));
   } else {
     std::vector<std::vector<std::string>> docs, sums;
-    for (const auto& p : train_pairs) {
+    for (const auto& p : all_pairs) {
       docs.push_back(tokenizer.tokenize(p.document));
       sums.push_back(tokenizer.tokenize(p.summary));
     }
@@ -237,6 +245,8 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                      {"--coverage-steps", std::to_string(o.coverage_steps)},
                                      {"--seed", std::to_string(o.seed)},
                                      {"--noise", shortest(o.noise)},
+                                     {"--bootstrap", o.bootstrap ? std::to_string(*o.bootstrap) : "none"},
+                                     {"--keep-checkpoints", std::to_string(o.keep_checkpoints)},
                                      {"--max-source", std::to_string(o.text.max_source)},
                                      {"--max-target", std::to_string(o.text.max_target)},
                                      {"--lowercase", std::to_string(o.text.lowercase)},
@@ -261,6 +271,14 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     if (noise_before != o.noise)
       throw InputError(files::last(dir) + ": the run trained with --noise " + shortest(noise_before) +
                        ", this call gives --noise " + shortest(o.noise) + " (a resumed run keeps its noise)");
+    // and its resample (a run saved before --bootstrap existed had none)
+    std::optional<std::uint64_t> bootstrap_before;
+    for (const auto& [name, word] : c.state)
+      if (name == "bootstrap_seed") bootstrap_before = word;
+    auto says = [](const std::optional<std::uint64_t>& b) { return b ? "--bootstrap " + std::to_string(*b) : "no --bootstrap"; };
+    if (bootstrap_before != o.bootstrap)
+      throw InputError(files::last(dir) + ": the run trained with " + says(bootstrap_before) + ", this call gives " +
+                       says(o.bootstrap) + " (a resumed run keeps its resample)");
     epoch = c.state_word("epoch");
     cursor = c.state_word("cursor");
     bad = c.state_word("bad");
@@ -274,7 +292,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
   auto save_last = [&] {
     if (!root) return;
-    trainer->save(files::last(dir), {{"epoch", epoch},
+    std::vector<std::pair<std::string, std::uint64_t>> words{{"epoch", epoch},
                                     {"phase", phase},
                                     {"cursor", cursor},
                                     {"bad", bad},
@@ -283,7 +301,13 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                     {"train_pairs", train_pairs.size()},
                                     {"noise", genattn::double_word(o.noise)},
                                     {"source_vocab_hash", source_hash},
-                                    {"target_vocab_hash", target_hash}});
+                                    {"target_vocab_hash", target_hash}};
+    if (o.bootstrap) words.emplace_back("bootstrap_seed", *o.bootstrap);
+    trainer->save(files::last(dir), words);
+    // --keep-checkpoints K: this network too, as the newest of the last K
+    if (o.keep_checkpoints > 0)
+      genattn::keep_checkpoint(dir, s.model, s.params, genattn::text_model_words(o.text, source_hash, target_hash),
+                               static_cast<std::size_t>(o.keep_checkpoints));
   };
 
   if (root)
@@ -436,6 +460,8 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       const double rate = trainer->schedule().current_base();
       const std::string best_bytes = bytes_of(files::model(dir));
       if (root) genattn::write_file_atomically(files::phase1_model(dir), best_bytes, "model");
+      // phase 1's kept networks have no coverage weights: they do not average with phase 2's
+      if (root) genattn::remove_kept_checkpoints(dir);
       const auto best1 =
           genattn::load_model<float>(genattn::decode_checkpoint(std::string_view(best_bytes), files::model(dir)), files::model(dir));
       genattn::Seq2SeqConfig cc = s.model.config();

@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +60,10 @@ struct TrainOptions {
   std::uint64_t seed = 1;
   genattn::Index valid_limit = 0;  ///< validation pairs decoded for ROUGE (0: all)
   double noise = 0.0;  ///< > 0: each epoch corrupts the training documents (genattn/text/noise.hpp), each kind at this rate
+  /// --bootstrap SEED: train on a bootstrap resample of the training pairs
+  /// (genattn/train/bootstrap.hpp), the vocabularies still built from all of them
+  std::optional<std::uint64_t> bootstrap;
+  genattn::Index keep_checkpoints = 0;  ///< > 0: keep the last this many saved networks (checkpoints/)
   // pointer-generator
   bool copy = false, coverage = false;
   double coverage_weight = 1.0;      ///< lambda of the coverage loss

@@ -49,8 +49,11 @@
 #include "genattn/seq2seq/loss.hpp"
 #include "genattn/seq2seq/seq2seq.hpp"
 
+#include "genattn/decode/ensemble.hpp"
 #include "genattn/decode/search.hpp"
 
+#include "genattn/train/average.hpp"
+#include "genattn/train/bootstrap.hpp"
 #include "genattn/train/checkpoint.hpp"
 #include "genattn/train/clip.hpp"
 #include "genattn/train/optimizer.hpp"
@@ -59,6 +62,8 @@
 
 #include "genattn/pipeline/batcher.hpp"
 #include "genattn/pipeline/extended_vocabulary.hpp"
+#include "genattn/pipeline/kept_checkpoints.hpp"
+#include "genattn/pipeline/text_ensemble.hpp"
 #include "genattn/pipeline/text_model.hpp"
 
 #include "genattn/text/lines.hpp"

@@ -3,6 +3,7 @@
 # Runs COMMAND; checks its exit status, that stdout+stderr match EXPECT, and
 # that the file UNCHANGED (an existing model, say) is byte for byte the same.
 #       [-DREMOVE=dir]   (removed first)
+#       [-DABSENT=path]  (must not exist afterwards: a directory the command must not make)
 if(DEFINED REMOVE)
   file(REMOVE_RECURSE "${REMOVE}")
 endif()
@@ -28,6 +29,9 @@ elseif(NOT status EQUAL EXPECT_EXIT)
 endif()
 if(DEFINED EXPECT AND NOT "${out}${err}" MATCHES "${EXPECT}")
   message(FATAL_ERROR "output does not match: ${EXPECT}")
+endif()
+if(DEFINED ABSENT AND EXISTS "${ABSENT}")
+  message(FATAL_ERROR "${ABSENT} exists: the command made it")
 endif()
 if(DEFINED UNCHANGED)
   file(SHA256 "${UNCHANGED}" after)
