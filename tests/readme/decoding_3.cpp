@@ -5,7 +5,6 @@ void run() {
   const auto& params = tiny.params;
   const auto& batch = tiny.batch;
   // README: block
-  readme::expect(int8.precision == genattn::Precision::int8, "an int8 pack expected");
   genattn::SearchConfig greedy;
   greedy.beam = 1;
   readme::expect(genattn::greedy_search(dec, greedy).size() == 2, "greedy: 2 sentences expected");

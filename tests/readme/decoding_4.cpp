@@ -1,0 +1,12 @@
+// What the block leaves out: a model, its parameters and a batch.
+void run() {
+  const readme::Tiny tiny;
+  const auto& model = tiny.model;
+  const auto& params = tiny.params;
+  const auto& batch = tiny.batch;
+  // README: block
+  readme::expect(int8.precision == genattn::Precision::int8, "an int8 pack expected");
+  genattn::SearchConfig greedy;
+  greedy.beam = 1;
+  readme::expect(genattn::greedy_search(dec, greedy).size() == 2, "greedy: 2 sentences expected");
+}
