@@ -116,7 +116,9 @@ struct CommandLine {
     add_search_options(summ, s.decode);
 
     serve = app.add_subcommand("serve", "Serve summaries over HTTP and JSON (POST /v1/summarize, GET /health, GET /metrics)");
-    serve->add_option("--model", v.model_dir, "model directory")->required();
+    serve->add_option("--model", v.model_dirs, "model directory; repeated: an ensemble (the mean of the models' probabilities)")
+        ->required()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     serve->add_option("--host", v.host, "address to listen on")->capture_default_str();
     serve->add_option("--port", v.port, "port (0: any free one, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
     serve->add_option("--max-batch", v.max_batch, "documents decoded together, at most (1: no batching across requests)")

@@ -92,7 +92,7 @@ int serve_command(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error on its socket, not the end of the server
 
-  const Summarizer model = load_summarizer(o.model_dir);
+  const Ensemble model = load_ensemble(o.model_dirs);
   // the search defaults must be valid for this model: a bad flag is an
   // error now, not in every request
   try {
@@ -101,6 +101,8 @@ int serve_command(const ServeOptions& o) {
     throw InputError(std::string("the search options: ") + e.what());
   }
   const auto packed = model.pack(o.decode.precision);  // once: every batch decodes with these
+  std::string names;  // the model directories, for /health and the log
+  for (const auto& d : o.model_dirs) names += (names.empty() ? "" : ", ") + d;
   serve::Metrics metrics;
   serve::BatchingOptions batching;
   batching.max_batch = o.max_batch;
@@ -136,7 +138,9 @@ int serve_command(const ServeOptions& o) {
       res.set_content(dump({{"status", "draining"}}), "application/json");
       return;
     }
-    res.set_content(dump({{"status", "ok"}, {"model", o.model_dir}}), "application/json");
+    // "model": the directory, or the ensemble's directories
+    const json which = o.model_dirs.size() == 1 ? json(o.model_dirs.front()) : json(o.model_dirs);
+    res.set_content(dump({{"status", "ok"}, {"model", which}}), "application/json");
   });
   server.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     const auto [docs, reqs] = batcher.queued();
@@ -156,7 +160,7 @@ int serve_command(const ServeOptions& o) {
       try {
         (void)model.search_for(r.decode.search);
         for (std::size_t i = 0; i < r.documents.size(); ++i)
-          (void)model.document_tokens(r.documents[i], "documents[" + std::to_string(i) + "]");
+          (void)model.members().front().document_tokens(r.documents[i], "documents[" + std::to_string(i) + "]");
       } catch (const std::exception& e) {
         throw RequestError(400, e.what());
       }
@@ -253,7 +257,7 @@ int serve_command(const ServeOptions& o) {
       return;
     }
   });
-  std::printf("summarize: serving %s on http://%s:%d\n", o.model_dir.c_str(), o.host.c_str(), port);
+  std::printf("summarize: serving %s on http://%s:%d\n", names.c_str(), o.host.c_str(), port);
   std::fflush(stdout);
   server.listen_after_bind();  // false when accept() fails, as it does after the shutdown
   done = true;

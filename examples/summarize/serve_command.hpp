@@ -31,13 +31,15 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "summarizer.hpp"
 
 namespace summarize {
 
 struct ServeOptions {
-  std::string model_dir, host = "127.0.0.1";
+  std::vector<std::string> model_dirs;  ///< one model, or the members of an ensemble
+  std::string host = "127.0.0.1";
   int port = 8080;
   std::size_t max_batch = 32, min_batch = 1, max_queue = 1024;
   double max_wait_ms = 5.0;

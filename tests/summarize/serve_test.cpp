@@ -83,6 +83,28 @@ std::vector<std::string> cli_summaries(const std::vector<std::string>& docs, con
   return lines;
 }
 
+// `serve --model A --model B` decodes the models as one ensemble (here a
+// model and itself, through the ensemble's own step): its summaries are
+// `summarize summarize`'s with the same models, and /health names both.
+TEST(Serve, AnEnsembleAnswersAsTheCommandLine) {
+  ServeProcess server(SUMMARIZE_BINARY, {"--model", model_dir, "--model", model_dir, "--beam", "2"},
+                      stderr_file("ensemble"));
+  auto c = client(server);
+  const auto health = c.Get("/health");
+  ASSERT_TRUE(health) << httplib::to_string(health.error());
+  EXPECT_EQ(json::parse(health->body)["model"], json::array({model_dir, model_dir}));
+  const auto docs = test_documents(4);
+  const auto r = post(c, {{"documents", docs}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto want = cli_summaries(docs, "--model " + model_dir + " --beam 2");
+  const json j = json::parse(r->body);
+  ASSERT_EQ(j["summaries"].size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(j["summaries"][i]["text"], want[i]) << i;
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0) << server.stderr_text();
+}
+
 TEST(Serve, HealthMetricsAndASummary) {
   ServeProcess server(SUMMARIZE_BINARY, {"--model", model_dir, "--beam", "3"}, stderr_file("health"));
   auto c = client(server);

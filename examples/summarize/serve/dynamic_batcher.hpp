@@ -60,8 +60,9 @@ class DynamicBatcher {
   /// Called after each batch with its documents and requests.
   using BatchObserver = std::function<void(std::size_t documents, std::size_t requests)>;
 
-  /// `model` and `packed` (its weights, TextModel::pack) must outlive the batcher.
-  DynamicBatcher(const Summarizer& model, const genattn::Seq2Seq<float>::Packed& packed, BatchingOptions options,
+  /// `model` (one model or an ensemble) and `packed` (its weights,
+  /// TextEnsemble::pack) must outlive the batcher.
+  DynamicBatcher(const Ensemble& model, const Ensemble::Packs& packed, BatchingOptions options,
                  int threads, BatchObserver observer = {})
       : model_(model), packed_(packed), options_(options), threads_(threads), observer_(std::move(observer)) {
     worker_ = std::thread([this] { run(); });
@@ -205,12 +206,11 @@ class DynamicBatcher {
     std::vector<std::string> documents;
     for (const auto& j : batch) documents.insert(documents.end(), j->documents.begin(), j->documents.end());
     DecodeOptions options = batch.front()->decode;
-    options.packed = &packed_;
     options.threads = threads_;
     options.batch_size = static_cast<genattn::Index>(options_.max_batch);
     std::vector<Summaries> out;
     try {
-      out = model_.summarize(documents, options);
+      out = model_.summarize(documents, options, nullptr, {}, &packed_);
     } catch (...) {
       if (observer_) observer_(documents.size(), batch.size());
       for (auto& j : batch) j->result.set_exception(std::current_exception());
@@ -226,8 +226,8 @@ class DynamicBatcher {
     }
   }
 
-  const Summarizer& model_;
-  const genattn::Seq2Seq<float>::Packed& packed_;
+  const Ensemble& model_;
+  const Ensemble::Packs& packed_;
   const BatchingOptions options_;
   const int threads_;
   const BatchObserver observer_;
