@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/copy/copied_ids.hpp"
 #include "genattn/core/check.hpp"
 #include "genattn/decode/search.hpp"
 
@@ -100,10 +101,9 @@ class EnsembleDecoder {
       D& d = *members_[m];
       const Index Vm = d.vocab();
       const TokenIds* input = &prev;
-      if (Vm < V) {  // a member without copy reads a copied word as <unk>
+      if (Vm < V) {  // a member without copy reads a copied word as <unk>, as a copy model does
         inputs_ = prev;
-        for (auto& w : inputs_)
-          if (w >= Vm) w = d.ids().unk;
+        read_copied_as_unk(inputs_, Vm, V - Vm, d.ids().unk);
         input = &inputs_;
       }
       d.step(s.members[m], *input, logits_[m], align_[m]);

@@ -91,35 +91,22 @@ inline void remove_kept_checkpoints(const std::string& dir) {
 /// checkpoint or fewer than `last`, one of them is of another network or
 /// vocabulary, or `out` is `dir`.
 inline std::vector<std::string> average_model(const std::string& dir, std::size_t last, const std::string& out) {
-  namespace fs = std::filesystem;
-  (void)TextModel::load(dir);  // a model directory that loads, with its vocabularies
-  std::error_code ec;
-  if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
-    throw TextModelError(out + " is the model directory itself: write the average into another one");
-  std::vector<std::string> kept = kept_checkpoints(dir);
-  if (kept.empty())
-    throw TextModelError(dir + " keeps no checkpoints (" + model_files::checkpoints(dir) +
-                         "/model-*.ckpt): train it with --keep-checkpoints K");
-  if (last > kept.size())
-    throw TextModelError("asked for the last " + std::to_string(last) + " checkpoints, " + dir + " keeps " +
-                         std::to_string(kept.size()));
-  if (last > 0) kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(last));
-  try {
-    const Checkpoint mean = average_checkpoints(kept);
-    const std::string sv = model_files::source_vocab(dir), tv = model_files::target_vocab(dir);
-    if (mean.state_word("source_vocab_hash") != file_hash(sv) || mean.state_word("target_vocab_hash") != file_hash(tv))
+  std::vector<std::string> kept;
+  detail::derive_model_dir(dir, out, "write the average into another one", [&] {
+    kept = kept_checkpoints(dir);
+    if (kept.empty())
+      throw TextModelError(dir + " keeps no checkpoints (" + model_files::checkpoints(dir) +
+                           "/model-*.ckpt): train it with --keep-checkpoints K");
+    if (last > kept.size())
+      throw TextModelError("asked for the last " + std::to_string(last) + " checkpoints, " + dir + " keeps " +
+                           std::to_string(kept.size()));
+    if (last > 0) kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(last));
+    Checkpoint mean = average_checkpoints(kept);
+    if (mean.state_word("source_vocab_hash") != file_hash(model_files::source_vocab(dir)) ||
+        mean.state_word("target_vocab_hash") != file_hash(model_files::target_vocab(dir)))
       throw TextModelError(kept.back() + " was trained with other vocabularies than " + dir + "'s");
-    fs::create_directories(out);
-    for (const auto& [from, to] : {std::pair{sv, model_files::source_vocab(out)}, std::pair{tv, model_files::target_vocab(out)}})
-      write_file_atomically(to, read_file(from, "vocabulary"), "vocabulary");
-    save_checkpoint(model_files::model(out), mean);
-  } catch (const fs::filesystem_error& e) {
-    throw TextModelError(out + ": " + e.code().message());
-  } catch (const TextModelError&) {
-    throw;
-  } catch (const std::runtime_error& e) {  // checkpoint and file errors name their file
-    throw TextModelError(e.what());
-  }
+    return mean;
+  });
   (void)TextModel::load(out);  // what was written loads
   return kept;
 }

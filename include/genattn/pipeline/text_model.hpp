@@ -412,6 +412,37 @@ struct QuantizedSizes {
   std::uintmax_t before = 0, after = 0;
 };
 
+namespace detail {
+/// Writes model directory `out` (made if missing) from model directory
+/// `dir`: the network `make()` returns and `dir`'s two vocabularies, each
+/// file to a temporary and renamed. `dir` is loaded with every check first;
+/// `out` being `dir` is refused ("... is the model directory itself: " +
+/// `advice`). TextModelError in one line (make()'s own pass as they are;
+/// checkpoint and file errors name their file).
+template <class Make>
+void derive_model_dir(const std::string& dir, const std::string& out, const std::string& advice, Make&& make) {
+  namespace fs = std::filesystem;
+  (void)TextModel::load(dir);  // a model that loads, with its vocabularies
+  std::error_code ec;
+  if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
+    throw TextModelError(out + " is the model directory itself: " + advice);
+  try {
+    const Checkpoint c = make();
+    fs::create_directories(out);
+    for (const auto& [from, to] : {std::pair{model_files::source_vocab(dir), model_files::source_vocab(out)},
+                                   std::pair{model_files::target_vocab(dir), model_files::target_vocab(out)}})
+      write_file_atomically(to, read_file(from, "vocabulary"), "vocabulary");
+    save_checkpoint(model_files::model(out), c);
+  } catch (const fs::filesystem_error& e) {
+    throw TextModelError(out + ": " + e.code().message());
+  } catch (const TextModelError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw TextModelError(e.what());
+  }
+}
+}  // namespace detail
+
 /// Writes the model directory `dir` to `out` with its weights stored at
 /// `precision` (quantize_checkpoint: model.ckpt about a half (bf16) or a
 /// quarter (int8) of the float file, without the optimizer's state) and its
@@ -420,26 +451,13 @@ struct QuantizedSizes {
 /// loaded with every check first; `out` must not be `dir` (the float model
 /// is kept). TextModelError saying what is wrong.
 inline QuantizedSizes quantize_model(const std::string& dir, const std::string& out, Precision precision) {
-  namespace fs = std::filesystem;
-  (void)TextModel::load(dir);  // a model that loads, with its vocabularies
-  std::error_code ec;
-  if (fs::exists(out, ec) && fs::equivalent(dir, out, ec))
-    throw TextModelError(out + " is the model directory itself: quantize into another one (the float model is kept)");
   const std::string path = model_files::model(dir);
-  try {
+  detail::derive_model_dir(dir, out, "quantize into another one (the float model is kept)", [&] {
     Checkpoint c = load_checkpoint(path);
     quantize_checkpoint(c, precision);
-    fs::create_directories(out);
-    for (const auto& [from, to] : {std::pair{model_files::source_vocab(dir), model_files::source_vocab(out)},
-                                   std::pair{model_files::target_vocab(dir), model_files::target_vocab(out)}})
-      write_file_atomically(to, read_file(from, "vocabulary"), "vocabulary");
-    save_checkpoint(model_files::model(out), c);
-  } catch (const fs::filesystem_error& e) {
-    throw TextModelError(out + ": " + e.code().message());
-  } catch (const std::runtime_error& e) {  // checkpoint and file errors name their file
-    throw TextModelError(e.what());
-  }
-  return {fs::file_size(path), fs::file_size(model_files::model(out))};
+    return c;
+  });
+  return {std::filesystem::file_size(path), std::filesystem::file_size(model_files::model(out))};
 }
 
 GENATTN_NAMESPACE_END
