@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <genattn/attention/attention.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/batch.hpp"
 #include "support/gradcheck.hpp"

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <genattn/core/linear.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/gradcheck.hpp"
 

@@ -1,7 +1,8 @@
 // libFuzzer: checkpoint bytes -> decode_checkpoint -> the model they describe;
 // and the same bytes through the decoding reader (load_model_for_decoding,
 // quantized slots held encoded), packed at int8.
-#include <genattn/genattn.hpp>
+#include <genattn/train/checkpoint.hpp>
+#include <genattn/train/trainer.hpp>
 
 #include <cstdint>
 #include <string_view>

@@ -1,6 +1,9 @@
 // libFuzzer: any bytes -> UTF-8 decoding (both policies), the tokenizer, and
 // the detokenizer; and the ROUGE and BLEU tokenizers.
-#include <genattn/genattn.hpp>
+#include <genattn/metrics/rouge.hpp>
+#include <genattn/metrics/tokenizer_13a.hpp>
+#include <genattn/text/tokenizer.hpp>
+#include <genattn/text/utf8.hpp>
 
 #include <cstdint>
 #include <stdexcept>

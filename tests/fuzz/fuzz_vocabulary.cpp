@@ -1,5 +1,5 @@
 // libFuzzer: vocabulary file text -> Vocabulary::parse.
-#include <genattn/genattn.hpp>
+#include <genattn/text/vocabulary.hpp>
 
 #include <cstdint>
 #include <stdexcept>

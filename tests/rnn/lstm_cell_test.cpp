@@ -3,6 +3,7 @@
 #include "support/scalars.hpp"
 
 #include <genattn/rnn/lstm_cell.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/fixture.hpp"
 #include "support/gradcheck.hpp"

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <genattn/rnn/lstm_layer.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/batch.hpp"
 #include "support/errors.hpp"

@@ -3,6 +3,7 @@
 #include "support/scalars.hpp"
 
 #include <genattn/rnn/lstm.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/batch.hpp"
 #include "support/fixture.hpp"

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <genattn/seq2seq/bridge.hpp>
+#include <genattn/core/init.hpp>
 
 #include "support/gradcheck.hpp"
 

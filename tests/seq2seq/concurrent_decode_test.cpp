@@ -4,7 +4,9 @@
 // (GENATTN_SANITIZE=thread), which must report nothing.
 #include <gtest/gtest.h>
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/init.hpp>
+#include <genattn/decode/search.hpp>
+#include <genattn/seq2seq/seq2seq.hpp>
 
 #include <thread>
 

@@ -3,7 +3,10 @@
 // softmaxes subtract their maximum; the loss uses log-sum-exp).
 #include <gtest/gtest.h>
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/init.hpp>
+#include <genattn/decode/search.hpp>
+#include <genattn/seq2seq/seq2seq.hpp>
+#include <genattn/train/clip.hpp>
 
 using namespace genattn;
 

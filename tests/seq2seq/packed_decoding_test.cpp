@@ -17,7 +17,10 @@
 #define EIGEN_RUNTIME_NO_MALLOC
 #define eigen_assert(x) \
   if (!(x)) throw std::logic_error("eigen_assert: " #x)
-#include <genattn/genattn.hpp>
+#include <genattn/core/init.hpp>
+#include <genattn/decode/search.hpp>
+#include <genattn/seq2seq/seq2seq.hpp>
+#include <genattn/train/optimizer.hpp>
 
 using namespace genattn;
 

@@ -2,7 +2,7 @@
 // (column t*B + b) and to build padded test batches.
 #pragma once
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/types.hpp>
 
 namespace genattn_test {
 

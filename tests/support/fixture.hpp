@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/types.hpp>
 
 #ifndef GENATTN_FIXTURE_DIR
 #error "GENATTN_FIXTURE_DIR must name tests/fixtures"

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/params.hpp>
 
 namespace genattn_test {
 

@@ -4,7 +4,8 @@
 // error and the old checkpoint survives.
 #include <gtest/gtest.h>
 
-#include <genattn/genattn.hpp>
+#include <genattn/core/rng.hpp>
+#include <genattn/train/checkpoint.hpp>
 
 #include <signal.h>
 #include <sys/resource.h>
