@@ -20,7 +20,9 @@ jobs=$(nproc)
 args=(-S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DGENATTN_SANITIZE="$sanitize")
 ctest_args=(--test-dir "$dir" --output-on-failure -j "$jobs")
 if [ "$sanitize" = ON ]; then
-  # -O1 with line tables: the usual sanitizer build, a third faster to compile than -O2 -g
+  # -O1 with line tables: the usual sanitizer build, a third faster to compile than -O2 -g.
+  # Without column numbers: the reports still name file and line, and clang 14
+  # compiles the library's instances 11% sooner (seq2seq_backward_float: 31.1 -> 27.7 s).
   # Consumer builds test packaging, not code. The long trainings (the two
   # overfit tests and the copy-task example) run thousands of updates of the
   # code paths the trainer, model and CLI tests (kill and resume, interrupt)
@@ -29,7 +31,7 @@ if [ "$sanitize" = ON ]; then
   # The tests' own units at -O0 (GENATTN_TEST_OPTIMIZATION, tests/CMakeLists.txt):
   # a quarter of -O1's compile time; the library's instances and the
   # summarizer, which train and decode in the CLI tests, stay at -O1.
-  args+=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -DNDEBUG" -DGENATTN_BUILD_BENCHMARKS=OFF
+  args+=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -gno-column-info -DNDEBUG" -DGENATTN_BUILD_BENCHMARKS=OFF
          -DGENATTN_LONG_TESTS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0)
   ctest_args+=(-LE consumer)
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
