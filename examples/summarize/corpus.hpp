@@ -28,9 +28,6 @@ struct Pair {
   std::string package, summary, document;
 };
 
-/// True for the ASCII white space the corpus rules collapse: space \t \n \v \f \r.
-inline bool is_ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 /// Every run of ASCII white space becomes one space; leading and trailing
 /// spaces are removed.
 inline std::string collapse_space(std::string_view s) {
@@ -38,7 +35,7 @@ inline std::string collapse_space(std::string_view s) {
   out.reserve(s.size());
   bool pending = false;
   for (char c : s) {
-    if (is_ascii_space(c)) {
+    if (genattn::is_ascii_space(c)) {
       pending = !out.empty();
       continue;
     }

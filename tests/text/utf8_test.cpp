@@ -40,3 +40,15 @@ TEST(Utf8, EveryByteStringDecodesWithoutFault) {
       ASSERT_LE(d.size(), 2u);
     }
 }
+
+TEST(Utf8, AsciiSpaceIsTheCLocalesSpaceAndAgreesWithUnicodeSpaceOnAscii) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool c_locale = b < 128 && (b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r');
+    EXPECT_EQ(is_ascii_space(c), c_locale) << "byte " << b;
+    // Python's str.isspace() also counts 0x1C-0x1F (the information separators)
+    if (b < 0x1C || (b > 0x1F && b < 128)) {
+      EXPECT_EQ(is_ascii_space(c), is_unicode_space(static_cast<char32_t>(b))) << "byte " << b;
+    }
+  }
+}

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "genattn/core/rng.hpp"
+#include "genattn/text/utf8.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -71,8 +72,6 @@ inline std::uint64_t noise_seed(std::uint64_t seed, std::uint64_t epoch, std::ui
 }
 
 namespace detail {
-
-inline bool noise_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 /// The byte offsets where the code points of `w` start, and w.size() last.
 inline std::vector<std::size_t> code_point_starts(const std::string& w) {
@@ -120,9 +119,9 @@ inline std::string corrupt(std::string_view text, const NoiseRates& rates, Rng& 
   if (rates.none()) return std::string(text);
   std::vector<std::string> words;
   for (std::size_t i = 0; i < text.size();) {
-    while (i < text.size() && detail::noise_space(text[i])) ++i;
+    while (i < text.size() && is_ascii_space(text[i])) ++i;
     const std::size_t start = i;
-    while (i < text.size() && !detail::noise_space(text[i])) ++i;
+    while (i < text.size() && !is_ascii_space(text[i])) ++i;
     if (i > start) words.emplace_back(text.substr(start, i - start));
   }
   if (words.empty()) return std::string(text);

@@ -96,6 +96,9 @@ inline std::string utf8_encode(std::u32string_view s) {
   return out;
 }
 
+/// ASCII white space: space, \t, \n, \v, \f, \r (C's isspace in the "C" locale).
+inline bool is_ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 /// Python's str.isspace() (what str.split() with no argument splits on).
 inline bool is_unicode_space(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
