@@ -290,7 +290,9 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                    static_cast<long long>(trainer->updates()));
   }
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - started).count(); };
-  auto save_last = [&] {
+  // keep: also as the newest kept network (--keep-checkpoints), unless it has
+  // not trained in this phase
+  auto save_last = [&](bool keep = true) {
     if (!root) return;
     std::vector<std::pair<std::string, std::uint64_t>> words{{"epoch", epoch},
                                     {"phase", phase},
@@ -305,7 +307,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     if (o.bootstrap) words.emplace_back("bootstrap_seed", *o.bootstrap);
     trainer->save(files::last(dir), words);
     // --keep-checkpoints K: this network too, as the newest of the last K
-    if (o.keep_checkpoints > 0)
+    if (keep && o.keep_checkpoints > 0)
       genattn::keep_checkpoint(dir, s.model, s.params, genattn::text_model_words(o.text, source_hash, target_hash),
                                static_cast<std::size_t>(o.keep_checkpoints));
   };
@@ -480,7 +482,10 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       cursor = 0;
       if (root) std::fprintf(stderr, "phase 2: coverage on, %lld updates at learning rate %g (phase 1's model: %s)\n",
                    static_cast<long long>(o.coverage_steps), rate, files::phase1_model(dir).c_str());
-      save_last();
+      // last.ckpt for --resume, but not a kept network: it is phase 1's best
+      // with the coverage weights at 0, and would pull phase 2's average back
+      // towards phase 1 (summarize average)
+      save_last(false);
     }
     if (const int rc = train_loop(o.coverage_steps); rc != 0) return rc;
   }
