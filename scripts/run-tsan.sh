@@ -10,7 +10,8 @@ bash scripts/install-deps.sh
 dir=${GENATTN_TSAN_DIR:-build-tsan}
 cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
       "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -gno-column-info -DNDEBUG" \
-      -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0
+      -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0 \
+      -DGENATTN_EXAMPLES_OPTIMIZATION=-O0
 cmake --build "$dir" -j "$(nproc)" --target threads_test seq2seq_packed_decoding_test summarize summarize_serve_test
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 # one const model decoding on 8 threads; the encoder's directions on two
