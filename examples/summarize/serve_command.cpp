@@ -160,7 +160,7 @@ int serve_command(const ServeOptions& o) {
       try {
         (void)model.search_for(r.decode.search);
         for (std::size_t i = 0; i < r.documents.size(); ++i)
-          (void)model.members().front().document_tokens(r.documents[i], "documents[" + std::to_string(i) + "]");
+          (void)model.document_tokens(r.documents[i], "documents[" + std::to_string(i) + "]");
       } catch (const std::exception& e) {
         throw RequestError(400, e.what());
       }

@@ -69,6 +69,13 @@ class TextEnsemble {
   const std::vector<TextModel>& members() const { return members_; }
   Index size() const { return static_cast<Index>(members_.size()); }
 
+  /// A document's tokens, as summarize() cuts them into each member's
+  /// source (TextModel::document_tokens): the members share the tokenizer
+  /// and lower-casing (the constructor checks), so the first one's serve.
+  std::vector<std::string> document_tokens(const std::string& document, const std::string& name) const {
+    return members_.front().document_tokens(document, name);
+  }
+
   /// The longest summary every member can give, in tokens.
   Index longest_summary() const {
     Index cap = members_.front().longest_summary();
