@@ -5,8 +5,13 @@
 # not compile them again. The library itself stays header-only: a program that
 # does not link these compiles what it uses, as before.
 #
-# Seq2Seq<T>'s members are cut into four units (cmake/instances/*.cpp.in),
-# so that no unit takes long and the units build in parallel.
+# The modules (the encoder's layers, the decoder and its attention) are
+# instances too, in three units (layers, attention, decoder): their large members are
+# GENATTN_NOINLINE, so that the other units call them instead of compiling
+# them (include/genattn/core/instances.hpp). So is the orthonormal
+# initializer's QR (init.cpp, one per library). Seq2Seq<T>'s members are cut
+# into four units (cmake/instances/*.cpp.in), so that no unit takes long and
+# the units build in parallel.
 #
 # The tests link the generic instances of float and double (tests/CMakeLists.txt):
 # most of their binaries drive Seq2Seq, the trainer or the search, and each
@@ -14,7 +19,7 @@
 # declared extern).
 include_guard(GLOBAL)
 
-set(_genattn_instance_units seq2seq_source seq2seq_loss seq2seq_backward seq2seq_decode trainer search)
+set(_genattn_instance_units layers attention decoder seq2seq_source seq2seq_loss seq2seq_backward seq2seq_decode trainer search)
 set(_genattn_instance_templates ${CMAKE_CURRENT_LIST_DIR}/instances)
 
 # genattn_use_instances(TARGET FLAVOR SCALARS...): TARGET links the instances
@@ -29,7 +34,7 @@ function(genattn_use_instances target flavor)
     if(NOT flavor STREQUAL "native" AND NOT flavor STREQUAL "generic")
       message(FATAL_ERROR "genattn_use_instances: unknown flavor '${flavor}' (native or generic)")
     endif()
-    add_library(${lib} STATIC)
+    add_library(${lib} STATIC ${_genattn_instance_templates}/init.cpp)
     target_link_libraries(${lib} PUBLIC genattn::genattn)
     genattn_project_target(${lib})
     if(flavor STREQUAL "native")

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "genattn/attention/step_io.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/params.hpp"
 #include "genattn/core/weight_product.hpp"
@@ -61,6 +62,7 @@ class AdditiveScore {
 
   /// keys = W_h H, W_h packed (core/packed_matrix.hpp), on `threads`
   /// threads; from `packed` (pack_keys() of p, at its precision) when given.
+  GENATTN_NOINLINE
   void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1,
                     const PackedWeights<T>* packed = nullptr) const {
     if (packed != nullptr) {
@@ -74,10 +76,12 @@ class AdditiveScore {
   }
 
   /// W_h packed at `precision`, for keys_forward.
+  GENATTN_NOINLINE
   void pack_keys(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
     out.pack(p, W_h_, precision);
   }
   /// dW_h += dK H^T; dH += W_h^T dK (dH skipped when empty).
+  GENATTN_NOINLINE
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
                      const ConstMatRef<T>& dkeys, MatRef<T> dH) const {
     grads[W_h_].noalias() += dkeys * H.transpose();
@@ -85,6 +89,7 @@ class AdditiveScore {
   }
 
   /// W_s packed for decoding at `precision` (core/packed_weights.hpp).
+  GENATTN_NOINLINE
   void pack_query(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
     out.pack(p, W_s_, precision);
   }
@@ -92,6 +97,7 @@ class AdditiveScore {
   /// e (Ts x B) <- scores of the valid positions (padded rows untouched).
   /// The query's coverage is read only when the score has coverage.
   /// `product`: Eigen's, or WeightProduct of pack_query() of p.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const AttentionSource<T>& src, const AttentionQuery<T>& query, MatRef<T> e,
                Saved& cache, const WeightProduct<T>& product = {}) const {
     const SourceMap& map = src.map;
@@ -117,6 +123,7 @@ class AdditiveScore {
 
   /// Adds the step's gradients given de (Ts x B): out.dkeys (A x Ts*Bs) and
   /// out.ds (S x B) accumulate, and with coverage out.dcoverage (Ts x B) too.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const AttentionSource<T>& src,
                 const AttentionQuery<T>& query, const Saved& saved, const ConstMatRef<T>& de,
                 AttentionGradients<T> out, Workspace& ws) const {
@@ -155,5 +162,8 @@ class AdditiveScore {
   bool coverage_;
   Param W_h_, W_s_, b_, v_, w_c_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(AdditiveScore)
 
 GENATTN_NAMESPACE_END

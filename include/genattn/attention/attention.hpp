@@ -27,6 +27,7 @@
 #include "genattn/attention/coverage.hpp"
 #include "genattn/attention/luong_score.hpp"
 #include "genattn/attention/masked_softmax.hpp"
+#include "genattn/core/instances.hpp"
 
 GENATTN_NAMESPACE_BEGIN
 
@@ -98,6 +99,7 @@ class Attention {
 
   /// The additive score's W_h packed at `precision`, for keys_forward's
   /// `packed` (left empty for the other scores).
+  GENATTN_NOINLINE
   void pack_keys(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
     if (additive_) additive_->pack_keys(p, out, precision);
   }
@@ -105,6 +107,7 @@ class Attention {
   /// keys for memory H (K x Ts*Bs); once per source batch. The additive
   /// score's product runs on `threads` threads, from `packed` (pack_keys()
   /// of p) when given.
+  GENATTN_NOINLINE
   void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys, int threads = 1,
                     const PackedWeights<T>* packed = nullptr) const {
     check_arg(H.rows() == config_.memory, "Attention::keys_forward",
@@ -117,6 +120,7 @@ class Attention {
   }
 
   /// Adds the keys' parameter gradients and dL/dH (skipped when empty).
+  GENATTN_NOINLINE
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
                      const ConstMatRef<T>& dkeys, MatRef<T> dH) const {
     if (additive_)
@@ -127,6 +131,7 @@ class Attention {
 
   /// The additive score's per-step weight W_s packed for decoding (left
   /// empty for the other scores).
+  GENATTN_NOINLINE
   void pack_query(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
     if (additive_) additive_->pack_query(p, out, precision);
   }
@@ -134,6 +139,7 @@ class Attention {
   /// z (K x B) <- the context of the queries (S x B; the coverage is read
   /// when config().coverage); the alignment in saved.a. `product`: Eigen's,
   /// or WeightProduct of pack_query() of p.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const Source& src, const Query& query, MatRef<T> z, Saved& saved,
                const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "Attention::forward";
@@ -157,6 +163,7 @@ class Attention {
   /// Adds the step's gradients, given those from outside (`in`): out.dH
   /// (K x Ts*Bs, skipped when empty), out.dkeys and out.ds (S x B)
   /// accumulate, and out.dcoverage (Ts x B) when config().coverage.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Query& query,
                 const Saved& saved, const Upstream& in, Gradients out, Workspace& ws) const {
     static constexpr const char* where = "Attention::backward";
@@ -191,5 +198,8 @@ class Attention {
   std::optional<AdditiveScore<T>> additive_;
   std::optional<LuongScore<T>> luong_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Attention)
 
 GENATTN_NAMESPACE_END

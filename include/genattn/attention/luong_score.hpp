@@ -13,6 +13,7 @@
 #include <string>
 
 #include "genattn/attention/step_io.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/params.hpp"
 #include "genattn/core/weight_product.hpp"
 
@@ -36,6 +37,7 @@ class LuongScore {
 
   Index key_size() const { return query_; }
 
+  GENATTN_NOINLINE
   void keys_forward(const ParamBuffer<T>& p, const ConstMatRef<T>& H, Mat<T>& keys) const {
     if (general_) {
       keys.resize(query_, H.cols());
@@ -44,6 +46,7 @@ class LuongScore {
       keys = H;
     }
   }
+  GENATTN_NOINLINE
   void keys_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& H,
                      const ConstMatRef<T>& dkeys, MatRef<T> dH) const {
     if (general_) {
@@ -56,6 +59,7 @@ class LuongScore {
   }
 
   /// e (Ts x B) <- k_j . s_b for the valid positions (padded rows untouched).
+  GENATTN_NOINLINE
   void forward(const AttentionSource<T>& src, const AttentionQuery<T>& query, MatRef<T> e) const {
     const SourceMap& map = src.map;
     const auto& keys = src.keys;
@@ -66,6 +70,7 @@ class LuongScore {
   }
 
   /// Adds the step's gradients given de (Ts x B) into out.dkeys and out.ds.
+  GENATTN_NOINLINE
   void backward(const AttentionSource<T>& src, const AttentionQuery<T>& query, const ConstMatRef<T>& de,
                 AttentionGradients<T> out) const {
     const SourceMap& map = src.map;
@@ -87,5 +92,8 @@ class LuongScore {
   bool general_;
   Param W_a_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(LuongScore)
 
 GENATTN_NAMESPACE_END

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -37,6 +38,7 @@ class GenerationGate {
   }
 
   /// g (1 x N) <- gate logits, from sz = [s; z] ((S+K) x N) and x (X x N).
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& sz, const ConstMatRef<T>& x, Mat<T>& g) const {
     static constexpr const char* where = "GenerationGate::forward";
     check_shape(where, "sz", sz, S_ + K_, sz.cols());
@@ -48,6 +50,7 @@ class GenerationGate {
   }
 
   /// Adds the parameters' gradients, d[s; z] into d_sz and dx into dx.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& sz, const ConstMatRef<T>& x,
                 const ConstMatRef<T>& dg, MatRef<T> d_sz, MatRef<T> dx) const {
     // dw_s += s dg^T;  dw_z += z dg^T;  dw_x += x dg^T;  db += sum dg
@@ -65,5 +68,8 @@ class GenerationGate {
   Index S_, K_, X_;
   Param w_s_, w_z_, w_x_, b_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(GenerationGate)
 
 GENATTN_NAMESPACE_END

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/params.hpp"
 
 GENATTN_NAMESPACE_BEGIN
@@ -40,6 +41,7 @@ class Embedding {
   const Param& table() const { return E_; }
 
   /// Throws std::invalid_argument naming the first id outside 0..V-1.
+  GENATTN_NOINLINE
   void check_ids(const char* where, const TokenIds& ids) const {
     for (std::size_t n = 0; n < ids.size(); ++n)
       if (ids[n] < 0 || ids[n] >= vocab_)
@@ -49,6 +51,7 @@ class Embedding {
   }
 
   /// y[:, n] = E[:, ids[n]] (0 for the padding id). y must be Dim x ids.size().
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const TokenIds& ids, MatRef<T> y) const {
     static constexpr const char* where = "Embedding::forward";
     check_ids(where, ids);
@@ -74,6 +77,7 @@ class Embedding {
   }
 
   /// dE[:, ids[n]] += dy[:, n] for every non-padding id.
+  GENATTN_NOINLINE
   void backward(ParamBuffer<T>& grads, const TokenIds& ids, const ConstMatRef<T>& dy) const {
     static constexpr const char* where = "Embedding::backward";
     check_ids(where, ids);
@@ -90,5 +94,8 @@ class Embedding {
   TokenId pad_;
   Param E_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Embedding)
 
 GENATTN_NAMESPACE_END

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "genattn/core/check.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/params.hpp"
 #include "genattn/core/weight_product.hpp"
 
@@ -37,12 +38,14 @@ class Linear {
   bool has_bias() const { return has_bias_; }
 
   /// W packed once for many products with a few columns, at `precision`.
+  GENATTN_NOINLINE
   void pack(const ParamBuffer<T>& p, PackedWeights<T>& out, Precision precision = Precision::float32) const {
     out.pack(p, W_, precision);
   }
 
   /// y = W x + b (y is overwritten; it must be Out x N). `product`:
   /// Eigen's, or WeightProduct of pack() of p.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, MatRef<T> y,
                const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "Linear::forward";
@@ -53,6 +56,7 @@ class Linear {
   }
 
   /// Adds dL/dW, dL/db into `grads` and dL/dx into `dx` (skipped when empty).
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, const ConstMatRef<T>& dy,
                 MatRef<T> dx) const {
     static constexpr const char* where = "Linear::backward";
@@ -81,5 +85,8 @@ class Linear {
   bool has_bias_;
   Param W_, b_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Linear)
 
 GENATTN_NAMESPACE_END

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/core/instances.hpp"
 #include "genattn/core/parallel.hpp"
 #include "genattn/rnn/lstm_layer.hpp"
 
@@ -62,6 +63,7 @@ class Lstm {
   /// Every layer's W_x and W_h packed at `precision` (index l*D + d), for
   /// forward's `packed`.
   using Packed = std::vector<typename LstmLayer<T>::Packed>;
+  GENATTN_NOINLINE
   void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
     out.resize(layers_.size());
     for (std::size_t k = 0; k < layers_.size(); ++k) layers_[k].pack(p, out[k], precision);
@@ -72,6 +74,7 @@ class Lstm {
   /// With `threads` >= 2 a layer's two directions run at once. `packed`:
   /// pack() of p (the caller checks it is current), else each layer packs
   /// its weights in float.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, Cache& cache,
                const std::vector<LstmState<T>>* init = nullptr, int threads = 1,
                const Packed* packed = nullptr) const {
@@ -123,6 +126,7 @@ class Lstm {
   /// `dx` (In x T*B; a matrix of another shape, an empty one included, is an
   /// error: pass nullptr to skip it); `d_init`, when given, receives layers*D
   /// initial-state gradients (added).
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                 const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, MatRef<T> dx,
                 std::vector<LstmState<T>>* d_init = nullptr) const {
@@ -136,6 +140,7 @@ class Lstm {
   }
 
   /// The same without dL/dx.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                 const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, std::nullptr_t,
                 std::vector<LstmState<T>>* d_init = nullptr) const {
@@ -146,6 +151,7 @@ class Lstm {
 
  private:
   /// backward() with `dx` checked, or empty: skipped.
+  GENATTN_NOINLINE
   void backward_into(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                      const ConstMatRef<T>& dy, const std::vector<LstmState<T>>* d_final, MatRef<T> dx,
                      std::vector<LstmState<T>>* d_init) const {
@@ -192,5 +198,9 @@ class BiLstm : public Lstm<T> {
   BiLstm(ParamLayout& layout, const std::string& prefix, Index input, Index hidden, Index layers = 1)
       : Lstm<T>(layout, prefix, LstmConfig{input, hidden, layers, true}) {}
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Lstm)
+GENATTN_EXTERN_CLASS(BiLstm)
 
 GENATTN_NAMESPACE_END

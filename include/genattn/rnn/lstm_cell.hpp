@@ -18,6 +18,7 @@
 
 #include "genattn/core/activations.hpp"
 #include "genattn/core/check.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/params.hpp"
 #include "genattn/core/weight_product.hpp"
 
@@ -144,6 +145,7 @@ class LstmCell {
   LstmCell(ParamLayout& layout, const std::string& prefix, Index input, Index hidden)
       : p_(declare_lstm_params(layout, prefix, input, hidden)) {}
 
+  GENATTN_NOINLINE
   void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
     out.W.pack(p, p_.W_x, p_.W_h, precision);
   }
@@ -155,6 +157,7 @@ class LstmCell {
 
   /// (io.h, io.c) <- step(io.x, io.h_prev, io.c_prev). `product`: Eigen's,
   /// or WeightProduct of this cell's pack() of p.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, Step io, Saved& saved, Workspace& ws,
                const WeightProduct<T>& product = {}) const {
     static constexpr const char* where = "LstmCell::forward";
@@ -180,6 +183,7 @@ class LstmCell {
   /// dx += W_x^T da, dh_prev += W_h^T da, dc_prev += dc * f, for the step
   /// `saved` holds, whose input was x. `transposed`: Eigen's, or
   /// WeightProduct of this cell's pack_transpose() of p.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, const Saved& saved,
                 Gradients g, Workspace& ws, const WeightProduct<T>& transposed = {}) const {
     static constexpr const char* where = "LstmCell::backward";
@@ -209,5 +213,8 @@ class LstmCell {
  private:
   LstmParams p_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(LstmCell)
 
 GENATTN_NAMESPACE_END

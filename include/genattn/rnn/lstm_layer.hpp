@@ -24,6 +24,7 @@
 
 #include <string>
 
+#include "genattn/core/instances.hpp"
 #include "genattn/core/packed_matrix.hpp"
 #include "genattn/core/packed_weights.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
@@ -74,6 +75,7 @@ class LstmLayer {
   const LstmParams& params() const { return p_; }
 
   /// Packs W_x and W_h of p at `precision`.
+  GENATTN_NOINLINE
   void pack(const ParamBuffer<T>& p, Packed& out, Precision precision = Precision::float32) const {
     out.W_x.pack(p, p_.W_x, precision);
     out.W_h.pack(p, p_.W_h, precision);
@@ -85,6 +87,7 @@ class LstmLayer {
   /// decoding: the cache then keeps only what the next step reads, not the
   /// values backward needs (3 H x T*B fewer), and backward is refused.
   /// Without it the weights are packed (in float) into the cache.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& x, const Lengths& lengths, MatRef<T> y,
                Cache& cache, const LstmState<T>* init = nullptr, const Packed* packed = nullptr) const {
     static constexpr const char* where = "LstmLayer::forward";
@@ -162,6 +165,7 @@ class LstmLayer {
   /// `d_init` (skipped when null). `dy` is dL/dy (H x T*B, or empty when only
   /// the final state is used; padded columns are ignored); `d_final` is dL/d
   /// of the final state (zero when null). x and lengths are forward's.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const ConstMatRef<T>& x, Cache& cache,
                 const ConstMatRef<T>& dy, const LstmState<T>* d_final, MatRef<T> dx,
                 LstmState<T>* d_init = nullptr) const {
@@ -236,5 +240,8 @@ class LstmLayer {
   LstmParams p_;
   Direction direction_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(LstmLayer)
 
 GENATTN_NAMESPACE_END

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "genattn/core/instances.hpp"
 #include "genattn/core/linear.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
 
@@ -38,6 +39,7 @@ class Bridge {
   Index layers() const { return static_cast<Index>(h_.size()); }
 
   /// out[l] = initial state of decoder layer l. `h_in`, `c_in`: 2H_enc x B.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const ConstMatRef<T>& h_in, const ConstMatRef<T>& c_in,
                std::vector<LstmState<T>>& out, Cache& cache) const {
     cache.h_in = h_in;
@@ -54,6 +56,7 @@ class Bridge {
   }
 
   /// Adds parameter gradients and dL/d[h_in], dL/d[c_in] given dL/d out.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const std::vector<LstmState<T>>& out,
                 const std::vector<LstmState<T>>& d_out, MatRef<T> dh_in, MatRef<T> dc_in, Cache& cache) const {
     for (std::size_t l = 0; l < h_.size(); ++l) {
@@ -68,5 +71,8 @@ class Bridge {
  private:
   std::vector<Linear<T>> h_, c_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Bridge)
 
 GENATTN_NAMESPACE_END

@@ -48,6 +48,7 @@
 #include "genattn/attention/attention.hpp"
 #include "genattn/copy/generation_gate.hpp"
 #include "genattn/core/dropout.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/linear.hpp"
 #include "genattn/core/weight_product.hpp"
 #include "genattn/rnn/lstm_cell.hpp"
@@ -192,6 +193,7 @@ class Decoder {
   const Attention<T>& attention() const { return attention_; }
 
   /// Packs the per-step weights of p into `packed`, at `precision`.
+  GENATTN_NOINLINE
   void pack(const ParamBuffer<T>& p, Packed& packed, Precision precision = Precision::float32) const {
     packed.cells.resize(cells_.size());
     for (std::size_t l = 0; l < cells_.size(); ++l) cells_[l].pack(p, packed.cells[l], precision);
@@ -203,6 +205,7 @@ class Decoder {
   }
 
   /// Throws unless `packed` is Decoder::pack of p at its current version.
+  GENATTN_NOINLINE
   void check_packed(const char* where, const ParamBuffer<T>& p, const Packed& packed) const {
     check_arg(packed.source == &p && packed.cells.size() == cells_.size(), where,
               "the packed weights were not packed from this parameter buffer (call Decoder::pack)");
@@ -213,6 +216,7 @@ class Decoder {
   }
 
   /// The copy gate's logits g (1 x N) from [s; z] and the inputs x (copy only).
+  GENATTN_NOINLINE
   void gate(const ParamBuffer<T>& p, const ConstMatRef<T>& sz, const ConstMatRef<T>& x, Mat<T>& g) const {
     check_arg(gate_.has_value(), "Decoder::gate", "the decoder has no copy gate (DecoderConfig::copy is off)");
     gate_->forward(p, sz, x, g);
@@ -231,6 +235,7 @@ class Decoder {
   ///   x_t     = [emb_t; z_{t-1}]        input feeding
   ///   cells, attention (reading c_t), o_t = tanh(W_c [s_t; z_t] + b_c)   (step)
   ///   c_{t+1} = c_t + a_t               the coverage roll
+  GENATTN_NOINLINE
   void advance(const ParamBuffer<T>& p, const Source& src, StepIo& io, StepSaved& saved, StepWorkspace& ws,
                const StepWeights& w) const {
     io.x.bottomRows(config_.memory) = io.z_prev;
@@ -241,6 +246,7 @@ class Decoder {
   /// Teacher-forced forward over target embeddings `emb` (E x steps*B) from
   /// initial states `init` (per layer). Logits in saved.logits; alignments in
   /// saved.alignment. Dropout on o when `dropout_rng` is given and p > 0.
+  GENATTN_NOINLINE
   void forward(const ParamBuffer<T>& p, const Source& src, const ConstMatRef<T>& emb,
                const std::vector<LstmState<T>>& init, Saved& saved, Workspace& ws, double dropout = 0.0,
                Rng* dropout_rng = nullptr) const {
@@ -252,6 +258,7 @@ class Decoder {
 
   /// forward() without the output layer (saved.logits is left empty):
   /// logits() then computes them a chunk of steps at a time.
+  GENATTN_NOINLINE
   void forward_states(const ParamBuffer<T>& p, const Source& src, const ConstMatRef<T>& emb,
                       const std::vector<LstmState<T>>& init, Saved& saved, Workspace& ws, double dropout = 0.0,
                       Rng* dropout_rng = nullptr) const {
@@ -334,6 +341,7 @@ class Decoder {
 
   /// The logits of the forward's columns first .. first + out.cols() - 1
   /// (whole steps or not): out = W_o o + b_o.
+  GENATTN_NOINLINE
   void logits(const ParamBuffer<T>& p, const Saved& saved, Index first, MatRef<T> out) const {
     check_arg(first >= 0 && first + out.cols() <= saved.o.cols(), "Decoder::logits",
               "columns " + std::to_string(first) + ".." + std::to_string(first + out.cols() - 1) +
@@ -344,6 +352,7 @@ class Decoder {
   /// Adds every gradient of the forward that `saved` holds, given
   /// dL/dlogits (V x steps*B) and the `extra` ones (may be null), into the
   /// parameters' `grads` and `out`.
+  GENATTN_NOINLINE
   void backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Saved& saved,
                 const ConstMatRef<T>& dlogits, const Extra* extra, Gradients out, Workspace& ws) const {
     check_arg(saved.steps > 0, "Decoder::backward", "called before forward");
@@ -356,6 +365,7 @@ class Decoder {
   /// dlogits.cols() - 1: adds dW_o, db_o into `grads` and writes those
   /// columns of ws.d_o. Over chunks that cover every column once, then
   /// backward_below_output, it is backward().
+  GENATTN_NOINLINE
   void output_backward(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Saved& saved, Index first,
                        const ConstMatRef<T>& dlogits, Workspace& ws) const {
     static constexpr const char* where = "Decoder::output_backward";
@@ -373,6 +383,7 @@ class Decoder {
 
   /// backward() after the output layer: reads ws.d_o, which output_backward
   /// has written for every column.
+  GENATTN_NOINLINE
   void backward_below_output(const ParamBuffer<T>& p, ParamBuffer<T>& grads, const Source& src, const Saved& saved,
                              const Extra* extra, Gradients out, Workspace& ws) const {
     static constexpr const char* where = "Decoder::backward";
@@ -464,6 +475,7 @@ class Decoder {
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits) const { out_.forward(p, o, logits); }
 
   /// The same from `packed` (Decoder::pack of p), on `threads` threads.
+  GENATTN_NOINLINE
   void output(const ParamBuffer<T>& p, const ConstMatRef<T>& o, MatRef<T> logits, const Packed& packed,
               int threads = 1) const {
     check_packed("Decoder::output", p, packed);
@@ -476,6 +488,7 @@ class Decoder {
   /// io.next_*, z, and o = tanh(W_c [s; z] + b_c) (before dropout). io.x
   /// (E+K x B) must hold [emb; z_prev] on entry; io.sz receives [s; z].
   /// io.coverage (Ts x B) is read when the decoder has coverage.
+  GENATTN_NOINLINE
   void step(const ParamBuffer<T>& p, const Source& src, StepIo& io, StepSaved& saved, StepWorkspace& ws,
             const StepWeights& w) const {
     const Index S = config_.hidden;
@@ -500,5 +513,8 @@ class Decoder {
   Linear<T> out_;
   std::optional<GenerationGate<T>> gate_;
 };
+
+// compiled once in a program that links the instances (core/instances.hpp)
+GENATTN_EXTERN_CLASS(Decoder)
 
 GENATTN_NAMESPACE_END

@@ -41,6 +41,7 @@
 #include "genattn/copy/copy_loss.hpp"
 #include "genattn/core/embedding.hpp"
 #include "genattn/core/init.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/parallel.hpp"
 #include "genattn/rnn/lstm.hpp"
 #include "genattn/seq2seq/batch.hpp"
@@ -688,11 +689,6 @@ using Seq2Seqd = Seq2Seq<double>;
 // Explicit instances: a program that compiles them once (cmake/GenattnInstances.cmake)
 // defines GENATTN_EXTERN_FLOAT and/or GENATTN_EXTERN_DOUBLE, so that its other units
 // do not compile them again.
-#ifdef GENATTN_EXTERN_FLOAT
-extern template class Seq2Seq<float>;
-#endif
-#ifdef GENATTN_EXTERN_DOUBLE
-extern template class Seq2Seq<double>;
-#endif
+GENATTN_EXTERN_CLASS(Seq2Seq)
 
 GENATTN_NAMESPACE_END
