@@ -5,13 +5,17 @@
 # not compile them again. The library itself stays header-only: a program that
 # does not link these compiles what it uses, as before.
 #
-# The modules (the encoder's layers, the decoder and its attention) are
-# instances too, in three units (layers, attention, decoder): their large members are
-# GENATTN_NOINLINE, so that the other units call them instead of compiling
-# them (include/genattn/core/instances.hpp). So is the orthonormal
-# initializer's QR (init.cpp, one per library). Seq2Seq<T>'s members are cut
-# into four units (cmake/instances/*.cpp.in), so that no unit takes long and
-# the units build in parallel.
+# In the generic flavor, which the tests link, the modules (the encoder's
+# layers, the decoder and its attention) are instances too, in three units
+# (layers, attention, decoder), and GENATTN_EXTERN_MODULES makes their large
+# members GENATTN_NOINLINE, so that the other units call them instead of
+# compiling them (include/genattn/core/instances.hpp; g++ 12 -O1: rnn_test's
+# unit 30 -> 17 s, seq2seq_test's 30 -> 22 s). The native flavor, which the
+# summarizer and the benchmarks link, keeps the modules inline, for speed.
+# The orthonormal initializer's QR is an instance in both (init.cpp, one per
+# library). Seq2Seq<T>'s members are cut into four units
+# (cmake/instances/*.cpp.in), so that no unit takes long and the units build
+# in parallel.
 #
 # The tests link the generic instances of float and double (tests/CMakeLists.txt):
 # most of their binaries drive Seq2Seq, the trainer or the search, and each
@@ -19,7 +23,8 @@
 # declared extern).
 include_guard(GLOBAL)
 
-set(_genattn_instance_units layers attention decoder seq2seq_source seq2seq_loss seq2seq_backward seq2seq_decode trainer search)
+set(_genattn_instance_units seq2seq_source seq2seq_loss seq2seq_backward seq2seq_decode trainer search)
+set(_genattn_module_units layers attention decoder)  # generic flavor only
 set(_genattn_instance_templates ${CMAKE_CURRENT_LIST_DIR}/instances)
 
 # genattn_use_instances(TARGET FLAVOR SCALARS...): TARGET links the instances
@@ -39,6 +44,8 @@ function(genattn_use_instances target flavor)
     genattn_project_target(${lib})
     if(flavor STREQUAL "native")
       genattn_native_target(${lib})
+    else()
+      target_compile_definitions(${lib} PUBLIC GENATTN_EXTERN_MODULES)
     endif()
   endif()
   get_property(have GLOBAL PROPERTY ${lib}_scalars)
@@ -47,7 +54,11 @@ function(genattn_use_instances target flavor)
       continue()
     endif()
     set(sources)
-    foreach(unit IN LISTS _genattn_instance_units)
+    set(units ${_genattn_instance_units})
+    if(flavor STREQUAL "generic")
+      list(APPEND units ${_genattn_module_units})
+    endif()
+    foreach(unit IN LISTS units)
       set(out ${genattn_BINARY_DIR}/genattn_instances/${flavor}/${unit}_${T}.cpp)
       configure_file(${_genattn_instance_templates}/${unit}.cpp.in ${out} @ONLY)
       list(APPEND sources ${out})

@@ -11,6 +11,7 @@
 #include "genattn/core/embedding.hpp"
 #include "genattn/core/file.hpp"
 #include "genattn/core/init.hpp"
+#include "genattn/core/instances.hpp"
 #include "genattn/core/int8_matrix.hpp"
 #include "genattn/core/linear.hpp"
 #include "genattn/core/packed_matrix.hpp"

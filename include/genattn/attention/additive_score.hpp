@@ -164,6 +164,6 @@ class AdditiveScore {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(AdditiveScore)
+GENATTN_EXTERN_MODULE(AdditiveScore)
 
 GENATTN_NAMESPACE_END

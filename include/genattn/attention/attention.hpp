@@ -200,6 +200,6 @@ class Attention {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Attention)
+GENATTN_EXTERN_MODULE(Attention)
 
 GENATTN_NAMESPACE_END

@@ -94,6 +94,6 @@ class LuongScore {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(LuongScore)
+GENATTN_EXTERN_MODULE(LuongScore)
 
 GENATTN_NAMESPACE_END

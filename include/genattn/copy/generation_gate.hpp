@@ -70,6 +70,6 @@ class GenerationGate {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(GenerationGate)
+GENATTN_EXTERN_MODULE(GenerationGate)
 
 GENATTN_NAMESPACE_END

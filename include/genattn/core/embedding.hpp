@@ -96,6 +96,6 @@ class Embedding {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Embedding)
+GENATTN_EXTERN_MODULE(Embedding)
 
 GENATTN_NAMESPACE_END

@@ -4,22 +4,30 @@
 // A program with many units can instead compile the module classes once, as
 // explicit instances in a unit of its own (`template class Decoder<float>;`,
 // cmake/GenattnInstances.cmake), and define GENATTN_EXTERN_FLOAT and/or
-// GENATTN_EXTERN_DOUBLE everywhere: each module header then declares its
-// classes `extern template` (GENATTN_EXTERN_CLASS), and the other units call
-// the instances.
+// GENATTN_EXTERN_DOUBLE everywhere: each header then declares its classes
+// `extern template` (GENATTN_EXTERN_CLASS, GENATTN_EXTERN_MODULE), and the
+// other units call the instances.
 //
 // That works only for members the compilers may not inline. A member defined
 // in its class is inline, and GCC and clang, when optimizing, instantiate an
 // inline member of an extern template in every unit that calls it, to inline
-// it there (C++17 [temp.explicit]/10 lets them). So the modules mark their
-// large members GENATTN_NOINLINE: such a member is compiled once, in the
+// it there (C++17 [temp.explicit]/10 lets them). So a program that compiles
+// the modules once also defines GENATTN_EXTERN_MODULES, and the modules' large
+// members are GENATTN_NOINLINE: such a member is then compiled once, in the
 // instances, and called (g++ 12 -O3, Seq2Seq<double>'s backward unit 21.1 ->
-// 10.8 s; the summarizer's main.cpp 20.1 -> 7.3 s). They are whole layers'
-// forward or backward passes, or a decoding step: a call costs nothing beside
-// their products. A program without the instances compiles them as before.
+// 10.8 s). genattn's tests do that (cmake/GenattnInstances.cmake, the generic
+// instances); the summarizer and the benchmarks do not: they inline the
+// modules as a program without instances does, and run as fast as before
+// (bench_train_step on one thread ran about 6% slower with the calls).
+// Seq2Seq, the trainer and the search are defined outside their classes and
+// are extern with GENATTN_EXTERN_FLOAT / GENATTN_EXTERN_DOUBLE alone.
 #pragma once
 
+#ifdef GENATTN_EXTERN_MODULES
 #define GENATTN_NOINLINE [[gnu::noinline]]
+#else
+#define GENATTN_NOINLINE
+#endif
 
 #ifdef GENATTN_EXTERN_FLOAT
 #define GENATTN_EXTERN_CLASS_FLOAT_(C) extern template class C<float>;
@@ -35,3 +43,11 @@
 /// Declares C<float> and/or C<double> extern, as the program's
 /// GENATTN_EXTERN_FLOAT / GENATTN_EXTERN_DOUBLE say (inside genattn's namespace).
 #define GENATTN_EXTERN_CLASS(C) GENATTN_EXTERN_CLASS_FLOAT_(C) GENATTN_EXTERN_CLASS_DOUBLE_(C)
+
+/// A module class: extern as GENATTN_EXTERN_CLASS when the program also
+/// defines GENATTN_EXTERN_MODULES (it then compiles the modules once).
+#ifdef GENATTN_EXTERN_MODULES
+#define GENATTN_EXTERN_MODULE(C) GENATTN_EXTERN_CLASS(C)
+#else
+#define GENATTN_EXTERN_MODULE(C)
+#endif

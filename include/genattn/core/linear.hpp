@@ -87,6 +87,6 @@ class Linear {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Linear)
+GENATTN_EXTERN_MODULE(Linear)
 
 GENATTN_NAMESPACE_END

@@ -200,7 +200,7 @@ class BiLstm : public Lstm<T> {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Lstm)
-GENATTN_EXTERN_CLASS(BiLstm)
+GENATTN_EXTERN_MODULE(Lstm)
+GENATTN_EXTERN_MODULE(BiLstm)
 
 GENATTN_NAMESPACE_END

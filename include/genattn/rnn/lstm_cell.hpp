@@ -215,6 +215,6 @@ class LstmCell {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(LstmCell)
+GENATTN_EXTERN_MODULE(LstmCell)
 
 GENATTN_NAMESPACE_END

@@ -242,6 +242,6 @@ class LstmLayer {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(LstmLayer)
+GENATTN_EXTERN_MODULE(LstmLayer)
 
 GENATTN_NAMESPACE_END

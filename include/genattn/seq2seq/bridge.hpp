@@ -73,6 +73,6 @@ class Bridge {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Bridge)
+GENATTN_EXTERN_MODULE(Bridge)
 
 GENATTN_NAMESPACE_END

@@ -515,6 +515,6 @@ class Decoder {
 };
 
 // compiled once in a program that links the instances (core/instances.hpp)
-GENATTN_EXTERN_CLASS(Decoder)
+GENATTN_EXTERN_MODULE(Decoder)
 
 GENATTN_NAMESPACE_END

@@ -1,8 +1,9 @@
 // The consumer program of the find_package test that uses a trained model:
 // it loads the committed model directory (tests/fixtures/model) through the
 // installed headers, as README's "A trained summarizer in your program"
-// does, and summarizes two documents. Usage: consumer_text_model MODEL_DIR
-#include <genattn/pipeline/text_model.hpp>
+// does, and summarizes two documents, through the umbrella header (which
+// the installed package must hold whole). Usage: consumer_text_model MODEL_DIR
+#include <genattn/genattn.hpp>
 
 #include <cstdio>
 #include <exception>
