@@ -13,7 +13,7 @@
 # unit 30 -> 17 s, seq2seq_test's 30 -> 22 s). The native flavor, which the
 # summarizer and the benchmarks link, keeps the modules inline, for speed.
 # The orthonormal initializer's QR is an instance in both (init.cpp, one per
-# library). Seq2Seq<T>'s members are cut into five units
+# library). Seq2Seq<T>'s members are cut into four units
 # (cmake/instances/*.cpp.in), so that no unit takes long and the units build
 # in parallel.
 #
@@ -23,7 +23,7 @@
 # declared extern).
 include_guard(GLOBAL)
 
-set(_genattn_instance_units seq2seq_source seq2seq_loss seq2seq_backward seq2seq_chunked_loss seq2seq_decode trainer search)
+set(_genattn_instance_units seq2seq_source seq2seq_loss seq2seq_backward seq2seq_decode trainer search)
 set(_genattn_module_units layers attention decoder)  # generic flavor only
 set(_genattn_instance_templates ${CMAKE_CURRENT_LIST_DIR}/instances)
 
