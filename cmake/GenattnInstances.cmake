@@ -11,7 +11,8 @@
 # members GENATTN_NOINLINE, so that the other units call them instead of
 # compiling them (include/genattn/core/instances.hpp; g++ 12 -O1: rnn_test's
 # unit 30 -> 17 s, seq2seq_test's 30 -> 22 s). The native flavor, which the
-# summarizer and the benchmarks link, keeps the modules inline, for speed.
+# summarizer and the benchmarks link, keeps the modules inline: the
+# product's code stays as it was (see core/instances.hpp).
 # The orthonormal initializer's QR is an instance in both (init.cpp, one per
 # library). Seq2Seq<T>'s members are cut into four units
 # (cmake/instances/*.cpp.in), so that no unit takes long and the units build

@@ -17,8 +17,10 @@
 // instances, and called (g++ 12 -O3, Seq2Seq<double>'s backward unit 21.1 ->
 // 10.8 s). genattn's tests do that (cmake/GenattnInstances.cmake, the generic
 // instances); the summarizer and the benchmarks do not: they inline the
-// modules as a program without instances does, and run as fast as before
-// (bench_train_step on one thread ran about 6% slower with the calls).
+// modules as a program without instances does, so that the product's code
+// is what it was (with the calls, bench_train_step on one thread measured
+// 5-6% slower, but about as much also came and went between runs of
+// unchanged code on this shared machine: no clear cost, no reason to take one).
 // Seq2Seq, the trainer and the search are defined outside their classes and
 // are extern with GENATTN_EXTERN_FLOAT / GENATTN_EXTERN_DOUBLE alone.
 #pragma once
