@@ -21,7 +21,8 @@ int summarize_command(const SummarizeOptions& o) {
   }
   const Ensemble s = load_ensemble(o.model_dirs);
   const std::string name = o.input == "-" ? "stdin" : o.input;
-  const std::string text = o.input == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : read_bytes(o.input);
+  const std::string text = o.input == "-" ? genattn::read_stream(std::cin) : read_bytes(o.input);
+  if (o.input == "-" && std::cin.bad()) throw InputError("cannot read stdin: read error");
   const std::vector<std::string> docs = read_documents(text, name);
   TruncationCount cut;
   const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });

@@ -3,6 +3,7 @@
 #include <genattn/core/file.hpp>
 
 #include <filesystem>
+#include <sstream>
 
 #include "../support/temp_dir.hpp"
 
@@ -38,4 +39,47 @@ TEST(WriteFileAtomically, AnUnwritablePathNamesTheFileAndKeepsTheOldOne) {
     EXPECT_NE(msg.find("cannot write corpus file " + dir.file("no/such/dir/x.tsv")), std::string::npos) << msg;
     EXPECT_NE(msg.find("No such file or directory"), std::string::npos) << msg;
   }
+}
+
+// Files shorter than, as long as, and longer than read_stream's 64 KiB block,
+// with every byte value (NUL, CR, 0xFF) and the empty file: read back whole.
+TEST(ReadFile, ReadsEveryByteOfFilesAroundTheBlockSize) {
+  TempDir dir("genattn-read");
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
+                              std::size_t{65537}, std::size_t{200003}}) {
+    std::string bytes(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>((i * 131 + i / 256) & 0xff);
+    const std::string path = dir.file("f" + std::to_string(n));
+    write_file_atomically(path, std::string_view(bytes));
+    EXPECT_EQ(read_file(path), bytes) << n << " bytes";
+  }
+}
+
+// A stream of unknown size (a pipe, stdin): read to its end.
+TEST(ReadFile, ReadStreamReadsAStreamToItsEnd) {
+  std::string bytes(150000, 'x');
+  bytes[70000] = '\0';
+  std::istringstream in(bytes);
+  EXPECT_EQ(read_stream(in), bytes);
+  EXPECT_FALSE(in.bad());
+  std::istringstream empty;
+  EXPECT_EQ(read_stream(empty), "");
+}
+
+TEST(ReadFile, ADirectoryOrAMissingFileIsAnErrorNamingIt) {
+  TempDir dir("genattn-read");
+  EXPECT_THROW(
+      try { read_file(dir.path.string(), "vocabulary"); } catch (const FileError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot read vocabulary " + dir.path.string() + ": it is a directory"),
+                  std::string::npos)
+            << e.what();
+        throw;
+      },
+      FileError);
+  EXPECT_THROW(
+      try { read_file(dir.file("missing"), "checkpoint"); } catch (const FileError& e) {
+        EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos) << e.what();
+        throw;
+      },
+      FileError);
 }

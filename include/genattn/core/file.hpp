@@ -19,13 +19,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
+#include <istream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -111,6 +112,21 @@ inline std::string follow_links(const std::string& path) {
 }
 }  // namespace detail
 
+/// Everything left in `in`, read 64 KiB at a time (not a character at a
+/// time through an iterator); `expected` bytes are reserved first (a
+/// regular file's size; 0 when unknown: a pipe, a terminal, /proc). Whether
+/// the read failed is left in `in.bad()`.
+inline std::string read_stream(std::istream& in, std::size_t expected = 0) {
+  std::string s;
+  s.reserve(expected);
+  std::vector<char> block(std::size_t{1} << 16);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    s.append(block.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return s;
+}
+
 /// The whole file at `path`. FileError (naming `what` and `path`) when it is
 /// a directory or cannot be read.
 inline std::string read_file(const std::string& path, const std::string& what = "file") {
@@ -119,7 +135,8 @@ inline std::string read_file(const std::string& path, const std::string& what = 
   if (std::filesystem::is_directory(path, ec)) throw FileError(head + "it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(head + detail::errno_text());
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::uintmax_t size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  std::string s = read_stream(in, ec || size > SIZE_MAX ? 0 : static_cast<std::size_t>(size));
   if (in.bad()) throw FileError(head + "read error");
   return s;
 }
