@@ -71,4 +71,14 @@ function(genattn_use_instances target flavor)
   endforeach()
   set_property(GLOBAL PROPERTY ${lib}_scalars ${have})
   target_link_libraries(${target} PRIVATE ${lib})
+  # The instances' objects come first on the link line (link options precede
+  # the target's own objects), whole. An inline function that both an
+  # instance and one of the target's units compile (Eigen's product kernels,
+  # the modules' small members) is then the instance's copy: of two copies
+  # the linker keeps the first it reads. Linked after the target's objects,
+  # as a library is, the instances called the target's copy instead, which
+  # in the sanitizer builds is compiled at -O0 (GENATTN_TEST_OPTIMIZATION).
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT APPLE)
+    target_link_options(${target} PRIVATE "LINKER:--whole-archive" "$<TARGET_FILE:${lib}>" "LINKER:--no-whole-archive")
+  endif()
 endfunction()

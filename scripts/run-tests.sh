@@ -29,17 +29,18 @@ if [ "$sanitize" = ON ]; then
   # already train under the sanitizers, for minutes each: the g++ pass builds
   # and runs them, this one neither.
   # The tests' own units at -O0 (GENATTN_TEST_OPTIMIZATION, tests/CMakeLists.txt):
-  # a quarter of -O1's compile time. The library's instances and the
-  # summarizer, which train and decode in the CLI tests, stay at -O1 (with
-  # the summarizer's own units at -O0 the linker kept their -O0 copies of the
-  # inline code they share with the instances, and the kill-and-resume test
-  # took 123 s instead of 44: more than the 30 s of compiling it saved).
+  # a quarter of -O1's compile time; the summarizer's own units too
+  # (GENATTN_EXAMPLES_OPTIMIZATION: 155 -> 78 CPU-s). The library's
+  # instances, which train and decode in the tests and the CLI tests, stay at
+  # -O1, and their copies of the inline code they share with those units
+  # are the ones linked (cmake/GenattnInstances.cmake: before that, the -O0
+  # copies were, and the kill-and-resume test took 123 s instead of 44).
   # The summarizer stays -march=native, as users build it, though it then
   # compiles instances of its own: built generic, sharing the tests', it
   # saved 145 CPU-s of compiling but its CLI tests ran twice as long
   # (kill-and-resume 32 -> 65 s), which left the pass no shorter.
   args+=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -gno-column-info -DNDEBUG" -DGENATTN_BUILD_BENCHMARKS=OFF
-         -DGENATTN_LONG_TESTS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0)
+         -DGENATTN_LONG_TESTS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0 -DGENATTN_EXAMPLES_OPTIMIZATION=-O0)
   ctest_args+=(-LE consumer)
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
