@@ -31,6 +31,13 @@ struct Case {
   AttentionKind attention;
 };
 
+// The four kinds each parameterized test runs: plain (additive and general
+// attention), copy, copy with coverage; named by `name`.
+inline const Case kCases[] = {{"additive", false, false, AttentionKind::additive},
+                              {"general", false, false, AttentionKind::general},
+                              {"copy", true, false, AttentionKind::additive},
+                              {"copy_coverage", true, true, AttentionKind::additive}};
+
 // Sizes past several panels and register tiles of the kernel.
 inline Seq2SeqConfig model_config(const Case& k) {
   Seq2SeqConfig c;

@@ -70,11 +70,7 @@ TEST_P(PackedDecoding, SearchesGiveTheSameResultsOnTwoThreads) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, PackedDecoding,
-                         ::testing::Values(Case{"additive", false, false, AttentionKind::additive},
-                                           Case{"general", false, false, AttentionKind::general},
-                                           Case{"copy", true, false, AttentionKind::additive},
-                                           Case{"copy_coverage", true, true, AttentionKind::additive}),
+INSTANTIATE_TEST_SUITE_P(Models, PackedDecoding, ::testing::ValuesIn(kCases),
                          [](const auto& i) { return std::string(i.param.name); });
 
 // The rule: nothing allocates inside the per-step loops. A packed

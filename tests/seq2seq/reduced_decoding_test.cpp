@@ -58,11 +58,7 @@ TEST_P(ReducedDecoding, DecodesCloseToFloatAndSplitsAmongThreadsBitForBit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ReducedDecoding,
-                         ::testing::Values(Case{"additive", false, false, AttentionKind::additive},
-                                           Case{"general", false, false, AttentionKind::general},
-                                           Case{"copy", true, false, AttentionKind::additive},
-                                           Case{"copy_coverage", true, true, AttentionKind::additive}),
+INSTANTIATE_TEST_SUITE_P(Models, ReducedDecoding, ::testing::ValuesIn(kCases),
                          [](const auto& i) { return std::string(i.param.name); });
 
 TEST(ReducedDecoding, PacksTakeAHalfAndAQuarterOfTheBytes) {
