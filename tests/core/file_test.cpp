@@ -83,3 +83,32 @@ TEST(ReadFile, ADirectoryOrAMissingFileIsAnErrorNamingIt) {
       },
       FileError);
 }
+
+TEST(Fnv1a64, HashesBytesThatComeInPieces) {
+  const std::string_view all("the quick brown fox");
+  EXPECT_EQ(fnv1a64(all.substr(9).data(), all.size() - 9, fnv1a64(all.substr(0, 9))), fnv1a64(all));
+}
+
+// The pieces are written in order; a producer that fails part way (here by
+// throwing) leaves the previous file as it was, no temporary, and its
+// exception thrown on.
+TEST(WriteFileAtomically, PiecesAreWrittenInOrderAndAFailedProducerKeepsTheOldFile) {
+  TempDir dir("genattn-file");
+  const std::string path = dir.file("out.bin");
+  write_file_atomically_in_pieces(path, [](auto&& write) {
+    write("first ", 6);
+    write("", 0);
+    write("second", 6);
+  });
+  EXPECT_EQ(file_text(path), "first second");
+  EXPECT_THROW(write_file_atomically_in_pieces(path,
+                                               [](auto&& write) {
+                                                 write("partial", 7);
+                                                 throw std::runtime_error("the producer failed");
+                                               }),
+               std::runtime_error);
+  EXPECT_EQ(file_text(path), "first second");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path)) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);
+}

@@ -92,6 +92,104 @@ TEST(Checkpoint, EncodingAllocatesTheFileSizeOnce) {
   EXPECT_EQ(decode_checkpoint(bytes, "q").values, q.values);
 }
 
+// A checkpoint of several of the saving writer's 1 MiB blocks (a 600 x 700
+// slot and two moments, in float and in double) is written as
+// encode_checkpoint encodes it, checksum included, and loads back.
+TEST(Checkpoint, SavingInBlocksWritesTheEncodedBytes) {
+  genattn_test::TempDir dir("genattn-ckpt");
+  for (const int scalar_bytes : {4, 8}) {
+    Checkpoint c;
+    c.scalar_bytes = scalar_bytes;
+    c.config = {{"size", 420000}};
+    c.slots = {{"w", 600, 700}, {"b", 600, 1}};
+    c.values.resize(420600);
+    for (std::size_t i = 0; i < c.values.size(); ++i) c.values[i] = std::sin(static_cast<double>(i)) / 3;
+    c.has_optimizer = true;
+    c.moments = {c.values, std::vector<double>(c.values.size(), 0.25)};
+    c.state = {{"step", 7}};
+    save_checkpoint(dir.file("big.ckpt"), c);
+    const auto bytes = read_bytes(dir.file("big.ckpt"));
+    ASSERT_GT(bytes.size(), 3 * detail::ByteWriter::block);
+    EXPECT_EQ(bytes, encode_checkpoint(c)) << scalar_bytes;
+    const Checkpoint back = load_checkpoint(dir.file("big.ckpt"));
+    std::vector<double> stored = c.values;  // as the file's scalar type holds them
+    if (scalar_bytes == 4)
+      for (double& v : stored) v = static_cast<double>(static_cast<float>(v));
+    EXPECT_EQ(back.values, stored);
+    ASSERT_EQ(back.moments.size(), 2u);
+    EXPECT_EQ(back.moments[0], stored);
+  }
+}
+
+// save_checkpoint from the buffers (a Trainer's save, save_model) writes the
+// bytes of the values gathered into the checkpoint as doubles, for float and
+// double, with an optimizer's moments and without.
+template <class T>
+void expect_buffers_save_the_gathered_bytes() {
+  genattn_test::TempDir dir("genattn-ckpt");
+  Seq2Seq<T> model(checkpoint_config());
+  ParamBuffer<T> p = model.init_params(5);
+  OptimizerConfig oc;
+  oc.kind = OptimizerKind::adam;
+  Optimizer<T> adam(model.layout(), oc);
+  ParamBuffer<T> g(model.layout());
+  g.flat().setLinSpaced(T(-1), T(1));
+  adam.step(p, g, 0.01);
+  for (const bool with_moments : {false, true}) {
+    SCOPED_TRACE(with_moments ? "with moments" : "parameters only");
+    Checkpoint held = model_checkpoint(model, p), table = model_table(model);
+    std::vector<const ParamBuffer<T>*> moments;
+    if (with_moments) {
+      for (Checkpoint* c : {&held, &table}) {
+        c->has_optimizer = true;
+        c->optimizer_step = 1;
+        c->state = {{"step", 1}};
+      }
+      for (const auto& m : adam.moments()) {
+        held.moments.push_back(gather_slots(model.layout(), m));
+        moments.push_back(&m);
+      }
+      ASSERT_EQ(moments.size(), 2u);
+    }
+    save_checkpoint(dir.file("held.ckpt"), held);
+    save_checkpoint(dir.file("buffers.ckpt"), table, model.layout(), p, moments);
+    const auto bytes = read_bytes(dir.file("buffers.ckpt"));
+    EXPECT_EQ(bytes, read_bytes(dir.file("held.ckpt")));
+    EXPECT_EQ(load_checkpoint(dir.file("buffers.ckpt")).values, held.values);
+  }
+}
+
+TEST(Checkpoint, SavingFromTheBuffersWritesTheBytesOfTheGatheredValues) {
+  expect_buffers_save_the_gathered_bytes<float>();
+  expect_buffers_save_the_gathered_bytes<double>();
+}
+
+// Saving from buffers refuses a checkpoint that holds values of its own, a
+// buffer of another size, a table that is not the layout's, and moments for
+// a checkpoint without an optimizer, and writes nothing.
+TEST(Checkpoint, SavingFromTheBuffersRefusesWhatDoesNotMatch) {
+  genattn_test::TempDir dir("genattn-ckpt");
+  Seq2Seq<float> model(checkpoint_config());
+  const ParamBuffer<float> p = model.init_params(5);
+  const std::string path = dir.file("m.ckpt");
+  EXPECT_THROW(save_checkpoint(path, model_checkpoint(model, p), model.layout(), p), std::invalid_argument);
+  ParamLayout other;
+  other.add("x", 2, 2);
+  const ParamBuffer<float> small(other);
+  const std::string size_error = genattn_test::message_of<std::invalid_argument>(
+      [&] { save_checkpoint(path, model_table(model), model.layout(), small); });
+  EXPECT_NE(size_error.find("params holds " + std::to_string(small.size()) + " scalars, the layout needs " +
+                            std::to_string(model.layout().size())),
+            std::string::npos)
+      << size_error;
+  Checkpoint renamed = model_table(model);
+  renamed.slots[0].name = "renamed";
+  EXPECT_NE(error_of([&] { save_checkpoint(path, renamed, model.layout(), p); }).find("'renamed'"), std::string::npos);
+  const std::vector<const ParamBuffer<float>*> moments{&p};
+  EXPECT_THROW(save_checkpoint(path, model_table(model), model.layout(), p, moments), std::invalid_argument);
+  EXPECT_FALSE(fs::exists(path));
+}
+
 TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
   genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(checkpoint_config());

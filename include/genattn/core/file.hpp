@@ -44,10 +44,10 @@ class FileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// FNV-1a, 64 bits.
-inline std::uint64_t fnv1a64(const void* data, std::size_t n) {
+/// FNV-1a, 64 bits; `h` the hash of the bytes before these (a hash of bytes
+/// that come in pieces: fnv1a64(b, m, fnv1a64(a, n)) = the hash of a then b).
+inline std::uint64_t fnv1a64(const void* data, std::size_t n, std::uint64_t h = 0xcbf29ce484222325ull) {
   const auto* p = static_cast<const unsigned char*>(data);
-  std::uint64_t h = 0xcbf29ce484222325ull;
   for (std::size_t i = 0; i < n; ++i) {
     h ^= p[i];
     h *= 0x100000001b3ull;
@@ -141,12 +141,14 @@ inline std::string read_file(const std::string& path, const std::string& what = 
   return s;
 }
 
-/// Writes n bytes to `path` atomically. `what` names the file in errors
-/// ("cannot write checkpoint model.ckpt: No space left on device; the
-/// previous file is unchanged").
-inline void write_file_atomically(const std::string& path, const void* data, std::size_t n,
-                                  const std::string& what = "file") {
-  const auto* bytes = static_cast<const char*>(data);
+/// Writes a file to `path` atomically, its bytes given in pieces:
+/// produce(write) calls write(data, n) for each piece, in order, so that a
+/// large file need not be held in memory whole. `what` names the file in
+/// errors ("cannot write checkpoint model.ckpt: No space left on device;
+/// the previous file is unchanged"). Whatever `produce` throws leaves the
+/// previous file as it was, and is thrown on.
+template <class Produce>
+void write_file_atomically_in_pieces(const std::string& path, Produce&& produce, const std::string& what = "file") {
   const std::string head = "cannot write " + what + " " + path + ": ";
 #if defined(__unix__) || defined(__APPLE__)
   // a device, FIFO or socket cannot be replaced: written straight to (the
@@ -157,10 +159,14 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     const int own = detail::own_descriptor(path);
     const int out = own >= 0 ? own : ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (out < 0) throw FileError(head + detail::errno_text());
-    const std::string why = detail::write_all(out, bytes, n);
-    if (!why.empty()) {
+    try {
+      produce([&](const void* data, std::size_t n) {
+        const std::string why = detail::write_all(out, static_cast<const char*>(data), n);
+        if (!why.empty()) throw FileError(head + why);
+      });
+    } catch (...) {
       if (own < 0) ::close(out);
-      throw FileError(head + why);
+      throw;
     }
     if (own < 0 && ::close(out) != 0) throw FileError(head + detail::errno_text());
     return;
@@ -169,10 +175,15 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   const std::string tmp = target + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw FileError(head + "cannot create " + tmp + ": " + detail::errno_text());
-  if (const std::string why = detail::write_all(fd, bytes, n); !why.empty()) {
+  try {
+    produce([&](const void* data, std::size_t n) {
+      const std::string why = detail::write_all(fd, static_cast<const char*>(data), n);
+      if (!why.empty()) throw FileError(head + why + "; the previous file is unchanged");
+    });
+  } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    throw FileError(head + why + "; the previous file is unchanged");
+    throw;
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = detail::errno_text();
@@ -196,12 +207,28 @@ inline void write_file_atomically(const std::string& path, const void* data, std
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes, static_cast<std::streamsize>(n));
+    try {
+      produce([&](const void* data, std::size_t n) {
+        if (!out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n)))
+          throw FileError(head + "write failed");
+      });
+    } catch (...) {
+      out.close();
+      std::remove(tmp.c_str());
+      throw;
+    }
     if (!out.flush()) throw FileError(head + "write failed");
   }
   std::remove(path.c_str());
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw FileError(head + "rename failed");
 #endif
+}
+
+/// Writes n bytes to `path` atomically (write_file_atomically_in_pieces, in
+/// one piece).
+inline void write_file_atomically(const std::string& path, const void* data, std::size_t n,
+                                  const std::string& what = "file") {
+  write_file_atomically_in_pieces(path, [&](auto&& write) { write(data, n); }, what);
 }
 
 /// Throws the FileError write_file_atomically(path, ..., what) would throw

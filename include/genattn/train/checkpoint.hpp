@@ -28,7 +28,11 @@
 // core/bf16_matrix.hpp).
 //
 // Saving writes `<path>.tmp-<pid>`, flushes it to disk and renames it over
-// `path`, so a crash leaves either the old file or the new one. Loading
+// `path`, so a crash leaves either the old file or the new one. The bytes go
+// to the file a block (1 MiB) at a time as they are encoded, and a model and
+// a trainer save their values from where they live (save_checkpoint with the
+// buffers): saving holds neither the file nor a copy of the values as
+// doubles in memory. Loading
 // checks the size, magic, version, checksum and every count against the bytes
 // that remain before it allocates, and throws CheckpointError saying what is
 // wrong. Values convert between float and double on load; quantized slots
@@ -42,6 +46,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -110,9 +115,26 @@ namespace detail {
 /// is allocated once, not grown by doubling to up to twice the file).
 class ByteWriter {
  public:
+  /// Where a streaming writer hands its bytes.
+  using Sink = std::function<void(const void*, std::size_t)>;
+  static constexpr std::size_t block = std::size_t{1} << 20;
+
   explicit ByteWriter(bool counting = false) : counting_(counting) {}
-  std::vector<unsigned char> bytes;
-  std::size_t size() const { return counting_ ? counted_ : bytes.size(); }
+  /// A streaming writer: its bytes go to `sink` a block (1 MiB) at a time,
+  /// as they are written, and the last of them on flush(); hash() is their
+  /// FNV-1a so far. A checkpoint is then never held in memory whole.
+  explicit ByteWriter(Sink sink) : counting_(false), sink_(std::move(sink)) { bytes.reserve(block + 64); }
+  std::vector<unsigned char> bytes;  ///< what is written (streaming: not yet handed on)
+  std::size_t size() const { return counting_ ? counted_ : handed_ + bytes.size(); }
+  std::uint64_t hash() const { return fnv1a64(bytes.data(), bytes.size(), hash_); }
+  /// Hands the bytes held to the sink (streaming).
+  void flush() {
+    if (!sink_ || bytes.empty()) return;
+    hash_ = fnv1a64(bytes.data(), bytes.size(), hash_);
+    handed_ += bytes.size();
+    sink_(bytes.data(), bytes.size());
+    bytes.clear();
+  }
   void u8(std::uint8_t v) { put(&v, 1); }
   void u32(std::uint32_t v) { little_endian(v, 4); }
   void u64(std::uint64_t v) { little_endian(v, 8); }
@@ -131,16 +153,37 @@ class ByteWriter {
     u32(static_cast<std::uint32_t>(s.size()));
     put(reinterpret_cast<const unsigned char*>(s.data()), s.size());
   }
-  void scalars(const std::vector<double>& v, int scalar_bytes) {
+  /// n values as floats (scalar_bytes 4) or doubles (8), written into the
+  /// buffer's end at once rather than appended one by one.
+  template <class S>
+  void scalars(const S* v, std::size_t n, int scalar_bytes) {
+    const std::size_t each = scalar_bytes == 4 ? 4 : 8;
     if (counting_) {
-      counted_ += v.size() * static_cast<std::size_t>(scalar_bytes == 4 ? 4 : 8);
+      counted_ += n * each;
       return;
     }
-    for (double x : v) {
-      if (scalar_bytes == 4)
-        f32(static_cast<float>(x));
-      else
-        f64(x);
+    // streaming: a block's worth at a time
+    const std::size_t per_piece = sink_ ? block / each : n;
+    for (std::size_t done = 0; done < n;) {
+      const std::size_t k = std::min(n - done, per_piece);
+      const std::size_t at = bytes.size();
+      bytes.resize(at + k * each);
+      unsigned char* out = bytes.data() + at;
+      for (std::size_t i = done; i < done + k; ++i, out += each) {
+        std::uint64_t u = 0;
+        if (each == 4) {
+          const float f = static_cast<float>(v[i]);
+          std::uint32_t w;
+          std::memcpy(&w, &f, 4);
+          u = w;
+        } else {
+          const double d = static_cast<double>(v[i]);
+          std::memcpy(&u, &d, 8);
+        }
+        for (std::size_t b = 0; b < each; ++b) out[b] = static_cast<unsigned char>(u >> (8 * b));
+      }
+      done += k;
+      spill();
     }
   }
 
@@ -151,13 +194,21 @@ class ByteWriter {
     put(b, static_cast<std::size_t>(n));
   }
   void put(const unsigned char* p, std::size_t n) {
-    if (counting_)
+    if (counting_) {
       counted_ += n;
-    else
-      bytes.insert(bytes.end(), p, p + n);
+      return;
+    }
+    bytes.insert(bytes.end(), p, p + n);
+    spill();
+  }
+  void spill() {
+    if (sink_ && bytes.size() >= block) flush();
   }
   bool counting_;
   std::size_t counted_ = 0;
+  Sink sink_;
+  std::uint64_t hash_ = fnv1a64(nullptr, 0);
+  std::size_t handed_ = 0;
 };
 
 class ByteReader {
@@ -348,8 +399,19 @@ inline void encode_slot_as(Checkpoint& c, std::size_t k, SlotEncoding encoding) 
 
 namespace detail {
 
-/// encode_checkpoint's bytes before the checksum.
-inline void write_checkpoint_body(ByteWriter& w, const Checkpoint& c) {
+/// The values a checkpoint holds (Checkpoint::values and ::moments), as
+/// write_checkpoint_body writes them.
+struct HeldValues {
+  const Checkpoint& c;
+  void parameters(ByteWriter& w) const;
+  std::size_t moment_count() const { return c.moments.size(); }
+  void moment(ByteWriter& w, std::size_t k) const { w.scalars(c.moments[k].data(), c.moments[k].size(), c.scalar_bytes); }
+};
+
+/// encode_checkpoint's bytes before the checksum; the values from `values`
+/// (HeldValues, or save_checkpoint's buffers, BufferValues).
+template <class Values>
+void write_checkpoint_body(ByteWriter& w, const Checkpoint& c, const Values& values) {
   for (char ch : std::string("GENATTN\x1a", 8)) w.u8(static_cast<std::uint8_t>(ch));
   w.u32(Checkpoint::format_version);
   w.u8(static_cast<std::uint8_t>(c.scalar_bytes));
@@ -365,18 +427,30 @@ inline void write_checkpoint_body(ByteWriter& w, const Checkpoint& c) {
     w.i64(s.cols);
     w.u8(static_cast<std::uint8_t>(s.encoding));
   }
+  values.parameters(w);
+  w.u8(c.has_optimizer ? 1 : 0);
+  if (c.has_optimizer) {
+    w.u8(c.optimizer_kind);
+    for (double x : c.optimizer_config) w.f64(x);
+    w.i64(c.optimizer_step);
+    w.u32(static_cast<std::uint32_t>(values.moment_count()));
+    for (std::size_t k = 0; k < values.moment_count(); ++k) values.moment(w, k);
+  }
+  w.u32(static_cast<std::uint32_t>(c.state.size()));
+  for (const auto& [k, v] : c.state) {
+    w.str(k);
+    w.u64(v);
+  }
+}
+
+inline void HeldValues::parameters(ByteWriter& w) const {
   std::size_t first = 0;
   for (const auto& s : c.slots) {
     const auto n = static_cast<std::size_t>(s.rows * s.cols);
     const double* v = c.values.data() + first;
     first += n;
     if (s.encoding == SlotEncoding::scalar) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (c.scalar_bytes == 4)
-          w.f32(static_cast<float>(v[i]));
-        else
-          w.f64(v[i]);
-      }
+      w.scalars(v, n, c.scalar_bytes);
       continue;
     }
     const EncodedSlot e = encode_slot(v, s.rows, s.cols, s.encoding);
@@ -387,33 +461,27 @@ inline void write_checkpoint_body(ByteWriter& w, const Checkpoint& c) {
     for (const float scale : e.scales) w.f32(scale);
     for (const std::int8_t q : e.q) w.u8(static_cast<std::uint8_t>(q));
   }
-  w.u8(c.has_optimizer ? 1 : 0);
-  if (c.has_optimizer) {
-    w.u8(c.optimizer_kind);
-    for (double x : c.optimizer_config) w.f64(x);
-    w.i64(c.optimizer_step);
-    w.u32(static_cast<std::uint32_t>(c.moments.size()));
-    for (const auto& m : c.moments) w.scalars(m, c.scalar_bytes);
-  }
-  w.u32(static_cast<std::uint32_t>(c.state.size()));
-  for (const auto& [k, v] : c.state) {
-    w.str(k);
-    w.u64(v);
-  }
+}
+
+/// The bytes of `c` with its values from `values`: counted first, then
+/// written into a buffer of that size (allocated once, not grown by
+/// doubling to up to twice the file), then the checksum.
+template <class Values>
+std::vector<unsigned char> encode_with(const Checkpoint& c, const Values& values) {
+  ByteWriter counter(true);
+  write_checkpoint_body(counter, c, values);
+  ByteWriter w;
+  w.bytes.reserve(counter.size() + 8);
+  write_checkpoint_body(w, c, values);
+  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
+  return std::move(w.bytes);
 }
 
 }  // namespace detail
 
 /// Serializes `c` (format above).
 inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
-  // once to count the bytes, once to write them into a buffer of that size
-  detail::ByteWriter counter(true);
-  detail::write_checkpoint_body(counter, c);
-  detail::ByteWriter w;
-  w.bytes.reserve(counter.size() + 8);
-  detail::write_checkpoint_body(w, c);
-  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
-  return std::move(w.bytes);
+  return detail::encode_with(c, detail::HeldValues{c});
 }
 
 
@@ -555,14 +623,33 @@ inline Checkpoint decode_checkpoint(std::string_view bytes, const std::string& p
   return decode_checkpoint(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
 }
 
-/// Writes `c` to `path` atomically (the previous file survives any failure).
-inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
-  const std::vector<unsigned char> bytes = encode_checkpoint(c);
+namespace detail {
+
+/// Writes `c` to `path` atomically, its values from `values`, a block at a
+/// time as they are encoded (never the whole file in memory), the checksum
+/// last.
+template <class Values>
+void write_checkpoint_file(const std::string& path, const Checkpoint& c, const Values& values) {
   try {
-    write_file_atomically(path, bytes.data(), bytes.size(), "checkpoint");
+    write_file_atomically_in_pieces(
+        path,
+        [&](auto&& write) {
+          ByteWriter w([&](const void* data, std::size_t n) { write(data, n); });
+          write_checkpoint_body(w, c, values);
+          w.u64(w.hash());
+          w.flush();
+        },
+        "checkpoint");
   } catch (const FileError& e) {
     throw CheckpointError(e.what());
   }
+}
+
+}  // namespace detail
+
+/// Writes `c` to `path` atomically (the previous file survives any failure).
+inline void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  detail::write_checkpoint_file(path, c, detail::HeldValues{c});
 }
 
 /// Reads and validates the checkpoint at `path`.
@@ -588,12 +675,18 @@ std::vector<double> gather_slots(const ParamLayout& layout, const ParamBuffer<T>
   return out;
 }
 
-/// Copies the slots of `layout` from `values` into `c` (table and values).
+/// `layout`'s slots as `c`'s table, stored at T's size (the values left out).
 template <class T>
-void store_params(const ParamLayout& layout, const ParamBuffer<T>& values, Checkpoint& c) {
+void store_slots(const ParamLayout& layout, Checkpoint& c) {
   c.scalar_bytes = static_cast<int>(sizeof(T));
   c.slots.clear();
   for (const auto& s : layout.slots()) c.slots.push_back({s.name, s.param.rows, s.param.cols});
+}
+
+/// Copies the slots of `layout` from `values` into `c` (table and values).
+template <class T>
+void store_params(const ParamLayout& layout, const ParamBuffer<T>& values, Checkpoint& c) {
+  store_slots<T>(layout, c);
   c.values = gather_slots(layout, values);
 }
 
@@ -611,6 +704,58 @@ inline void check_slots(const ParamLayout& layout, const Checkpoint& c, const st
                             std::to_string(b.rows) + "x" + std::to_string(b.cols) + " in the checkpoint but '" +
                             a.name + "' " + detail::shape_string(a.param.rows, a.param.cols) + " in the model");
   }
+}
+
+namespace detail {
+
+/// A model's parameters and its optimizer's moments where they live, in
+/// ParamBuffers, as write_checkpoint_body writes them: slot by slot in the
+/// layout's order, each value converted to the file's scalar type as it is
+/// written.
+template <class T>
+struct BufferValues {
+  const ParamLayout& layout;
+  const ParamBuffer<T>& params;
+  const std::vector<const ParamBuffer<T>*>& moments;
+  int scalar_bytes;
+  void write(ByteWriter& w, const ParamBuffer<T>& buf) const {
+    for (const auto& s : layout.slots()) {
+      const auto m = buf[s.param];
+      w.scalars(m.data(), static_cast<std::size_t>(m.size()), scalar_bytes);
+    }
+  }
+  void parameters(ByteWriter& w) const { write(w, params); }
+  std::size_t moment_count() const { return moments.size(); }
+  void moment(ByteWriter& w, std::size_t k) const { write(w, *moments[k]); }
+};
+
+}  // namespace detail
+
+/// Writes `c` to `path` atomically, as save_checkpoint(path, c) does, with
+/// its parameters and optimizer moments read from `params` and `moments`
+/// (buffers of `layout`, whose slots `c.slots` lists: store_slots) rather
+/// than from c.values and c.moments, which stay empty: the same bytes as
+/// gathering them into `c` first, without that copy of every value as a
+/// double (a Trainer's save: 24 bytes a parameter with Adam).
+template <class T>
+void save_checkpoint(const std::string& path, const Checkpoint& c, const ParamLayout& layout,
+                     const ParamBuffer<T>& params, const std::vector<const ParamBuffer<T>*>& moments = {}) {
+  if (!c.values.empty() || !c.moments.empty())
+    throw std::invalid_argument("save_checkpoint: the checkpoint holds values of its own; give them in the buffers");
+  check_slots(layout, c, path);
+  for (const auto& s : c.slots)
+    if (s.encoding != SlotEncoding::scalar)
+      throw std::invalid_argument("save_checkpoint: slot '" + s.name + "' is encoded; buffers hold scalars only");
+  if (moments.size() > 0 && !c.has_optimizer)
+    throw std::invalid_argument("save_checkpoint: moments given for a checkpoint without an optimizer");
+  const auto check_size = [&](const ParamBuffer<T>& b, const char* what) {
+    check_arg(b.size() == layout.size(), "save_checkpoint",
+              std::string(what) + " holds " + std::to_string(b.size()) + " scalars, the layout needs " +
+                  std::to_string(layout.size()));
+  };
+  check_size(params, "params");
+  for (const auto* m : moments) check_size(*m, "a moment");
+  detail::write_checkpoint_file(path, c, detail::BufferValues<T>{layout, params, moments, c.scalar_bytes});
 }
 
 /// Scatters checkpoint-ordered `flat` into `buf` (converting to T).

@@ -50,12 +50,21 @@
 
 GENATTN_NAMESPACE_BEGIN
 
+/// A model's checkpoint without its values: the config and the parameter
+/// table (save_checkpoint with the buffers writes the values).
+template <class T>
+Checkpoint model_table(const Seq2Seq<T>& model) {
+  Checkpoint c;
+  c.config = model.config().fields();
+  store_slots<T>(model.layout(), c);
+  return c;
+}
+
 /// The model's config and parameters into a checkpoint (no training state).
 template <class T>
 Checkpoint model_checkpoint(const Seq2Seq<T>& model, const ParamBuffer<T>& params) {
-  Checkpoint c;
-  c.config = model.config().fields();
-  store_params(model.layout(), params, c);
+  Checkpoint c = model_table(model);
+  c.values = gather_slots(model.layout(), params);
   return c;
 }
 
@@ -133,9 +142,9 @@ inline void check_config(const Seq2SeqConfig& config, const Checkpoint& c, const
 template <class T>
 void save_model(const std::string& path, const Seq2Seq<T>& model, const ParamBuffer<T>& params,
                 const std::vector<std::pair<std::string, std::uint64_t>>& extra = {}) {
-  Checkpoint c = model_checkpoint(model, params);
+  Checkpoint c = model_table(model);
   c.state = extra;
-  save_checkpoint(path, c);
+  save_checkpoint(path, c, model.layout(), params);
 }
 
 /// A model read from a file: its config, and parameters converted to T.
@@ -400,14 +409,15 @@ LossValue Trainer<T>::evaluate(const Seq2SeqBatch& batch) {
 
 template <class T>
 void Trainer<T>::save(const std::string& path, const std::vector<std::pair<std::string, std::uint64_t>>& extra) const {
-  Checkpoint c = model_checkpoint(model_, params_);
+  Checkpoint c = model_table(model_);
   c.has_optimizer = true;
   const OptimizerConfig& oc = optimizer_.config();
   c.optimizer_kind = static_cast<std::uint8_t>(oc.kind);
   const double cfg[6] = {oc.momentum, oc.initial_accumulator, oc.beta1, oc.beta2, oc.eps, oc.weight_decay};
   std::copy(cfg, cfg + 6, c.optimizer_config);
   c.optimizer_step = optimizer_.step_count();
-  for (const auto& m : optimizer_.moments()) c.moments.push_back(gather_slots(model_.layout(), m));
+  std::vector<const ParamBuffer<T>*> moments;
+  for (const auto& m : optimizer_.moments()) moments.push_back(&m);
   const auto rng = dropout_rng_.state();
   for (std::size_t i = 0; i < rng.size(); ++i) c.state.emplace_back("rng." + std::to_string(i), rng[i]);
   c.state.emplace_back("schedule.current", double_word(schedule_.current_base()));
@@ -415,7 +425,8 @@ void Trainer<T>::save(const std::string& path, const std::vector<std::pair<std::
   c.state.emplace_back("schedule.bad", static_cast<std::uint64_t>(schedule_.bad_validations()));
   c.state.emplace_back("skipped", static_cast<std::uint64_t>(skipped_));
   for (const auto& e : extra) c.state.push_back(e);
-  save_checkpoint(path, c);
+  // the values straight from the buffers, not gathered into `c` as doubles
+  save_checkpoint(path, c, model_.layout(), params_, moments);
 }
 
 template <class T>
