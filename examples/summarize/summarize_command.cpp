@@ -1,7 +1,9 @@
 // examples/summarize/summarize_command.cpp: `summarize summarize` (see summarize_command.hpp).
 #include "summarize_command.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -21,8 +23,17 @@ int summarize_command(const SummarizeOptions& o) {
   }
   const Ensemble s = load_ensemble(o.model_dirs);
   const std::string name = o.input == "-" ? "stdin" : o.input;
-  const std::string text = o.input == "-" ? genattn::read_stream(std::cin) : read_bytes(o.input);
-  if (o.input == "-" && std::cin.bad()) throw InputError("cannot read stdin: read error");
+  std::string text;
+  if (o.input == "-") {
+    // std::cin reads through stdio (synced): a read error (stdin a
+    // directory, an I/O error) shows in ferror(stdin), not in cin.bad()
+    errno = 0;
+    text = genattn::read_stream(std::cin);
+    if (std::cin.bad() || std::ferror(stdin))
+      throw InputError(std::string("cannot read stdin: ") + (errno != 0 ? std::strerror(errno) : "read error"));
+  } else {
+    text = read_bytes(o.input);
+  }
   const std::vector<std::string> docs = read_documents(text, name);
   TruncationCount cut;
   const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });

@@ -125,13 +125,13 @@ class ByteWriter {
   /// FNV-1a so far. A checkpoint is then never held in memory whole.
   explicit ByteWriter(Sink sink) : counting_(false), sink_(std::move(sink)) { bytes.reserve(block + 64); }
   std::vector<unsigned char> bytes;  ///< what is written (streaming: not yet handed on)
-  std::size_t size() const { return counting_ ? counted_ : handed_ + bytes.size(); }
+  /// The bytes written (counting: counted); not for a streaming writer.
+  std::size_t size() const { return counting_ ? counted_ : bytes.size(); }
   std::uint64_t hash() const { return fnv1a64(bytes.data(), bytes.size(), hash_); }
   /// Hands the bytes held to the sink (streaming).
   void flush() {
     if (!sink_ || bytes.empty()) return;
     hash_ = fnv1a64(bytes.data(), bytes.size(), hash_);
-    handed_ += bytes.size();
     sink_(bytes.data(), bytes.size());
     bytes.clear();
   }
@@ -208,7 +208,6 @@ class ByteWriter {
   std::size_t counted_ = 0;
   Sink sink_;
   std::uint64_t hash_ = fnv1a64(nullptr, 0);
-  std::size_t handed_ = 0;
 };
 
 class ByteReader {
@@ -463,25 +462,21 @@ inline void HeldValues::parameters(ByteWriter& w) const {
   }
 }
 
-/// The bytes of `c` with its values from `values`: counted first, then
-/// written into a buffer of that size (allocated once, not grown by
-/// doubling to up to twice the file), then the checksum.
-template <class Values>
-std::vector<unsigned char> encode_with(const Checkpoint& c, const Values& values) {
-  ByteWriter counter(true);
-  write_checkpoint_body(counter, c, values);
-  ByteWriter w;
-  w.bytes.reserve(counter.size() + 8);
-  write_checkpoint_body(w, c, values);
-  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
-  return std::move(w.bytes);
-}
-
 }  // namespace detail
 
-/// Serializes `c` (format above).
+/// Serializes `c` (format above): the bytes counted first, then written into
+/// a buffer of that size (allocated once, not grown by doubling to up to
+/// twice the file), then the checksum. (save_checkpoint streams them to the
+/// file instead.)
 inline std::vector<unsigned char> encode_checkpoint(const Checkpoint& c) {
-  return detail::encode_with(c, detail::HeldValues{c});
+  const detail::HeldValues values{c};
+  detail::ByteWriter counter(true);
+  detail::write_checkpoint_body(counter, c, values);
+  detail::ByteWriter w;
+  w.bytes.reserve(counter.size() + 8);
+  detail::write_checkpoint_body(w, c, values);
+  w.u64(fnv1a64(w.bytes.data(), w.bytes.size()));
+  return std::move(w.bytes);
 }
 
 
