@@ -6,13 +6,19 @@
 # crash-* / timeout-* / oom-*: make it a regression test, then fix the cause.
 #
 #   bash scripts/run-fuzzers.sh [SECONDS]        e.g. 3600 for a long run
+# GENATTN_STEP: build, test (run the fuzzers) or all (default), as in
+# scripts/run-tests.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 bash scripts/install-deps.sh
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
-      -DGENATTN_FUZZ=ON -DGENATTN_BUILD_TESTS=OFF -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_BUILD_EXAMPLES=OFF
-cmake --build build-fuzz -j "$(nproc)"
+step=${GENATTN_STEP:-all}
+if [ "$step" != test ]; then
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
+        -DGENATTN_FUZZ=ON -DGENATTN_BUILD_TESTS=OFF -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_BUILD_EXAMPLES=OFF
+  cmake --build build-fuzz -j "$(nproc)"
+fi
+[ "$step" = build ] && exit 0
 names=(checkpoint vocabulary tokenizer corpus_tsv translation_index command_line request)
 run() {
   local name=$1 work=build-fuzz/corpus-$1

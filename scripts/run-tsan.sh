@@ -3,16 +3,21 @@
 # on 8 threads, the trainer's data-parallel shards, the summarizer training
 # and decoding on all cores, and its server under concurrent clients. Any
 # report fails the run. Line tables without columns, as in the ASan build
-# (scripts/run-tests.sh).
+# (scripts/run-tests.sh). GENATTN_STEP: build, test or all (default), as in
+# scripts/run-tests.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 dir=${GENATTN_TSAN_DIR:-build-tsan}
-cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
-      "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -gno-column-info -DNDEBUG" \
-      -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0 \
-      -DGENATTN_EXAMPLES_OPTIMIZATION=-O0
-cmake --build "$dir" -j "$(nproc)" --target threads_test seq2seq_packed_decoding_test summarize summarize_serve_test
+step=${GENATTN_STEP:-all}
+if [ "$step" != test ]; then
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
+        "-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only -gno-column-info -DNDEBUG" \
+        -DGENATTN_SANITIZE=thread -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_TEST_OPTIMIZATION=-O0 \
+        -DGENATTN_EXAMPLES_OPTIMIZATION=-O0
+  cmake --build "$dir" -j "$(nproc)" --target threads_test seq2seq_packed_decoding_test summarize summarize_serve_test
+fi
+[ "$step" = build ] && exit 0
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 # one const model decoding on 8 threads; the encoder's directions on two
 # threads; the trainer's shards; the thread pool
