@@ -56,6 +56,7 @@
 #include "genattn/train/average.hpp"
 #include "genattn/train/bootstrap.hpp"
 #include "genattn/train/checkpoint.hpp"
+#include "genattn/train/checkpoint_bytes.hpp"
 #include "genattn/train/clip.hpp"
 #include "genattn/train/optimizer.hpp"
 #include "genattn/train/schedule.hpp"

@@ -190,6 +190,23 @@ TEST(Checkpoint, SavingFromTheBuffersRefusesWhatDoesNotMatch) {
   EXPECT_FALSE(fs::exists(path));
 }
 
+// A caller's word whose name the loader would refuse (over 4096 bytes) fails
+// the save, and the model saved before stays, as it was, loadable.
+TEST(Checkpoint, ANameTooLongToLoadFailsTheSaveAndKeepsThePreviousFile) {
+  genattn_test::TempDir dir("genattn-ckpt");
+  Seq2Seq<float> model(checkpoint_config());
+  const ParamBuffer<float> p = model.init_params(5);
+  const std::string path = dir.file("m.ckpt");
+  save_model(path, model, p, {{"epoch", 3}});
+  const std::vector<unsigned char> before = read_bytes(path);
+  const std::string error = genattn_test::message_of<CheckpointError>(
+      [&] { save_model(path, model, p, {{std::string(Checkpoint::max_string + 1, 'w'), 1}}); });
+  EXPECT_NE(error.find("cannot save a name of 4097 bytes (at most 4096)"), std::string::npos) << error;
+  EXPECT_EQ(read_bytes(path), before);
+  EXPECT_EQ(load_checkpoint(path).state_word("epoch"), 3u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);  // no temporary left
+}
+
 TEST(Checkpoint, EveryTruncationIsRejectedWithAMessage) {
   genattn_test::TempDir dir("genattn-ckpt");
   Seq2Seq<float> model(checkpoint_config());

@@ -56,13 +56,9 @@
 #include "genattn/core/encoded_slot.hpp"
 #include "genattn/core/file.hpp"
 #include "genattn/core/params.hpp"
+#include "genattn/train/checkpoint_bytes.hpp"
 
 GENATTN_NAMESPACE_BEGIN
-
-class CheckpointError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct CheckpointSlot {
   std::string name;
@@ -75,7 +71,7 @@ struct CheckpointSlot {
 struct Checkpoint {
   static constexpr std::uint32_t format_version = 2;
   static constexpr std::uint32_t oldest_version = 1;
-  static constexpr std::size_t max_string = 4096;
+  static constexpr std::size_t max_string = detail::checkpoint_max_string;
 
   int scalar_bytes = 4;
   std::vector<std::pair<std::string, std::int64_t>> config;
@@ -108,188 +104,6 @@ inline double word_double(std::uint64_t u) {
   return d;
 }
 
-namespace detail {
-
-/// Little-endian writer of a checkpoint's bytes; a counting writer only
-/// adds up their size (encode_checkpoint reserves it, so that the buffer
-/// is allocated once, not grown by doubling to up to twice the file).
-class ByteWriter {
- public:
-  /// Where a streaming writer hands its bytes.
-  using Sink = std::function<void(const void*, std::size_t)>;
-  static constexpr std::size_t block = std::size_t{1} << 20;
-
-  explicit ByteWriter(bool counting = false) : counting_(counting) {}
-  /// A streaming writer: its bytes go to `sink` a block (1 MiB) at a time,
-  /// as they are written, and the last of them on flush(); hash() is their
-  /// FNV-1a so far. A checkpoint is then never held in memory whole.
-  explicit ByteWriter(Sink sink) : counting_(false), sink_(std::move(sink)) { bytes.reserve(block + 64); }
-  std::vector<unsigned char> bytes;  ///< what is written (streaming: not yet handed on)
-  /// The bytes written (counting: counted); not for a streaming writer.
-  std::size_t size() const { return counting_ ? counted_ : bytes.size(); }
-  std::uint64_t hash() const { return fnv1a64(bytes.data(), bytes.size(), hash_); }
-  /// Hands the bytes held to the sink (streaming).
-  void flush() {
-    if (!sink_ || bytes.empty()) return;
-    hash_ = fnv1a64(bytes.data(), bytes.size(), hash_);
-    sink_(bytes.data(), bytes.size());
-    bytes.clear();
-  }
-  void u8(std::uint8_t v) { put(&v, 1); }
-  void u32(std::uint32_t v) { little_endian(v, 4); }
-  void u64(std::uint64_t v) { little_endian(v, 8); }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  void f64(double v) {
-    std::uint64_t u;
-    std::memcpy(&u, &v, 8);
-    u64(u);
-  }
-  void f32(float v) {
-    std::uint32_t u;
-    std::memcpy(&u, &v, 4);
-    u32(u);
-  }
-  void str(const std::string& s) {
-    u32(static_cast<std::uint32_t>(s.size()));
-    put(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  }
-  /// n values as floats (scalar_bytes 4) or doubles (8), written into the
-  /// buffer's end at once rather than appended one by one.
-  template <class S>
-  void scalars(const S* v, std::size_t n, int scalar_bytes) {
-    const std::size_t each = scalar_bytes == 4 ? 4 : 8;
-    if (counting_) {
-      counted_ += n * each;
-      return;
-    }
-    // streaming: a block's worth at a time
-    const std::size_t per_piece = sink_ ? block / each : n;
-    for (std::size_t done = 0; done < n;) {
-      const std::size_t k = std::min(n - done, per_piece);
-      const std::size_t at = bytes.size();
-      bytes.resize(at + k * each);
-      unsigned char* out = bytes.data() + at;
-      for (std::size_t i = done; i < done + k; ++i, out += each) {
-        std::uint64_t u = 0;
-        if (each == 4) {
-          const float f = static_cast<float>(v[i]);
-          std::uint32_t w;
-          std::memcpy(&w, &f, 4);
-          u = w;
-        } else {
-          const double d = static_cast<double>(v[i]);
-          std::memcpy(&u, &d, 8);
-        }
-        for (std::size_t b = 0; b < each; ++b) out[b] = static_cast<unsigned char>(u >> (8 * b));
-      }
-      done += k;
-      spill();
-    }
-  }
-
- private:
-  void little_endian(std::uint64_t v, int n) {
-    unsigned char b[8];
-    for (int i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-    put(b, static_cast<std::size_t>(n));
-  }
-  void put(const unsigned char* p, std::size_t n) {
-    if (counting_) {
-      counted_ += n;
-      return;
-    }
-    bytes.insert(bytes.end(), p, p + n);
-    spill();
-  }
-  void spill() {
-    if (sink_ && bytes.size() >= block) flush();
-  }
-  bool counting_;
-  std::size_t counted_ = 0;
-  Sink sink_;
-  std::uint64_t hash_ = fnv1a64(nullptr, 0);
-};
-
-class ByteReader {
- public:
-  ByteReader(const unsigned char* p, std::size_t n, std::string path) : p_(p), n_(n), path_(std::move(path)) {}
-  std::size_t remaining() const { return n_ - pos_; }
-  [[noreturn]] void fail(const std::string& what) const {
-    throw CheckpointError(path_ + ": " + what + " (at byte " + std::to_string(pos_) + ")");
-  }
-  void need(std::size_t k, const char* what) const {
-    if (k > remaining()) fail(std::string("truncated: ") + what + " needs " + std::to_string(k) + " bytes, " +
-                              std::to_string(remaining()) + " remain");
-  }
-  std::uint8_t u8(const char* what) {
-    need(1, what);
-    return p_[pos_++];
-  }
-  std::uint32_t u32(const char* what) {
-    need(4, what);
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
-    pos_ += 4;
-    return v;
-  }
-  std::uint64_t u64(const char* what) {
-    need(8, what);
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
-    pos_ += 8;
-    return v;
-  }
-  std::int64_t i64(const char* what) { return static_cast<std::int64_t>(u64(what)); }
-  double f64(const char* what) {
-    const std::uint64_t u = u64(what);
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
-  }
-  float f32(const char* what) {
-    const std::uint32_t u = u32(what);
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-  }
-  std::string str(const char* what) {
-    const std::uint32_t len = u32(what);
-    if (len > Checkpoint::max_string) fail(std::string(what) + " has length " + std::to_string(len) + ", over the limit");
-    need(len, what);
-    std::string s(reinterpret_cast<const char*>(p_ + pos_), len);
-    pos_ += len;
-    return s;
-  }
-  /// A count of entries each at least `min_bytes` long: rejects counts the
-  /// remaining bytes cannot hold, before anything is allocated.
-  std::size_t count(const char* what, std::size_t min_bytes) {
-    const std::uint32_t n = u32(what);
-    if (static_cast<std::uint64_t>(n) * min_bytes > remaining())
-      fail(std::string(what) + " = " + std::to_string(n) + " cannot fit in the " + std::to_string(remaining()) +
-           " bytes that remain");
-    return n;
-  }
-  /// Passes over n entries of `size` bytes.
-  void skip(std::uint64_t n, std::size_t size, const char* what) {
-    if (n > remaining() / size) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * size) + " bytes");
-    pos_ += static_cast<std::size_t>(n) * size;
-  }
-  std::vector<double> scalars(std::uint64_t n, int scalar_bytes, const char* what) {
-    const auto sb = static_cast<std::uint64_t>(scalar_bytes);
-    if (n > remaining() / sb) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * sb) + " bytes");
-    std::vector<double> v(static_cast<std::size_t>(n));
-    for (auto& x : v) x = scalar_bytes == 4 ? static_cast<double>(f32(what)) : f64(what);
-    return v;
-  }
-
- private:
-  const unsigned char* p_;
-  std::size_t n_;
-  std::size_t pos_ = 0;
-  std::string path_;
-};
-
-}  // namespace detail
 
 /// One slot's values in a checkpoint being parsed (parse_checkpoint), read
 /// once: as values of any scalar type, or, for a reduced slot, as the
