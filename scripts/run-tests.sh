@@ -55,6 +55,7 @@ else
 fi
 
 step=${GENATTN_STEP:-all}
+case $step in build | test | all) ;; *) echo "GENATTN_STEP=$step: build, test or all" >&2; exit 2 ;; esac
 if [ "$step" != test ]; then
   cmake "${args[@]}"
   cmake --build "$dir" -j "$jobs"
