@@ -39,14 +39,8 @@
 // load as the values their bytes stand for.
 #pragma once
 
-#include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -93,16 +87,8 @@ struct Checkpoint {
 };
 
 /// A double stored bit for bit in a state word, and back.
-inline std::uint64_t double_word(double d) {
-  std::uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
-inline double word_double(std::uint64_t u) {
-  double d;
-  std::memcpy(&d, &u, 8);
-  return d;
-}
+inline std::uint64_t double_word(double d) { return detail::scalar_bits(d, 8); }
+inline double word_double(std::uint64_t u) { return detail::bits_scalar(u, 8); }
 
 
 /// One slot's values in a checkpoint being parsed (parse_checkpoint), read

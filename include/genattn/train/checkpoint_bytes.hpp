@@ -37,6 +37,41 @@ namespace detail {
 /// A string's longest (str = u32 length + bytes).
 inline constexpr std::size_t checkpoint_max_string = 4096;
 
+/// The n (at most 8) low bytes of u at out, least significant first.
+inline void store_little_endian(unsigned char* out, std::uint64_t u, std::size_t n) {
+  for (std::size_t b = 0; b < n; ++b) out[b] = static_cast<unsigned char>(u >> (8 * b));
+}
+/// The n (at most 8) bytes at in, least significant first.
+inline std::uint64_t load_little_endian(const unsigned char* in, std::size_t n) {
+  std::uint64_t u = 0;
+  for (std::size_t b = 0; b < n; ++b) u |= static_cast<std::uint64_t>(in[b]) << (8 * b);
+  return u;
+}
+/// v's IEEE 754 bits as a float (each 4: v rounded to float) or a double
+/// (each 8), and back.
+inline std::uint64_t scalar_bits(double v, std::size_t each) {
+  if (each == 4) {
+    const float f = static_cast<float>(v);
+    std::uint32_t w;
+    std::memcpy(&w, &f, 4);
+    return w;
+  }
+  std::uint64_t u;
+  std::memcpy(&u, &v, 8);
+  return u;
+}
+inline double bits_scalar(std::uint64_t u, std::size_t each) {
+  if (each == 4) {
+    const auto w = static_cast<std::uint32_t>(u);
+    float f;
+    std::memcpy(&f, &w, 4);
+    return static_cast<double>(f);
+  }
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
+}
+
 /// Little-endian writer of a checkpoint's bytes; a counting writer only
 /// adds up their size (encode_checkpoint reserves it, so that the buffer
 /// is allocated once, not grown by doubling to up to twice the file).
@@ -68,16 +103,8 @@ class ByteWriter {
   void u32(std::uint32_t v) { little_endian(v, 4); }
   void u64(std::uint64_t v) { little_endian(v, 8); }
   void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  void f64(double v) {
-    std::uint64_t u;
-    std::memcpy(&u, &v, 8);
-    u64(u);
-  }
-  void f32(float v) {
-    std::uint32_t u;
-    std::memcpy(&u, &v, 4);
-    u32(u);
-  }
+  void f64(double v) { little_endian(scalar_bits(v, 8), 8); }
+  void f32(float v) { little_endian(scalar_bits(static_cast<double>(v), 4), 4); }
   /// Refuses a string the reader would refuse (longer than 4096 bytes):
   /// a save fails, and leaves the file it would replace, rather than write
   /// one that cannot load.
@@ -106,29 +133,18 @@ class ByteWriter {
       const std::size_t at = bytes.size();
       bytes.resize(at + k * each);
       unsigned char* out = bytes.data() + at;
-      for (std::size_t i = done; i < done + k; ++i, out += each) {
-        std::uint64_t u = 0;
-        if (each == 4) {
-          const float f = static_cast<float>(v[i]);
-          std::uint32_t w;
-          std::memcpy(&w, &f, 4);
-          u = w;
-        } else {
-          const double d = static_cast<double>(v[i]);
-          std::memcpy(&u, &d, 8);
-        }
-        for (std::size_t b = 0; b < each; ++b) out[b] = static_cast<unsigned char>(u >> (8 * b));
-      }
+      for (std::size_t i = done; i < done + k; ++i, out += each)
+        store_little_endian(out, scalar_bits(static_cast<double>(v[i]), each), each);
       done += k;
       spill();
     }
   }
 
  private:
-  void little_endian(std::uint64_t v, int n) {
+  void little_endian(std::uint64_t v, std::size_t n) {
     unsigned char b[8] = {};  // zeroed: GCC 12 -O1 warns of the bytes past n, never read
-    for (int i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-    put(b, static_cast<std::size_t>(n));
+    store_little_endian(b, v, n);
+    put(b, n);
   }
   void put(const unsigned char* p, std::size_t n) {
     if (counting_) {
@@ -168,18 +184,8 @@ class ByteReader {
   std::uint32_t u32(const char* what) { return little_endian<std::uint32_t>(what); }
   std::uint64_t u64(const char* what) { return little_endian<std::uint64_t>(what); }
   std::int64_t i64(const char* what) { return static_cast<std::int64_t>(u64(what)); }
-  double f64(const char* what) {
-    const std::uint64_t u = u64(what);
-    double d;
-    std::memcpy(&d, &u, 8);
-    return d;
-  }
-  float f32(const char* what) {
-    const std::uint32_t u = u32(what);
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-  }
+  double f64(const char* what) { return bits_scalar(u64(what), 8); }
+  float f32(const char* what) { return static_cast<float>(bits_scalar(u32(what), 4)); }
   std::string str(const char* what) {
     const std::uint32_t len = u32(what);
     if (len > checkpoint_max_string) fail(std::string(what) + " has length " + std::to_string(len) + ", over the limit");
@@ -205,8 +211,13 @@ class ByteReader {
   std::vector<double> scalars(std::uint64_t n, int scalar_bytes, const char* what) {
     const auto sb = static_cast<std::uint64_t>(scalar_bytes);
     if (n > remaining() / sb) fail(std::string("truncated: ") + what + " needs " + std::to_string(n * sb) + " bytes");
+    // bounds checked once for all n, not again for each value
     std::vector<double> v(static_cast<std::size_t>(n));
-    for (auto& x : v) x = scalar_bytes == 4 ? static_cast<double>(f32(what)) : f64(what);
+    const auto each = static_cast<std::size_t>(sb);
+    for (auto& x : v) {
+      x = bits_scalar(load_little_endian(p_ + pos_, each), each);
+      pos_ += each;
+    }
     return v;
   }
 
@@ -215,8 +226,7 @@ class ByteReader {
   template <class U>
   U little_endian(const char* what) {
     need(sizeof(U), what);
-    U v = 0;
-    for (std::size_t i = 0; i < sizeof(U); ++i) v |= static_cast<U>(static_cast<U>(p_[pos_ + i]) << (8 * i));
+    const auto v = static_cast<U>(load_little_endian(p_ + pos_, sizeof(U)));
     pos_ += sizeof(U);
     return v;
   }
