@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+# libFuzzer reads -max_total_time with atoi: "abc" or "1.5m" would be 0, no limit
+[[ $seconds =~ ^[1-9][0-9]{0,6}$ ]] || { echo "run-fuzzers.sh: SECONDS is a whole number from 1, not '$seconds'" >&2; exit 2; }
 bash scripts/install-deps.sh
 step=${GENATTN_STEP:-all}
 case $step in build | test | all) ;; *) echo "GENATTN_STEP=$step: build, test or all" >&2; exit 2 ;; esac
