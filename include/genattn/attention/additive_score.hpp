@@ -19,6 +19,11 @@
 //   dq_b  = sum_j du_jb;  dW_s += dq s^T;  db += sum_b dq_b;  ds += W_s^T dq
 //   dc_jb = w_c . du_jb;  dw_c += sum_jb c_jb du_jb     (coverage)
 // and once per source batch: dW_h += dK H^T, dH += W_h^T dK.
+//
+// Forward keeps q alone, not u: backward computes u_jb again from k, q and c,
+// by the same code into the same kind of buffer, so it is the forward's u bit
+// for bit. Training would otherwise hold A x Ts x B values a step (25 MB a
+// shard for the benchmark model) for one tanh a value of recomputing.
 #pragma once
 
 #include <string>
@@ -39,12 +44,12 @@ class AdditiveScore {
   /// What backward reads of a forward step.
   struct Saved {
     Mat<T> q;  ///< A x B
-    Mat<T> u;  ///< A x Ts*B: tanh(k + q), column j*B + b
+    Vec<T> u;  ///< forward's scratch, one u_jb at a time (backward does not read it)
   };
   /// backward's scratch space.
   struct Workspace {
     Mat<T> dq;
-    Vec<T> du;
+    Vec<T> u, du;
   };
 
   AdditiveScore(ParamLayout& layout, const std::string& prefix, Index memory, Index query, Index hidden,
@@ -101,23 +106,16 @@ class AdditiveScore {
   void forward(const ParamBuffer<T>& p, const AttentionSource<T>& src, const AttentionQuery<T>& query, MatRef<T> e,
                Saved& cache, const WeightProduct<T>& product = {}) const {
     const SourceMap& map = src.map;
-    const auto& keys = src.keys;
     const auto& s = query.s;
-    const auto& coverage = query.coverage;
-    const Index B = s.cols(), Ts = map.source_time;
+    const Index B = s.cols();
     cache.q.resize(hidden_, B);
     product.apply(p, W_s_, s, cache.q);
     cache.q.colwise() += p[b_].col(0);
-    cache.u.resize(hidden_, Ts * B);
     const auto v = p[v_].col(0);
     for (Index b = 0; b < B; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
-        auto u = cache.u.col(j * B + b);
-        if (coverage_)
-          u = (keys.col(map.column(j, b)) + cache.q.col(b) + coverage(j, b) * p[w_c_].col(0)).array().tanh().matrix();
-        else
-          u = (keys.col(map.column(j, b)) + cache.q.col(b)).array().tanh().matrix();
-        e(j, b) = v.dot(u);
+        tanh_input(p, src, query, cache.q, j, b, cache.u);
+        e(j, b) = v.dot(cache.u);
       }
   }
 
@@ -137,7 +135,9 @@ class AdditiveScore {
     ws.du.resize(hidden_);
     for (Index b = 0; b < B; ++b)
       for (Index j = 0; j < map.length[static_cast<std::size_t>(b)]; ++j) {
-        const auto u = saved.u.col(j * B + b);
+        // u_jb again, as forward computed it
+        tanh_input(p, src, query, saved.q, j, b, ws.u);
+        const auto& u = ws.u;
         const T d = de(j, b);
         // dv += de_jb u_jb
         dv += d * u;
@@ -158,6 +158,17 @@ class AdditiveScore {
   }
 
  private:
+  /// u <- u_jb = tanh(k_{j,src(b)} + q_b (+ w_c c_jb)): forward's and
+  /// backward's one computation of it.
+  void tanh_input(const ParamBuffer<T>& p, const AttentionSource<T>& src, const AttentionQuery<T>& query,
+                  const Mat<T>& q, Index j, Index b, Vec<T>& u) const {
+    const auto k = src.keys.col(src.map.column(j, b));
+    if (coverage_)
+      u = (k + q.col(b) + query.coverage(j, b) * p[w_c_].col(0)).array().tanh().matrix();
+    else
+      u = (k + q.col(b)).array().tanh().matrix();
+  }
+
   Index memory_, query_, hidden_;
   bool coverage_;
   Param W_h_, W_s_, b_, v_, w_c_;
