@@ -7,12 +7,14 @@
 #
 #   bash scripts/run-fuzzers.sh [SECONDS]        e.g. 3600 for a long run
 # GENATTN_STEP: build, test (run the fuzzers) or all (default), as in
-# scripts/run-tests.sh.
+# scripts/run-tests.sh; check: only check SECONDS (.ci/run does, before its
+# builds, so that a bad value stops CI at once, not after the other passes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 # libFuzzer reads -max_total_time with atoi: "abc" or "1.5m" would be 0, no limit
 [[ $seconds =~ ^[1-9][0-9]{0,6}$ ]] || { echo "run-fuzzers.sh: SECONDS is a whole number from 1, not '$seconds'" >&2; exit 2; }
+[ "${GENATTN_STEP:-}" = check ] && exit 0
 bash scripts/install-deps.sh
 step=${GENATTN_STEP:-all}
 case $step in build | test | all) ;; *) echo "GENATTN_STEP=$step: build, test or all" >&2; exit 2 ;; esac
