@@ -12,12 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+step=${GENATTN_STEP:-all}
+case $step in build | test | all | check) ;; *) echo "GENATTN_STEP=$step: build, test, all or check" >&2; exit 2 ;; esac
 # libFuzzer reads -max_total_time with atoi: "abc" or "1.5m" would be 0, no limit
 [[ $seconds =~ ^[1-9][0-9]{0,6}$ ]] || { echo "run-fuzzers.sh: SECONDS is a whole number from 1, not '$seconds'" >&2; exit 2; }
-[ "${GENATTN_STEP:-}" = check ] && exit 0
+[ "$step" = check ] && exit 0
 bash scripts/install-deps.sh
-step=${GENATTN_STEP:-all}
-case $step in build | test | all) ;; *) echo "GENATTN_STEP=$step: build, test or all" >&2; exit 2 ;; esac
 if [ "$step" != test ]; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
         -DGENATTN_FUZZ=ON -DGENATTN_BUILD_TESTS=OFF -DGENATTN_BUILD_BENCHMARKS=OFF -DGENATTN_BUILD_EXAMPLES=OFF
