@@ -73,6 +73,7 @@ struct CommandLine {
     train->add_option("--target-vocab", t.target_vocab, "summary words kept (specials included)")->check(CLI::Range(5, 10000000))->capture_default_str();
     train->add_option("--min-count", t.min_count, "a word needs this many occurrences")->check(positive_count)->capture_default_str();
     train->add_option("--max-source", t.text.max_source, "document tokens read (the rest is cut and counted)")->check(positive_count)->capture_default_str();
+    train->add_flag("--package-name", t.text.titled, "read each document after its package's name (the TSV's first column; eval reads it there, summarize and serve as PACKAGE<TAB>DESCRIPTION)");
     train->add_option("--max-target", t.text.max_target, "summary tokens, </s> included")->check(CLI::Range(2, 100000))->capture_default_str();
     train->add_option("--batch-size", t.batch_size, "pairs per batch")->check(positive_count)->capture_default_str();
     train->add_option("--lr", t.lr, "Adam learning rate")->check(positive_finite)->capture_default_str();

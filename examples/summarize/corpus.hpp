@@ -126,6 +126,31 @@ inline std::vector<Pair> parse_pairs(std::string_view text, const std::string& n
   return pairs;
 }
 
+/// The title a package's name gives a titled model (train --package-name):
+/// "lib" split off a name that begins with it and a letter, then each run of
+/// - . + _ and white space one space (libfoo-dev -> "lib foo dev",
+/// python3-aiofiles -> "python3 aiofiles", r-cran-abind -> "r cran abind"),
+/// so that the name's parts are words the model knows.
+inline std::string package_title(std::string_view package) {
+  std::string s = controls_as_spaces(package);
+  if (s.size() > 3 && s.compare(0, 3, "lib") == 0 && s[3] >= 'a' && s[3] <= 'z') s.insert(3, 1, ' ');
+  for (char& c : s)
+    if (c == '-' || c == '.' || c == '+' || c == '_') c = ' ';
+  return collapse_space(s);
+}
+
+/// What a titled model reads: the title, " | ", the description.
+inline std::string titled_document(std::string_view title, std::string_view description) {
+  std::string out;
+  out.reserve(title.size() + 3 + description.size());
+  return out.append(title).append(" | ").append(description);
+}
+
+/// The document a model reads for `p`: titled, its package's title first.
+inline std::string source_document(const Pair& p, bool titled) {
+  return titled ? titled_document(package_title(p.package), p.document) : p.document;
+}
+
 /// The whole file's bytes; InputError when it cannot be read.
 inline std::string read_bytes(const std::string& path) {
   try {
@@ -136,24 +161,41 @@ inline std::string read_bytes(const std::string& path) {
 }
 
 /// The documents of `text`, one a line (`name` prefixes errors: "stdin:3:
-/// ..."); control characters are read as spaces.
-inline std::vector<std::string> read_documents(const std::string& text, const std::string& name) {
+/// ..."); control characters are read as spaces. `titled` (a model trained
+/// with --package-name): each line is PACKAGE<TAB>DESCRIPTION, and its
+/// document the package's title, " | " and the description.
+inline std::vector<std::string> read_documents(const std::string& text, const std::string& name, bool titled = false) {
   std::vector<std::string> docs;
   genattn::for_each_line(text, true, [&](std::string_view d, std::size_t line) {
     const std::string where = name + ":" + std::to_string(line);
     check_utf8(d, where);
+    std::string_view package;
+    if (titled) {
+      const std::size_t tab = d.find('\t');
+      if (tab == std::string_view::npos)
+        throw InputError(where + ": the model reads each document after its package's name (train "
+                                 "--package-name): expected PACKAGE<TAB>DESCRIPTION");
+      package = d.substr(0, tab);
+      d.remove_prefix(tab + 1);
+      if (package_title(package).empty()) throw InputError(where + ": the package name is empty");
+    }
     std::string doc = controls_as_spaces(d);
-    if (collapse_space(doc).empty()) throw InputError(where + ": empty line (expected one document a line)");
-    docs.push_back(std::move(doc));
+    if (collapse_space(doc).empty())
+      throw InputError(where + (titled ? ": the description after the package name has no words"
+                                       : ": empty line (expected one document a line)"));
+    docs.push_back(titled ? titled_document(package_title(package), doc) : std::move(doc));
   });
   if (docs.empty()) throw InputError(name + ": no documents");
   return docs;
 }
 
-/// The pairs of a corpus file; an empty file is an error.
-inline std::vector<Pair> read_pairs(const std::string& path) {
+/// The pairs of a corpus file; an empty file is an error. `titled`: each
+/// document is source_document(pair, true), its package's title first.
+inline std::vector<Pair> read_pairs(const std::string& path, bool titled = false) {
   auto pairs = parse_pairs(read_bytes(path), path);
   if (pairs.empty()) throw InputError(path + ": no pairs");
+  if (titled)
+    for (Pair& p : pairs) p.document = source_document(p, true);
   return pairs;
 }
 

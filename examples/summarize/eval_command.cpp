@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,10 +74,15 @@ int eval_command(const EvalOptions& o) {
     throw InputError(e.what());
   }
   const std::vector<Pair> pairs = read_pairs(o.data);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::optional<Ensemble> ensemble;  // none for the lead baseline
+  if (o.lead <= 0) ensemble.emplace(load_ensemble(o.model_dirs));
+  // a model trained with --package-name reads each package's title first
+  const bool titled = ensemble && ensemble->members().front().text.titled;
   std::vector<std::string> docs, refs, hyps;
   std::vector<std::vector<std::string>> n_best;  // with --n-best N > 1: each document's list, best first
   for (const auto& p : pairs) {
-    docs.push_back(p.document);
+    docs.push_back(source_document(p, titled));
     refs.push_back(p.summary);
   }
   // --noise: every document corrupted, one Rng a document (genattn/text/noise.hpp)
@@ -84,11 +90,10 @@ int eval_command(const EvalOptions& o) {
   TruncationCount cut;
   std::string precision;  // the weights' (none for the lead baseline)
   std::size_t weight_bytes = 0;  // the parameters held and their packs
-  const auto t0 = std::chrono::steady_clock::now();
   if (o.lead > 0) {
     for (const auto& d : docs) hyps.push_back(lead_words(d, o.lead));
   } else {
-    const Ensemble s = load_ensemble(o.model_dirs);
+    const Ensemble& s = *ensemble;
     std::vector<std::string> names;  // each member's precision, once
     for (const auto& m : s.members()) {
       const std::string name = genattn::precision_name(o.decode.precision.value_or(m.precision));

@@ -155,7 +155,7 @@ int serve_command(const ServeOptions& o) {
         throw RequestError(503, "the server is stopping; send the request to another one");
       }
       serve::DynamicBatcher::Arrival arrival(batcher);  // a batch forming now waits for this request
-      serve::SummarizeRequest r = serve::parse_request(req.body, o.decode, limits);
+      serve::SummarizeRequest r = serve::parse_request(req.body, o.decode, limits, model.members().front().text.titled);
       // every check before the queue: a bad document must not fail the batch it would join
       try {
         (void)model.search_for(r.decode.search);

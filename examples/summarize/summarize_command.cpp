@@ -34,7 +34,8 @@ int summarize_command(const SummarizeOptions& o) {
   } else {
     text = read_bytes(o.input);
   }
-  const std::vector<std::string> docs = read_documents(text, name);
+  // a model trained with --package-name: PACKAGE<TAB>DESCRIPTION lines
+  const std::vector<std::string> docs = read_documents(text, name, s.members().front().text.titled);
   TruncationCount cut;
   const auto out = summarize_documents(s, docs, o.decode, cut, [&](std::size_t i) { return name + ":" + std::to_string(i + 1); });
   if (cut.documents > 0)

@@ -139,7 +139,9 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
   if (o.copy && o.label_smoothing > 0.0)
     throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
   // the data first: a file that cannot train leaves the model directory untouched
-  const std::vector<Pair> all_pairs = read_pairs(o.train_path), valid_all = read_pairs(o.valid_path);
+  // --package-name: each document its package's title first (corpus.hpp)
+  const std::vector<Pair> all_pairs = read_pairs(o.train_path, o.text.titled),
+                          valid_all = read_pairs(o.valid_path, o.text.titled);
   // --bootstrap SEED: the pairs this run trains on are a resample of the
   // file's (bagging); the vocabularies below still come from all of them
   std::vector<Pair> resampled;
@@ -250,6 +252,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                      {"--max-source", std::to_string(o.text.max_source)},
                                      {"--max-target", std::to_string(o.text.max_target)},
                                      {"--lowercase", std::to_string(o.text.lowercase)},
+                                     {"--package-name", std::to_string(o.text.titled)},
                                      {"--epochs", std::to_string(o.epochs)},
                                      {"--patience", std::to_string(o.patience)},
                                      {"--resume", std::to_string(o.resume)}});
@@ -265,16 +268,18 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       throw InputError(files::last(dir) + ": the run trained on " + std::to_string(c.state_word("train_pairs")) +
                        " pairs, " + o.train_path + " holds " + std::to_string(train_pairs.size()));
     // a run saved before --noise existed trained without it
-    double noise_before = 0.0;
-    for (const auto& [name, word] : c.state)
-      if (name == "noise") noise_before = genattn::word_double(word);
+    const double noise_before = genattn::word_double(c.find_state_word("noise").value_or(genattn::double_word(0.0)));
     if (noise_before != o.noise)
       throw InputError(files::last(dir) + ": the run trained with --noise " + shortest(noise_before) +
                        ", this call gives --noise " + shortest(o.noise) + " (a resumed run keeps its noise)");
+    // its documents (a run saved before --package-name existed read none)
+    const bool titled_before = c.find_state_word("package_name").value_or(0) != 0;
+    if (titled_before != o.text.titled)
+      throw InputError(files::last(dir) + ": the run trained " + (titled_before ? "with" : "without") +
+                       " --package-name, this call " + (o.text.titled ? "gives" : "does not give") +
+                       " it (a resumed run reads its documents as it began)");
     // and its resample (a run saved before --bootstrap existed had none)
-    std::optional<std::uint64_t> bootstrap_before;
-    for (const auto& [name, word] : c.state)
-      if (name == "bootstrap_seed") bootstrap_before = word;
+    const std::optional<std::uint64_t> bootstrap_before = c.find_state_word("bootstrap_seed");
     auto says = [](const std::optional<std::uint64_t>& b) { return b ? "--bootstrap " + std::to_string(*b) : "no --bootstrap"; };
     if (bootstrap_before != o.bootstrap)
       throw InputError(files::last(dir) + ": the run trained with " + says(bootstrap_before) + ", this call gives " +
@@ -305,6 +310,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                     {"source_vocab_hash", source_hash},
                                     {"target_vocab_hash", target_hash}};
     if (o.bootstrap) words.emplace_back("bootstrap_seed", *o.bootstrap);
+    if (o.text.titled) words.emplace_back("package_name", 1u);
     trainer->save(files::last(dir), words);
     // --keep-checkpoints K: this network too, as the newest of the last K
     if (keep && o.keep_checkpoints > 0)

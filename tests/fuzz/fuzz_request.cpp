@@ -3,8 +3,10 @@
 // parser, the field and type checks, the search flags through CLI11's
 // options and validators), then the search's own validation. A refusal is
 // a RequestError with a 4xx status; an accepted request keeps the limits.
+// Each input is parsed twice: for a plain model and for a titled one.
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "../../examples/summarize/serve/request.hpp"
@@ -25,6 +27,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       r.decode.search.validate();
     } catch (const std::invalid_argument&) {
     }
+  } catch (const summarize::serve::RequestError& e) {
+    if (e.status != 400 && e.status != 413) __builtin_trap();
+  }
+  // for a model trained with --package-name: "PACKAGE\tDESCRIPTION" documents,
+  // each read as the title, " | " and the description (the tab becomes those
+  // three bytes, the title at most the package's bytes)
+  try {
+    const auto r = summarize::serve::parse_request(body, defaults, limits, true);
+    if (r.documents.empty() || r.documents.size() > limits.max_documents) __builtin_trap();
+    for (const auto& d : r.documents)
+      if (d.size() > limits.max_document_bytes + 2 || d.find(" | ") == std::string::npos) __builtin_trap();
   } catch (const summarize::serve::RequestError& e) {
     if (e.status != 400 && e.status != 413) __builtin_trap();
   }

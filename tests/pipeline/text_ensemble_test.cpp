@@ -129,7 +129,17 @@ TEST(TextEnsemble, MismatchedMembersAreOneLineErrors) {
   members.push_back(TextModel::load(a));
   members.push_back(std::move(cut));
   const std::string text = message_of<TextModelError>([&] { TextEnsemble e(std::move(members)); });
-  EXPECT_EQ(text, "ensemble: member 2 and member 1 read documents differently (max_source 5 and 9, lowercase yes and yes)");
+  EXPECT_EQ(text, "ensemble: member 2 and member 1 read documents differently (max_source 5 and 9, lowercase yes "
+                  "and yes, titled no and no)");
+  // a member trained on titled documents (summarize train --package-name) with one that was not
+  TextModel titled = TextModel::load(b);
+  titled.text.titled = true;
+  members.clear();
+  members.push_back(TextModel::load(a));
+  members.push_back(std::move(titled));
+  EXPECT_EQ(message_of<TextModelError>([&] { TextEnsemble e(std::move(members)); }),
+            "ensemble: member 2 and member 1 read documents differently (max_source 9 and 9, lowercase yes and yes, "
+            "titled yes and no)");
   EXPECT_EQ(message_of<TextModelError>([] { TextEnsemble e(std::vector<TextModel>{}); }),
             "an ensemble needs at least one model");
   // a directory that does not load names itself

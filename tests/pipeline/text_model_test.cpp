@@ -200,3 +200,32 @@ TEST(TextModel, AutomaticUnknownPolicyFollowsTheModel) {
     }
   }
 }
+
+// TextSettings::titled (summarize train --package-name) is saved with the
+// model when set, and only then: an untitled model's words, and so its
+// file, are as before the setting existed, and such a file loads untitled.
+TEST(TextModel, TheTitledSettingIsSavedWhenSetAndReadAsUnsetWhenAbsent) {
+  TextSettings text;
+  const auto plain = text_model_words(text, 1, 2);
+  EXPECT_EQ(plain.size(), 5u);
+  for (const auto& [name, word] : plain) EXPECT_NE(name, "text.titled");
+  text.titled = true;
+  const auto titled = text_model_words(text, 1, 2);
+  ASSERT_EQ(titled.size(), 6u);
+  EXPECT_EQ(titled.back(), (std::pair<std::string, std::uint64_t>{"text.titled", 1}));
+
+  TempDir dir("text-model-titled");
+  const std::string d = dir.path.string();
+  write_model_dir(d, false);
+  const TextModel m = TextModel::load(d);
+  EXPECT_FALSE(m.text.titled);
+  TextSettings settings = m.text;
+  settings.titled = true;
+  save_model(model_files::model(d), m.model, m.params,
+             text_model_words(settings, file_hash(model_files::source_vocab(d)),
+                              file_hash(model_files::target_vocab(d))));
+  const TextModel t = TextModel::load(d);
+  EXPECT_TRUE(t.text.titled);
+  EXPECT_EQ(t.text.max_source, m.text.max_source);
+  EXPECT_EQ(t.text.max_target, m.text.max_target);
+}

@@ -1,6 +1,8 @@
 // Corpus TSV files: what parse_pairs accepts and the errors it gives.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "../../examples/summarize/corpus.hpp"
 #include "support/errors.hpp"
 
@@ -50,4 +52,44 @@ TEST(Corpus, ControlCharactersAreReadAsSpaces) {
   EXPECT_EQ(docs[0], "one two");
   EXPECT_EQ(genattn_test::message_of<InputError>([] { read_documents("a\n\x01\x02\n", "stdin"); }),
             "stdin:2: empty line (expected one document a line)");
+}
+
+TEST(Corpus, PackageTitlesSplitTheNameIntoWords) {
+  EXPECT_EQ(package_title("libfoo-dev"), "lib foo dev");
+  EXPECT_EQ(package_title("python3-aiofiles"), "python3 aiofiles");
+  EXPECT_EQ(package_title("r-cran-abind"), "r cran abind");
+  EXPECT_EQ(package_title("libstdc++6"), "lib stdc 6");          // a run of separators is one space
+  EXPECT_EQ(package_title("gir1.2-ayatanaido3-0.4"), "gir1 2 ayatanaido3 0 4");
+  EXPECT_EQ(package_title("lib3ds-dev"), "lib3ds dev");          // "lib" and a digit stays whole
+  EXPECT_EQ(package_title("lib"), "lib");
+  EXPECT_EQ(package_title("lib-x_y"), "lib x y");
+  EXPECT_EQ(package_title("Libfoo"), "Libfoo");                  // the split is for Debian's lower-case names
+  EXPECT_EQ(package_title(" a\tb\x01" "c-"), "a b c");           // white space and controls collapse
+  EXPECT_EQ(package_title("-+."), "");
+  EXPECT_EQ(titled_document("lib foo dev", "Headers."), "lib foo dev | Headers.");
+  EXPECT_EQ(source_document(Pair{"abook", "s", "An address book."}, true), "abook | An address book.");
+  EXPECT_EQ(source_document(Pair{"abook", "s", "An address book."}, false), "An address book.");
+}
+
+TEST(Corpus, TitledModelsReadThePackageFirst) {
+  const std::string path = ::testing::TempDir() + "/titled.tsv";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << "libfoo-dev\tfoo - development files\tThe  headers.\n";
+  }
+  EXPECT_EQ(read_pairs(path, true).front().document, "lib foo dev | The headers.");
+  EXPECT_EQ(read_pairs(path).front().document, "The headers.");
+  // summarize's lines for a titled model: PACKAGE<TAB>DESCRIPTION
+  const auto docs = read_documents("libfoo-dev\tThe\x01headers.\nabook\ta\tb\n", "stdin", true);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0], "lib foo dev | The headers.");
+  EXPECT_EQ(docs[1], "abook | a b");  // a later tab is white space, as in an untitled line
+  auto error = [](const std::string& text) {
+    return genattn_test::message_of<InputError>([&] { read_documents(text, "stdin", true); });
+  };
+  EXPECT_EQ(error("a\tb\nno tab here\n"),
+            "stdin:2: the model reads each document after its package's name (train --package-name): expected "
+            "PACKAGE<TAB>DESCRIPTION");
+  EXPECT_EQ(error("-\tb\n"), "stdin:1: the package name is empty");
+  EXPECT_EQ(error("a\t \x01\n"), "stdin:1: the description after the package name has no words");
 }

@@ -59,8 +59,8 @@ std::string field_list() {
 
 }  // namespace
 
-SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defaults,
-                                      const RequestLimits& limits) {
+SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defaults, const RequestLimits& limits,
+                               bool titled) {
   using nlohmann::json;
   json j;
   try {
@@ -89,7 +89,20 @@ SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defau
       throw RequestError(413, where + " has " + std::to_string(text.size()) +
                                   " bytes, more than this server's limit of " +
                                   std::to_string(limits.max_document_bytes) + " (--max-document-bytes)");
-    r.documents.push_back(controls_as_spaces(text));
+    if (!titled) {
+      r.documents.push_back(controls_as_spaces(text));
+      continue;
+    }
+    const std::size_t tab = text.find('\t');
+    if (tab == std::string::npos)
+      throw RequestError(400, where + ": this server's model reads each document after its package's name "
+                                      "(train --package-name): give \"PACKAGE\\tDESCRIPTION\"");
+    const std::string package = package_title(std::string_view(text).substr(0, tab)),
+                      description = controls_as_spaces(std::string_view(text).substr(tab + 1));
+    if (package.empty()) throw RequestError(400, where + ": the package name is empty");
+    if (collapse_space(description).empty())
+      throw RequestError(400, where + ": the description after the package name has no words");
+    r.documents.push_back(titled_document(package, description));
   }
 
   // The option fields become the flags they are named after, parsed by the

@@ -4,6 +4,9 @@
 //
 //   {"documents": ["text", ...], "beam": 4, "unknown": "replace", "alignment": true}
 //
+// A model trained with --package-name takes each document as
+// "PACKAGE\tDESCRIPTION" (as `summarize summarize` takes its lines).
+//
 // The option fields are the search flags of `summarize eval` and `summarize
 // summarize`, spelt with '_' for '-' (--n-best is "n_best"), and they pass
 // through the same CLI11 options and validators (search_options.hpp), so a
@@ -59,7 +62,10 @@ struct SummarizeRequest {
 /// Parses a request body; `defaults` are the server's decoding options.
 /// Throws RequestError (see the file comment). The documents are not yet
 /// checked against the model (words, UTF-8 beyond JSON's): the server does
-/// that with TextModel::document_tokens.
-SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defaults, const RequestLimits& limits);
+/// that with TextModel::document_tokens. `titled`: the server's model was
+/// trained with --package-name, and each document is "PACKAGE\tDESCRIPTION",
+/// read as the package's title, " | " and the description (corpus.hpp).
+SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defaults, const RequestLimits& limits,
+                               bool titled = false);
 
 }  // namespace summarize::serve

@@ -36,7 +36,8 @@ class TextEnsemble {
 
   /// `names` (default "member 1", ...) name the members in errors.
   /// TextModelError, in one line, when there is no member or when a member's
-  /// target vocabulary, max_source or lower-casing differ from the first's.
+  /// target vocabulary, max_source, lower-casing or titles (TextSettings::titled)
+  /// differ from the first's.
   explicit TextEnsemble(std::vector<TextModel> members, std::vector<std::string> names = {})
       : members_(std::move(members)), names_(std::move(names)) {
     if (members_.empty()) throw TextModelError("an ensemble needs at least one model");
@@ -50,11 +51,13 @@ class TextEnsemble {
                              std::to_string(b.target.size()) + " and " + std::to_string(a.target.size()) +
                              " words): the members must share one, e.g. trained on the same --train file with "
                              "the same --target-vocab");
-      if (a.text.max_source != b.text.max_source || a.text.lowercase != b.text.lowercase)
+      auto yes = [](bool on) { return on ? "yes" : "no"; };
+      if (a.text.max_source != b.text.max_source || a.text.lowercase != b.text.lowercase ||
+          a.text.titled != b.text.titled)
         throw TextModelError("ensemble: " + pair + " read documents differently (max_source " +
                              std::to_string(b.text.max_source) + " and " + std::to_string(a.text.max_source) +
-                             ", lowercase " + (b.text.lowercase ? "yes" : "no") + " and " +
-                             (a.text.lowercase ? "yes" : "no") + ")");
+                             ", lowercase " + yes(b.text.lowercase) + " and " + yes(a.text.lowercase) +
+                             ", titled " + yes(b.text.titled) + " and " + yes(a.text.titled) + ")");
     }
   }
 

@@ -81,17 +81,25 @@ struct TextSettings {
   Index max_source = 100;  ///< document tokens kept (the rest is cut and counted)
   Index max_target = 24;   ///< summary tokens, </s> included
   bool lowercase = true;
+  /// Documents begin with a title and " | " (summarize train --package-name:
+  /// the package's name). The library reads a document as given; the flag,
+  /// saved with the model, tells a caller to build documents so. Saved only
+  /// when set: other models' files are as before, and a file without it
+  /// reads as untitled.
+  bool titled = false;
 };
 
 /// The words model.ckpt stores besides the network.
 inline std::vector<std::pair<std::string, std::uint64_t>> text_model_words(const TextSettings& t,
                                                                            std::uint64_t source_hash,
                                                                            std::uint64_t target_hash) {
-  return {{"text.max_source", static_cast<std::uint64_t>(t.max_source)},
-          {"text.max_target", static_cast<std::uint64_t>(t.max_target)},
-          {"text.lowercase", t.lowercase ? 1u : 0u},
-          {"source_vocab_hash", source_hash},
-          {"target_vocab_hash", target_hash}};
+  std::vector<std::pair<std::string, std::uint64_t>> words{{"text.max_source", static_cast<std::uint64_t>(t.max_source)},
+                                                             {"text.max_target", static_cast<std::uint64_t>(t.max_target)},
+                                                             {"text.lowercase", t.lowercase ? 1u : 0u},
+                                                             {"source_vocab_hash", source_hash},
+                                                             {"target_vocab_hash", target_hash}};
+  if (t.titled) words.emplace_back("text.titled", 1u);
+  return words;
 }
 
 /// The FNV-1a hash of a file's bytes (a vocabulary's, for model.ckpt).
@@ -206,6 +214,7 @@ struct TextModel {
       text.max_source = static_cast<Index>(c.state_word("text.max_source"));
       text.max_target = static_cast<Index>(c.state_word("text.max_target"));
       text.lowercase = c.state_word("text.lowercase") != 0;
+      text.titled = c.find_state_word("text.titled").value_or(0) != 0;
       if (text.max_source < 1 || text.max_target < 2) throw TextModelError(path + ": invalid text settings");
       TokenizerConfig tc;
       tc.lowercase = text.lowercase;

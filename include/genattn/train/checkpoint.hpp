@@ -41,6 +41,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -78,10 +79,15 @@ struct Checkpoint {
   std::vector<std::vector<double>> moments;
   std::vector<std::pair<std::string, std::uint64_t>> state;
 
-  /// The state word `name`; throws when absent.
-  std::uint64_t state_word(const std::string& name) const {
+  /// The state word `name`, or nothing when absent (a word newer than the file).
+  std::optional<std::uint64_t> find_state_word(const std::string& name) const {
     for (const auto& [k, v] : state)
       if (k == name) return v;
+    return std::nullopt;
+  }
+  /// The state word `name`; throws when absent.
+  std::uint64_t state_word(const std::string& name) const {
+    if (const auto v = find_state_word(name)) return *v;
     throw CheckpointError("checkpoint has no trainer state '" + name + "'");
   }
 };

@@ -110,3 +110,30 @@ TEST(ServeRequest, LimitsAre413) {
 }
 
 }  // namespace
+
+TEST(ServeRequest, ATitledModelsDocumentsArePackageTabDescription) {
+  // a model trained with --package-name: each document PACKAGE\tDESCRIPTION,
+  // read as summarize summarize reads its lines
+  const auto r = parse_request(R"({"documents": ["libfoo-dev\tThe\u0007headers.", "abook\ta\tb"]})",
+                               server_defaults(), {}, true);
+  ASSERT_EQ(r.documents.size(), 2u);
+  EXPECT_EQ(r.documents[0], "lib foo dev | The headers.");
+  EXPECT_EQ(r.documents[1], "abook | a b");
+  // untitled, the tab is white space as before
+  EXPECT_EQ(parse_request(R"({"documents": ["a\tb"]})", server_defaults(), {}).documents[0], "a b");
+  auto titled_refusal = [](const std::string& body) {
+    try {
+      parse_request(body, server_defaults(), {}, true);
+    } catch (const RequestError& e) {
+      return std::pair<int, std::string>{e.status, e.what()};
+    }
+    return std::pair<int, std::string>{0, "accepted"};
+  };
+  EXPECT_EQ(titled_refusal(R"({"documents": ["a\tb", "no tab"]})"),
+            (std::pair<int, std::string>{400, "documents[1]: this server's model reads each document after its "
+                                              "package's name (train --package-name): give \"PACKAGE\\tDESCRIPTION\""}));
+  EXPECT_EQ(titled_refusal(R"({"documents": ["+\tb"]})"),
+            (std::pair<int, std::string>{400, "documents[0]: the package name is empty"}));
+  EXPECT_EQ(titled_refusal(R"({"documents": ["a\t \u0001"]})"),
+            (std::pair<int, std::string>{400, "documents[0]: the description after the package name has no words"}));
+}
