@@ -151,6 +151,22 @@ inline std::string source_document(const Pair& p, bool titled) {
   return titled ? titled_document(package_title(p.package), p.document) : p.document;
 }
 
+/// A titled model's document from one PACKAGE<TAB>DESCRIPTION input (a line
+/// of `summarize summarize`, a document of a request to `serve`): the
+/// package's title, " | ", the description with its control characters as
+/// spaces. InputError, `where` first, for an input without a tab, an empty
+/// package name or a description without words.
+inline std::string titled_input(std::string_view input, const std::string& where) {
+  const std::size_t tab = input.find('\t');
+  if (tab == std::string_view::npos)
+    throw InputError(where + ": the model reads each document after its package's name (train --package-name): "
+                             "expected PACKAGE<TAB>DESCRIPTION");
+  const std::string title = package_title(input.substr(0, tab)), description = controls_as_spaces(input.substr(tab + 1));
+  if (title.empty()) throw InputError(where + ": the package name is empty");
+  if (collapse_space(description).empty()) throw InputError(where + ": the description after the package name has no words");
+  return titled_document(title, description);
+}
+
 /// The whole file's bytes; InputError when it cannot be read.
 inline std::string read_bytes(const std::string& path) {
   try {
@@ -169,21 +185,13 @@ inline std::vector<std::string> read_documents(const std::string& text, const st
   genattn::for_each_line(text, true, [&](std::string_view d, std::size_t line) {
     const std::string where = name + ":" + std::to_string(line);
     check_utf8(d, where);
-    std::string_view package;
     if (titled) {
-      const std::size_t tab = d.find('\t');
-      if (tab == std::string_view::npos)
-        throw InputError(where + ": the model reads each document after its package's name (train "
-                                 "--package-name): expected PACKAGE<TAB>DESCRIPTION");
-      package = d.substr(0, tab);
-      d.remove_prefix(tab + 1);
-      if (package_title(package).empty()) throw InputError(where + ": the package name is empty");
+      docs.push_back(titled_input(d, where));
+      return;
     }
     std::string doc = controls_as_spaces(d);
-    if (collapse_space(doc).empty())
-      throw InputError(where + (titled ? ": the description after the package name has no words"
-                                       : ": empty line (expected one document a line)"));
-    docs.push_back(titled ? titled_document(package_title(package), doc) : std::move(doc));
+    if (collapse_space(doc).empty()) throw InputError(where + ": empty line (expected one document a line)");
+    docs.push_back(std::move(doc));
   });
   if (docs.empty()) throw InputError(name + ": no documents");
   return docs;

@@ -93,16 +93,11 @@ SummarizeRequest parse_request(std::string_view body, const DecodeOptions& defau
       r.documents.push_back(controls_as_spaces(text));
       continue;
     }
-    const std::size_t tab = text.find('\t');
-    if (tab == std::string::npos)
-      throw RequestError(400, where + ": this server's model reads each document after its package's name "
-                                      "(train --package-name): give \"PACKAGE\\tDESCRIPTION\"");
-    const std::string package = package_title(std::string_view(text).substr(0, tab)),
-                      description = controls_as_spaces(std::string_view(text).substr(tab + 1));
-    if (package.empty()) throw RequestError(400, where + ": the package name is empty");
-    if (collapse_space(description).empty())
-      throw RequestError(400, where + ": the description after the package name has no words");
-    r.documents.push_back(titled_document(package, description));
+    try {  // as summarize summarize reads a line
+      r.documents.push_back(titled_input(text, where));
+    } catch (const InputError& e) {
+      throw RequestError(400, e.what());
+    }
   }
 
   // The option fields become the flags they are named after, parsed by the

@@ -130,8 +130,14 @@ TEST(ServeRequest, ATitledModelsDocumentsArePackageTabDescription) {
     return std::pair<int, std::string>{0, "accepted"};
   };
   EXPECT_EQ(titled_refusal(R"({"documents": ["a\tb", "no tab"]})"),
-            (std::pair<int, std::string>{400, "documents[1]: this server's model reads each document after its "
-                                              "package's name (train --package-name): give \"PACKAGE\\tDESCRIPTION\""}));
+            (std::pair<int, std::string>{400, "documents[1]: the model reads each document after its package's name "
+                                              "(train --package-name): expected PACKAGE<TAB>DESCRIPTION"}));
+  // the size limit is the request's: a titled document may be 3 bytes longer
+  // (the tab is " | ", and a leading "lib" gains a space)
+  RequestLimits ten;
+  ten.max_document_bytes = 10;
+  EXPECT_EQ(parse_request(R"({"documents": ["libab\tcdef"]})", server_defaults(), ten, true).documents[0],
+            "lib ab | cdef");
   EXPECT_EQ(titled_refusal(R"({"documents": ["+\tb"]})"),
             (std::pair<int, std::string>{400, "documents[0]: the package name is empty"}));
   EXPECT_EQ(titled_refusal(R"({"documents": ["a\t \u0001"]})"),
