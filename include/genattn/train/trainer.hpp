@@ -72,12 +72,9 @@ Checkpoint model_checkpoint(const Seq2Seq<T>& model, const ParamBuffer<T>& param
 /// float32 for one training wrote). Decoding packs at it unless told
 /// otherwise.
 inline Precision checkpoint_precision(const Checkpoint& c) {
-  for (const auto& [k, v] : c.state)
-    if (k == "precision") {
-      if (v > 2) throw CheckpointError("the checkpoint's precision " + std::to_string(v) + " is unknown");
-      return static_cast<Precision>(v);
-    }
-  return Precision::float32;
+  const std::uint64_t v = c.find_state_word("precision").value_or(static_cast<std::uint64_t>(Precision::float32));
+  if (v > 2) throw CheckpointError("the checkpoint's precision " + std::to_string(v) + " is unknown");
+  return static_cast<Precision>(v);
 }
 
 /// Stores `c`'s weights at `precision` (a model for decoding, about half or
