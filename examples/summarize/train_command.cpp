@@ -167,10 +167,13 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     source = genattn::Vocabulary::parse(source_bytes, files::source_vocab(dir));
     target = genattn::Vocabulary::parse(target_bytes, files::target_vocab(dir));
   } else {
-    std::vector<std::vector<std::string>> docs, sums;
+    // counted a pair at a time: the corpus as token lists would be several
+    // times its bytes (a std::string a token), and the freed lists would
+    // stay resident for the whole run, behind what training allocates next
+    genattn::TokenCounts docs, sums;
     for (const auto& p : all_pairs) {
-      docs.push_back(tokenizer.tokenize(p.document));
-      sums.push_back(tokenizer.tokenize(p.summary));
+      docs.add(tokenizer.tokenize(p.document));
+      sums.add(tokenizer.tokenize(p.summary));
     }
     source = genattn::Vocabulary::build(docs, {o.source_vocab, o.min_count});
     target = genattn::Vocabulary::build(sums, {o.target_vocab, o.min_count});
@@ -466,19 +469,29 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       // phase 2: the best phase-1 weights, coverage switched on (w_c = 0: the
       // same function to start with), a fresh optimizer at phase 1's last rate
       const double rate = trainer->schedule().current_base();
-      const std::string best_bytes = bytes_of(files::model(dir));
+      std::string best_bytes = bytes_of(files::model(dir));
       if (root) genattn::write_file_atomically(files::phase1_model(dir), best_bytes, "model");
       // phase 1's kept networks have no coverage weights: they do not average with phase 2's
       if (root) genattn::remove_kept_checkpoints(dir);
-      const auto best1 =
-          genattn::load_model<float>(genattn::decode_checkpoint(std::string_view(best_bytes), files::model(dir)), files::model(dir));
+      // phase 1's trainer and weights go before phase 2's are made: its
+      // optimizer state and gradient buffers are several times the weights,
+      // and held beside the best model read back and phase 2's new
+      // weights, they made this switch the run's peak of memory
+      trainer.reset();
+      s.params = genattn::ParamBuffer<float>();
       genattn::Seq2SeqConfig cc = s.model.config();
       cc.coverage = true;
-      trainer.reset();
       s.model = genattn::Seq2Seq<float>(cc);
-      s.params = s.model.init_params(o.seed);
-      for (const auto& slot : best1.model.layout().slots())
-        s.params[s.model.layout().find(slot.name)->param] = best1.params[slot.param];
+      {
+        // streamed into floats (no copy of the file as doubles); the file is
+        // save_model's, so no slot is held quantized
+        genattn::Checkpoint header;
+        const auto best1 = genattn::load_model_for_decoding<float>(best_bytes, files::model(dir), header);
+        std::string().swap(best_bytes);
+        s.params = s.model.init_params(o.seed);
+        for (const auto& slot : best1.model.layout().slots())
+          s.params[s.model.layout().find(slot.name)->param] = best1.params[slot.param];
+      }
       tcfg.schedule.base = rate;
       trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
       phase = 2;

@@ -49,6 +49,25 @@ TEST(Vocabulary, BuildsWithSpecialsFrequencyOrderAndLimits) {
   EXPECT_EQ(Vocabulary::build(texts, frequent).size(), 6);
 }
 
+TEST(Vocabulary, BuildsFromCountsAddedATextAtATime) {
+  // what train counts a pair at a time is the vocabulary of the token lists
+  const std::vector<std::vector<std::string>> texts{{"b", "a", "b", "c"}, {"a", "b", "d"}, {}, {"e", "c"}};
+  TokenCounts counts;
+  for (const auto& t : texts) counts.add(t);
+  EXPECT_EQ(counts.counts().at("b"), 3);
+  EXPECT_EQ(counts.counts().at("e"), 1);
+  EXPECT_EQ(counts.counts().size(), 5u);
+  VocabularyConfig config;
+  config.max_size = 7;
+  const Vocabulary from_counts = Vocabulary::build(counts, config), from_texts = Vocabulary::build(texts, config);
+  EXPECT_EQ(from_counts.serialize(), from_texts.serialize());
+  EXPECT_EQ(from_counts.size(), 7);
+  EXPECT_EQ(from_counts.token(6), "c");  // 2 times, before d and e (once each)
+  config.max_size = 3;
+  EXPECT_THROW(Vocabulary::build(counts, config), std::invalid_argument);
+  EXPECT_THROW(Vocabulary::build(texts, config), std::invalid_argument);
+}
+
 TEST(Vocabulary, SavesAndLoadsAsText) {
   const Vocabulary v = Vocabulary::build({{"x86-64", "libfoo-dev", "x86-64", "café"}});
   const auto p = (std::filesystem::temp_directory_path() / "genattn-vocab.txt").string();

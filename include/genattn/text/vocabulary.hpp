@@ -31,6 +31,19 @@ struct VocabularyConfig {
   long min_frequency = 1;
 };
 
+/// How often each token occurs, a text at a time: a corpus is counted as it
+/// is tokenized, and need not be held as token lists to build a vocabulary.
+class TokenCounts {
+ public:
+  void add(const std::vector<std::string>& tokens) {
+    for (const auto& w : tokens) ++counts_[w];
+  }
+  const std::unordered_map<std::string, long>& counts() const { return counts_; }
+
+ private:
+  std::unordered_map<std::string, long> counts_;
+};
+
 class Vocabulary {
  public:
   static constexpr const char* specials[4] = {"<pad>", "<unk>", "<s>", "</s>"};
@@ -40,22 +53,10 @@ class Vocabulary {
     for (const char* s : specials) add(s, 0);
   }
 
-  /// Builds from token lists (documents, summaries, ...).
-  static Vocabulary build(const std::vector<std::vector<std::string>>& texts, const VocabularyConfig& config = {}) {
-    if (config.max_size < 4) throw std::invalid_argument("Vocabulary::build: max_size must be at least 4 (the specials)");
-    std::unordered_map<std::string, long> counts;
-    for (const auto& t : texts)
-      for (const auto& w : t) ++counts[w];
-    std::vector<std::pair<std::string, long>> items(counts.begin(), counts.end());
-    std::sort(items.begin(), items.end(),
-              [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
-    Vocabulary v;
-    for (const auto& [w, c] : items) {
-      if (v.size() >= config.max_size || c < config.min_frequency) break;
-      if (v.index_.count(w) == 0) v.add(w, c);
-    }
-    return v;
-  }
+  /// Builds from counts (TokenCounts below).
+  static Vocabulary build(const TokenCounts& counts, const VocabularyConfig& config = {});
+  /// Builds from token lists (documents, summaries, ...): their counts.
+  static Vocabulary build(const std::vector<std::vector<std::string>>& texts, const VocabularyConfig& config = {});
 
   Index size() const { return static_cast<Index>(tokens_.size()); }
   TokenId id(const std::string& token) const {
@@ -146,5 +147,24 @@ class Vocabulary {
   std::vector<long> counts_;
   std::unordered_map<std::string, TokenId> index_;
 };
+
+inline Vocabulary Vocabulary::build(const TokenCounts& counts, const VocabularyConfig& config) {
+  if (config.max_size < 4) throw std::invalid_argument("Vocabulary::build: max_size must be at least 4 (the specials)");
+  std::vector<std::pair<std::string, long>> items(counts.counts().begin(), counts.counts().end());
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+  Vocabulary v;
+  for (const auto& [w, c] : items) {
+    if (v.size() >= config.max_size || c < config.min_frequency) break;
+    if (v.index_.count(w) == 0) v.add(w, c);
+  }
+  return v;
+}
+
+inline Vocabulary Vocabulary::build(const std::vector<std::vector<std::string>>& texts, const VocabularyConfig& config) {
+  TokenCounts counts;
+  for (const auto& t : texts) counts.add(t);
+  return build(counts, config);
+}
 
 GENATTN_NAMESPACE_END
