@@ -338,11 +338,16 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     Validation v;
     double weighted = 0.0;
     Index tokens = 0;
+    // training's activations and shard buffers go while validation runs,
+    // and the evaluation's before the decoding: each would otherwise sit
+    // beside the next, and their sum was the run's peak
+    trainer->release_workspaces();
     for (const auto& b : valid_plan.batches) {
       const genattn::LossValue l = trainer->evaluate(b);
       weighted += l.nll * static_cast<double>(l.tokens);
       tokens += l.tokens;
     }
+    trainer->release_workspaces();
     v.loss = tokens > 0 ? weighted / static_cast<double>(tokens) : 0.0;
     std::vector<std::string> hyps;
     DecodeOptions d;

@@ -149,6 +149,39 @@ TEST(Trainer, ShardedAcrossThreadsEqualsOneThread) {
   }
 }
 
+// release_workspaces() frees the caches, workspaces and shard buffers that
+// training and evaluate() keep; training after it is the same bit for bit,
+// also within a pending update (accumulate 2: released between its batches).
+TEST(Trainer, ReleasingWorkspacesChangesNothing) {
+  const auto data = batches();
+  Seq2Seq<float> model(trainer_config());
+  for (const int threads : {1, 2}) {
+    for (const int accumulate : {1, 2}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", accumulate " + std::to_string(accumulate));
+      ParamBuffer<float> kept = model.init_params(6), released = model.init_params(6);
+      TrainerConfig c = adam();
+      c.threads = threads;
+      c.accumulate = accumulate;
+      Trainer<float> a(model, kept, c), b(model, released, c);
+      for (std::size_t i = 0; i < data.size(); ++i) {
+        const TrainStep sa = a.train_batch(data[i]);
+        b.release_workspaces();
+        const TrainStep sb = b.train_batch(data[i]);
+        EXPECT_EQ(sa.loss.loss, sb.loss.loss);
+        EXPECT_EQ(sa.grad_norm, sb.grad_norm);
+        EXPECT_EQ(sa.updated, sb.updated);
+        if (i % 3 == 0) {
+          EXPECT_EQ(a.evaluate(data[7 - i]).loss, b.evaluate(data[7 - i]).loss);
+          b.release_workspaces();
+        }
+      }
+      EXPECT_EQ(a.updates(), static_cast<std::int64_t>(data.size()) / accumulate);
+      EXPECT_EQ(kept.flat(), released.flat());
+      EXPECT_GT((kept.flat() - model.init_params(6).flat()).norm(), 0.0f);
+    }
+  }
+}
+
 // With dropout the shards draw their masks from streams seeded by the
 // trainer's own, so two sharded runs agree bit for bit.
 TEST(Trainer, ShardedDropoutIsReproducible) {

@@ -255,6 +255,23 @@ class Trainer {
   /// Loss without dropout or updates.
   LossValue evaluate(const Seq2SeqBatch& batch);
 
+  /// Frees what training and evaluate() keep between calls to be fast: the
+  /// activations and workspaces of each shard and of evaluation, and the
+  /// shards' own gradient buffers (zero between batches). The next call
+  /// sizes them again, as the first did; the parameters, the gradients of
+  /// a pending update and the optimizer's state stay. For a caller about to
+  /// need the memory for something else for a while (summarize's
+  /// validation, which decodes, between epochs).
+  void release_workspaces() {
+    cache_ = {};
+    eval_cache_ = {};
+    for (Shard& s : shards_) {
+      s.cache = {};
+      s.batch = {};
+      s.grads = ParamBuffer<T>();
+    }
+  }
+
   /// Reports a validation loss to the schedule; true when it decayed the rate.
   bool on_validation(double loss) { return schedule_.on_validation(loss); }
 
