@@ -140,13 +140,14 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     throw InputError("--label-smoothing is not defined for --copy: the copy distribution is trained on -log P(y) alone");
   // the data first: a file that cannot train leaves the model directory untouched
   // --package-name: each document its package's title first (corpus.hpp)
-  const std::vector<Pair> all_pairs = read_pairs(o.train_path, o.text.titled),
-                          valid_all = read_pairs(o.valid_path, o.text.titled);
+  std::vector<Pair> all_pairs = read_pairs(o.train_path, o.text.titled);
+  const std::vector<Pair> valid_all = read_pairs(o.valid_path, o.text.titled);
   // --bootstrap SEED: the pairs this run trains on are a resample of the
   // file's (bagging); the vocabularies below still come from all of them
   std::vector<Pair> resampled;
   if (o.bootstrap) resampled = genattn::bootstrap_sample(all_pairs, *o.bootstrap);
   const std::vector<Pair>& train_pairs = o.bootstrap ? resampled : all_pairs;
+  const std::size_t train_pair_count = train_pairs.size();
   std::optional<ModelDirLock> lock;  // rank 0's: the others never touch the directory
   if (root) take_model_dir(o, lock);
 
@@ -222,6 +223,12 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
   auto trainer = std::make_unique<genattn::Trainer<float>>(s.model, s.params, tcfg);
 
   const auto train_examples = encode_pairs(train_pairs, s), valid_examples = encode_pairs(valid_pairs, s);
+  // the training texts: --noise corrupts and encodes them again each epoch;
+  // without it they are done with (the corpus's bytes again, for the run)
+  if (o.noise == 0) {
+    std::vector<Pair>().swap(all_pairs);
+    std::vector<Pair>().swap(resampled);
+  }
   genattn::BatcherConfig bc;
   bc.batch_size = o.batch_size;
   bc.max_source = o.text.max_source;
@@ -267,9 +274,9 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     const genattn::Checkpoint c = trainer->resume(last_checkpoint(), files::last(dir));
     if (c.state_word("source_vocab_hash") != source_hash || c.state_word("target_vocab_hash") != target_hash)
       throw InputError(files::last(dir) + " was written with other vocabularies than the directory's");
-    if (c.state_word("train_pairs") != train_pairs.size())
+    if (c.state_word("train_pairs") != train_pair_count)
       throw InputError(files::last(dir) + ": the run trained on " + std::to_string(c.state_word("train_pairs")) +
-                       " pairs, " + o.train_path + " holds " + std::to_string(train_pairs.size()));
+                       " pairs, " + o.train_path + " holds " + std::to_string(train_pair_count));
     // a run saved before --noise existed trained without it
     const double noise_before = genattn::word_double(c.find_state_word("noise").value_or(genattn::double_word(0.0)));
     if (noise_before != o.noise)
@@ -308,7 +315,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
                                     {"bad", bad},
                                     {"best", genattn::double_word(best)},
                                     {"elapsed", genattn::double_word(elapsed())},
-                                    {"train_pairs", train_pairs.size()},
+                                    {"train_pairs", train_pair_count},
                                     {"noise", genattn::double_word(o.noise)},
                                     {"source_vocab_hash", source_hash},
                                     {"target_vocab_hash", target_hash}};
@@ -325,7 +332,7 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
     std::fprintf(stderr,
                  "train: %zu pairs, valid: %zu pairs (ROUGE on %zu); vocabulary: %lld source, %lld target words; "
                  "%lld parameters; threads: %d%s\n",
-                 train_pairs.size(), valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
+                 train_pair_count, valid_all.size(), valid_pairs.size(), static_cast<long long>(s.source.size()),
                  static_cast<long long>(s.target.size()), static_cast<long long>(s.model.layout().parameter_count()),
                  tcfg.threads, ranks > 1 ? (" on each of " + std::to_string(ranks) + " ranks").c_str() : "");
 
