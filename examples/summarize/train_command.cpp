@@ -410,15 +410,16 @@ static int train_on_ranks(const TrainOptions& o, genattn::Communicator* comm) {
       // sees the same
       std::vector<genattn::Example> noisy;
       if (o.noise > 0) noisy = encode_pairs(noisy_pairs(train_pairs, o.noise, o.seed, epoch), s);
-      const genattn::BatchPlan plan = genattn::make_batches(o.noise > 0 ? noisy : train_examples, bc, epoch);
+      // the epoch's batches as indices, each made when its turn comes
+      const genattn::BatchOrder plan = genattn::order_batches(o.noise > 0 ? noisy : train_examples, bc, epoch);
       if (root && epoch == 0 && cursor == 0 && plan.truncated_sources + plan.truncated_targets > 0)
         std::fprintf(stderr, "truncated: %lld documents at %lld tokens, %lld summaries at %lld tokens (%lld tokens cut)\n",
                      static_cast<long long>(plan.truncated_sources), static_cast<long long>(o.text.max_source),
                      static_cast<long long>(plan.truncated_targets), static_cast<long long>(o.text.max_target - 1),
                      static_cast<long long>(plan.dropped_tokens));
-      progress.start_epoch(epoch + 1, plan.batches.size(), cursor);
-      for (; cursor < plan.batches.size(); ++cursor) {
-        const auto& b = plan.batches[cursor];
+      progress.start_epoch(epoch + 1, plan.size(), cursor);
+      for (; cursor < plan.size(); ++cursor) {
+        const genattn::Seq2SeqBatch b = plan.batch(cursor);
         const genattn::TrainStep st = trainer->train_batch(b);
         if (st.skipped) {
           if (root) std::fprintf(stderr, "\n%s\n", st.message.c_str());

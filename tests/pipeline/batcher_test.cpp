@@ -98,3 +98,66 @@ TEST(Batcher, CopyExamplesMakeCopyBatches) {
   data[0].source_ext.clear();
   EXPECT_THROW(make_batches(data, c), std::invalid_argument);
 }
+
+// order_batches plans make_batches' epoch and makes a batch when asked:
+// batch(k) is the padded batch of its members, cut at max_source and
+// max_target - 1 (plain and copy, shuffled, two epochs); the counts are what
+// make_batches reports, and the members cover each example once.
+TEST(Batcher, OrderedBatchesAreMadeFromTheirMembers) {
+  auto data = examples(300);
+  data[7].source.clear();  // skipped and counted
+  for (auto& e : data) {
+    e.target.assign(e.source.size() % 9 + 1, 5);  // some cut at max_target
+    for (std::size_t j = 0; j < e.source.size(); ++j) e.source_ext.push_back(j % 3 == 0 ? 4 + static_cast<TokenId>(j % 50) : 60);
+  }
+  for (const Index copy_vocab : {Index{0}, Index{60}}) {
+    for (const std::uint64_t epoch : {0u, 1u}) {
+      SCOPED_TRACE("copy_vocab " + std::to_string(copy_vocab) + ", epoch " + std::to_string(epoch));
+      BatcherConfig c;
+      c.batch_size = 16;
+      c.pool_factor = 4;
+      c.max_source = 20;
+      c.max_target = 6;
+      c.copy_vocab = copy_vocab;
+      const BatchPlan all = make_batches(data, c, epoch);
+      const BatchOrder order = order_batches(data, c, epoch);
+      EXPECT_EQ(order.truncated_sources, all.truncated_sources);
+      EXPECT_EQ(order.truncated_targets, all.truncated_targets);
+      EXPECT_EQ(order.dropped_tokens, all.dropped_tokens);
+      EXPECT_EQ(order.skipped_empty, 1);
+      EXPECT_GT(order.truncated_sources, 0);
+      EXPECT_GT(order.truncated_targets, 0);
+      ASSERT_EQ(order.size(), all.batches.size());
+      std::multiset<std::size_t> seen;
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        std::vector<TokenIds> src, tgt, ext;
+        for (const std::size_t i : order.members(k)) {
+          const Example& e = data[i];
+          const auto n = static_cast<long>(std::min<std::size_t>(e.source.size(), 20));
+          src.emplace_back(e.source.begin(), e.source.begin() + n);
+          ext.emplace_back(e.source_ext.begin(), e.source_ext.begin() + n);
+          tgt.emplace_back(e.target.begin(), e.target.begin() + static_cast<long>(std::min<std::size_t>(e.target.size(), 5)));
+          seen.insert(i);
+        }
+        const Seq2SeqBatch want = copy_vocab > 0 ? make_copy_batch(src, ext, tgt, copy_vocab) : make_batch(src, tgt);
+        const Seq2SeqBatch b = order.batch(k);
+        EXPECT_EQ(b.batch, want.batch);
+        EXPECT_EQ(b.src_time, want.src_time);
+        EXPECT_EQ(b.tgt_time, want.tgt_time);
+        EXPECT_EQ(b.src, want.src);
+        EXPECT_EQ(b.src_lengths, want.src_lengths);
+        EXPECT_EQ(b.tgt_in, want.tgt_in);
+        EXPECT_EQ(b.tgt_out, want.tgt_out);
+        EXPECT_EQ(b.tgt_lengths, want.tgt_lengths);
+        EXPECT_EQ(b.src_ext, want.src_ext);
+        EXPECT_EQ(b.extra, want.extra);
+        EXPECT_EQ(b.src, all.batches[k].src);
+        EXPECT_LE(b.src_time, 20);
+        EXPECT_LE(b.tgt_time, 6);
+      }
+      EXPECT_EQ(seen.size(), data.size() - 1);
+      EXPECT_EQ(std::set<std::size_t>(seen.begin(), seen.end()).size(), seen.size());
+      EXPECT_EQ(seen.count(7), 0u);
+    }
+  }
+}

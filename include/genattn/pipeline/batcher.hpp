@@ -10,6 +10,9 @@
 // Sources longer than max_source keep their first max_source tokens; targets
 // keep their first max_target - 1 tokens (</s> makes max_target). Examples
 // with an empty source are skipped and counted.
+// make_batches makes an epoch's batches at once; order_batches plans the
+// same epoch and makes each batch when asked (BatchOrder::batch), so that a
+// training run holds one epoch's batches as indices, not as padded copies.
 #pragma once
 
 #include <algorithm>
@@ -48,11 +51,39 @@ struct BatchPlan {
   Index skipped_empty = 0;   ///< examples with no source token
 };
 
-inline BatchPlan make_batches(const std::vector<Example>& examples, const BatcherConfig& config, std::uint64_t epoch = 0,
-                              const SpecialIds& ids = {}) {
+/// make_batches' plan without its batches: which examples each batch holds,
+/// in the epoch's order, and what truncation cuts. batch(k) makes batch k
+/// when it is needed, so that an epoch's padded batches, another copy of
+/// the corpus, never exist at once. The examples must outlive it.
+class BatchOrder {
+ public:
+  std::size_t size() const { return members_.size(); }
+  /// The indices in the examples of batch k's items, in batch order.
+  const std::vector<std::size_t>& members(std::size_t k) const { return members_.at(k); }
+  /// Batch k, as make_batches' batches[k].
+  Seq2SeqBatch batch(std::size_t k) const;
+
+  Index truncated_sources = 0, truncated_targets = 0;
+  Index dropped_tokens = 0;  ///< tokens cut by truncation
+  Index skipped_empty = 0;   ///< examples with no source token
+
+ private:
+  friend BatchOrder order_batches(const std::vector<Example>&, const BatcherConfig&, std::uint64_t, const SpecialIds&);
+  const std::vector<Example>* examples_ = nullptr;
+  BatcherConfig config_;
+  SpecialIds ids_;
+  std::vector<std::vector<std::size_t>> members_;
+};
+
+/// An epoch's batches, planned (module comment) but not made: BatchOrder.
+inline BatchOrder order_batches(const std::vector<Example>& examples, const BatcherConfig& config,
+                                std::uint64_t epoch = 0, const SpecialIds& ids = {}) {
   check_arg(config.batch_size >= 1 && config.max_source >= 1 && config.max_target >= 1 && config.pool_factor >= 1,
             "make_batches", "batch_size, max_source, max_target and pool_factor must be positive");
-  BatchPlan plan;
+  BatchOrder plan;
+  plan.examples_ = &examples;
+  plan.config_ = config;
+  plan.ids_ = ids;
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < examples.size(); ++i) {
     if (examples[i].source.empty())
@@ -76,16 +107,10 @@ inline BatchPlan make_batches(const std::vector<Example>& examples, const Batche
   }
   const auto bs = static_cast<std::size_t>(config.batch_size);
   for (std::size_t s = 0; s < order.size(); s += bs) {
-    std::vector<TokenIds> src, tgt, src_ext;
-    for (std::size_t k = s; k < std::min(order.size(), s + bs); ++k) {
-      const Example& e = examples[order[k]];
-      src.emplace_back(e.source.begin(), e.source.begin() + static_cast<long>(std::min(e.source.size(), max_src)));
-      if (config.copy_vocab > 0) {
-        check_arg(e.source_ext.size() == e.source.size(), "make_batches",
-                  "example " + std::to_string(order[k]) + " has no extended source for a copy batch");
-        src_ext.emplace_back(e.source_ext.begin(), e.source_ext.begin() + static_cast<long>(src.back().size()));
-      }
-      tgt.emplace_back(e.target.begin(), e.target.begin() + static_cast<long>(std::min(e.target.size(), max_tgt)));
+    const auto first = order.begin() + static_cast<long>(s), last = order.begin() + static_cast<long>(std::min(order.size(), s + bs));
+    plan.members_.emplace_back(first, last);
+    for (auto it = first; it != last; ++it) {
+      const Example& e = examples[*it];
       if (e.source.size() > max_src) {
         ++plan.truncated_sources;
         plan.dropped_tokens += static_cast<Index>(e.source.size() - max_src);
@@ -95,10 +120,37 @@ inline BatchPlan make_batches(const std::vector<Example>& examples, const Batche
         plan.dropped_tokens += static_cast<Index>(e.target.size() - max_tgt);
       }
     }
-    plan.batches.push_back(config.copy_vocab > 0 ? make_copy_batch(src, src_ext, tgt, config.copy_vocab, ids)
-                                                 : make_batch(src, tgt, ids));
   }
-  if (config.shuffle) shuffle(plan.batches);
+  if (config.shuffle) shuffle(plan.members_);
+  return plan;
+}
+
+inline Seq2SeqBatch BatchOrder::batch(std::size_t k) const {
+  const auto max_src = static_cast<std::size_t>(config_.max_source), max_tgt = static_cast<std::size_t>(config_.max_target - 1);
+  std::vector<TokenIds> src, tgt, src_ext;
+  for (const std::size_t i : members(k)) {
+    const Example& e = (*examples_)[i];
+    src.emplace_back(e.source.begin(), e.source.begin() + static_cast<long>(std::min(e.source.size(), max_src)));
+    if (config_.copy_vocab > 0) {
+      check_arg(e.source_ext.size() == e.source.size(), "make_batches",
+                "example " + std::to_string(i) + " has no extended source for a copy batch");
+      src_ext.emplace_back(e.source_ext.begin(), e.source_ext.begin() + static_cast<long>(src.back().size()));
+    }
+    tgt.emplace_back(e.target.begin(), e.target.begin() + static_cast<long>(std::min(e.target.size(), max_tgt)));
+  }
+  return config_.copy_vocab > 0 ? make_copy_batch(src, src_ext, tgt, config_.copy_vocab, ids_) : make_batch(src, tgt, ids_);
+}
+
+/// An epoch's batches (module comment), all made at once.
+inline BatchPlan make_batches(const std::vector<Example>& examples, const BatcherConfig& config, std::uint64_t epoch = 0,
+                              const SpecialIds& ids = {}) {
+  const BatchOrder order = order_batches(examples, config, epoch, ids);
+  BatchPlan plan;
+  plan.truncated_sources = order.truncated_sources;
+  plan.truncated_targets = order.truncated_targets;
+  plan.dropped_tokens = order.dropped_tokens;
+  plan.skipped_empty = order.skipped_empty;
+  for (std::size_t k = 0; k < order.size(); ++k) plan.batches.push_back(order.batch(k));
   return plan;
 }
 
