@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "support/same_batch.hpp"
+
 using namespace genattn;
 
 namespace {
@@ -141,16 +143,7 @@ TEST(Batcher, OrderedBatchesAreMadeFromTheirMembers) {
         }
         const Seq2SeqBatch want = copy_vocab > 0 ? make_copy_batch(src, ext, tgt, copy_vocab) : make_batch(src, tgt);
         const Seq2SeqBatch b = order.batch(k);
-        EXPECT_EQ(b.batch, want.batch);
-        EXPECT_EQ(b.src_time, want.src_time);
-        EXPECT_EQ(b.tgt_time, want.tgt_time);
-        EXPECT_EQ(b.src, want.src);
-        EXPECT_EQ(b.src_lengths, want.src_lengths);
-        EXPECT_EQ(b.tgt_in, want.tgt_in);
-        EXPECT_EQ(b.tgt_out, want.tgt_out);
-        EXPECT_EQ(b.tgt_lengths, want.tgt_lengths);
-        EXPECT_EQ(b.src_ext, want.src_ext);
-        EXPECT_EQ(b.extra, want.extra);
+        genattn_test::expect_same_batch(b, want);
         EXPECT_EQ(b.src, all.batches[k].src);
         EXPECT_LE(b.src_time, 20);
         EXPECT_LE(b.tgt_time, 6);

@@ -3,6 +3,7 @@
 #include <genattn/seq2seq/batch.hpp>
 
 #include "../support/errors.hpp"
+#include "../support/same_batch.hpp"
 
 using namespace genattn;
 
@@ -24,12 +25,7 @@ TEST(SliceBatch, EqualsTheBatchMadeFromTheSameItems) {
   const Seq2SeqBatch direct = make_batch({src[1], src[2]}, {tgt[1], tgt[2]});
   EXPECT_EQ(tail.batch, 2);
   EXPECT_EQ(tail.src_time, 2);  // trimmed to its own longest source
-  EXPECT_EQ(tail.src, direct.src);
-  EXPECT_EQ(tail.tgt_in, direct.tgt_in);
-  EXPECT_EQ(tail.tgt_out, direct.tgt_out);
-  EXPECT_EQ(tail.src_lengths, direct.src_lengths);
-  EXPECT_EQ(tail.tgt_lengths, direct.tgt_lengths);
-  EXPECT_EQ(tail.tgt_time, direct.tgt_time);
+  genattn_test::expect_same_batch(tail, direct);
 }
 
 TEST(SliceBatch, RejectsARangeOutsideTheBatch) {
