@@ -3,6 +3,9 @@
 #include <genattn/pipeline/batcher.hpp>
 
 #include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
 
 #include "support/same_batch.hpp"
 
@@ -152,5 +155,29 @@ TEST(Batcher, OrderedBatchesAreMadeFromTheirMembers) {
       EXPECT_EQ(std::set<std::size_t>(seen.begin(), seen.end()).size(), seen.size());
       EXPECT_EQ(seen.count(7), 0u);
     }
+  }
+}
+
+namespace {
+// whether order_batches takes examples of type V (a BatchOrder refers to them)
+template <class V>
+auto orders(int) -> decltype(order_batches(std::declval<V>(), BatcherConfig{}), std::true_type{});
+template <class V>
+std::false_type orders(...);
+}  // namespace
+static_assert(decltype(orders<const std::vector<Example>&>(0))::value, "order_batches takes examples that outlive it");
+static_assert(!decltype(orders<std::vector<Example>>(0))::value, "order_batches refuses a temporary");
+
+TEST(Batcher, OrderedBatchOutsideTheEpochIsAClearError) {
+  const auto data = examples(40);
+  BatcherConfig c;
+  c.batch_size = 16;
+  const BatchOrder order = order_batches(data, c);
+  ASSERT_EQ(order.size(), 3u);
+  try {
+    order.batch(3);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("batch 3 of an epoch of 3 batches"), std::string::npos) << e.what();
   }
 }

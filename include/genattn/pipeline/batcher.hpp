@@ -59,7 +59,11 @@ class BatchOrder {
  public:
   std::size_t size() const { return members_.size(); }
   /// The indices in the examples of batch k's items, in batch order.
-  const std::vector<std::size_t>& members(std::size_t k) const { return members_.at(k); }
+  const std::vector<std::size_t>& members(std::size_t k) const {
+    check_arg(k < members_.size(), "BatchOrder", "batch " + std::to_string(k) + " of an epoch of " +
+                                                     std::to_string(members_.size()) + " batches");
+    return members_[k];
+  }
   /// Batch k, as make_batches' batches[k].
   Seq2SeqBatch batch(std::size_t k) const;
 
@@ -75,7 +79,10 @@ class BatchOrder {
   std::vector<std::vector<std::size_t>> members_;
 };
 
-/// An epoch's batches, planned (module comment) but not made: BatchOrder.
+/// An epoch's batches, planned (module comment) but not made: BatchOrder,
+/// which refers to `examples`; a temporary would be gone before its first
+/// batch, so an rvalue does not compile.
+BatchOrder order_batches(std::vector<Example>&&, const BatcherConfig&, std::uint64_t = 0, const SpecialIds& = {}) = delete;
 inline BatchOrder order_batches(const std::vector<Example>& examples, const BatcherConfig& config,
                                 std::uint64_t epoch = 0, const SpecialIds& ids = {}) {
   check_arg(config.batch_size >= 1 && config.max_source >= 1 && config.max_target >= 1 && config.pool_factor >= 1,
